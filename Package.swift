@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Every target of ours shares these settings: Swift 6 mode (complete concurrency
+// checking) plus the upcoming features that keep imports and existentials explicit.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "ats",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ats", targets: ["ats"]),
+    ],
+    // Fixed by the product's owner: no Swift package dependencies.
+    dependencies: [],
+    targets: [
+        // C libraries from Debian, through pkg-config.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // epoll, eventfd, timerfd, accept4: Glibc's Swift module does not export them.
+        .target(name: "CLinux"),
+
+        .target(name: "ATSCore", swiftSettings: swiftSettings),
+        .target(name: "ATSHTTP", dependencies: ["CLinux"], swiftSettings: swiftSettings),
+        .target(name: "ATSAuth", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
+        .target(name: "ATSSQLite", dependencies: ["ATSCore", "CSQLite3"], swiftSettings: swiftSettings),
+        .target(name: "ATSPostgres", dependencies: ["ATSCore", "CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ats",
+            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSSQLite", "ATSPostgres"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats"], swiftSettings: swiftSettings),
+    ]
+)

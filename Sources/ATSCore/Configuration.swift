@@ -1,0 +1,89 @@
+/// The settings of `ats`, read from the environment and then a `.env` file in the
+/// working directory (the environment wins). Parsing is pure: the caller supplies both
+/// maps, so tests need neither files nor a process environment.
+public struct Configuration: Sendable, Equatable {
+    public enum LogLevel: String, Sendable, CaseIterable {
+        case debug, info, warn, error
+    }
+
+    public var host = "127.0.0.1"
+    public var port = 8000
+    /// Event-loop threads; by default one per core.
+    public var threads: Int
+    /// Threads that run handlers which may block (database work).
+    public var workers = 16
+    /// Requests that may wait for a worker before the server answers 503.
+    public var workerQueue = 1024
+    public var maxBody = 1 << 20
+    public var maxConnections = 10_000
+    public var shutdownTimeout = 10.0
+    public var headerTimeout = 10.0
+    public var bodyTimeout = 30.0
+    public var idleTimeout = 60.0
+    public var logLevel = LogLevel.info
+
+    /// Every variable this version reads, with a one-line description (for `--help`).
+    public static let variables: [(name: String, help: String)] = [
+        ("ATS_HOST", "address to listen on (default 127.0.0.1)"),
+        ("ATS_PORT", "TCP port, 0-65535; 0 picks a free one (default 8000)"),
+        ("ATS_THREADS", "event-loop threads (default: the number of cores)"),
+        ("ATS_WORKERS", "threads for handlers that may block (default 16)"),
+        ("ATS_WORKER_QUEUE", "requests that may wait for a worker before 503 (default 1024)"),
+        ("ATS_MAX_BODY", "largest request body in bytes (default 1048576)"),
+        ("ATS_MAX_CONNECTIONS", "open connections before new ones are refused (default 10000)"),
+        ("ATS_SHUTDOWN_TIMEOUT", "seconds to finish in-flight requests on SIGTERM (default 10)"),
+        ("ATS_HEADER_TIMEOUT", "seconds a client has to send a request head (default 10)"),
+        ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
+        ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
+        ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
+    ]
+
+    public init(cores: Int) {
+        threads = max(1, cores)
+    }
+
+    /// Reads `environment`, falling back to `dotEnv` for variables the environment lacks.
+    public static func load(environment: [String: String], dotEnv: [String: String] = [:], cores: Int) throws(ConfigError) -> Configuration {
+        let source = dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment }
+        var config = Configuration(cores: cores)
+        if let host = source["ATS_HOST"] {
+            guard !host.isEmpty, host.utf8.count <= 255, !host.contains(where: { $0.isWhitespace }) else {
+                throw ConfigError("ATS_HOST", "expected an address such as 127.0.0.1 or 0.0.0.0, got '\(host)'")
+            }
+            config.host = host
+        }
+        config.port = try integer(source, "ATS_PORT", default: config.port, in: 0...65535)
+        config.threads = try integer(source, "ATS_THREADS", default: config.threads, in: 1...256)
+        config.workers = try integer(source, "ATS_WORKERS", default: config.workers, in: 1...1024)
+        config.workerQueue = try integer(source, "ATS_WORKER_QUEUE", default: config.workerQueue, in: 1...1_000_000)
+        config.maxBody = try integer(source, "ATS_MAX_BODY", default: config.maxBody, in: 1...(1 << 30))
+        config.maxConnections = try integer(source, "ATS_MAX_CONNECTIONS", default: config.maxConnections, in: 1...1_000_000)
+        config.shutdownTimeout = try seconds(source, "ATS_SHUTDOWN_TIMEOUT", default: config.shutdownTimeout)
+        config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
+        config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
+        config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
+        if let level = source["LOG_LEVEL"] {
+            guard let parsed = LogLevel(rawValue: level.lowercased()) else {
+                throw ConfigError("LOG_LEVEL", "expected one of debug, info, warn, error, got '\(level)'")
+            }
+            config.logLevel = parsed
+        }
+        return config
+    }
+
+    private static func integer(_ source: [String: String], _ name: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = source[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    private static func seconds(_ source: [String: String], _ name: String, default value: Double) throws(ConfigError) -> Double {
+        guard let text = source[name] else { return value }
+        guard let number = Double(text), number.isFinite, number > 0, number <= 86_400 else {
+            throw ConfigError(name, "expected a number of seconds above 0 and at most 86400, got '\(text)'")
+        }
+        return number
+    }
+}

@@ -1,0 +1,102 @@
+/// HTTP versions the server speaks. Anything else is answered with 505.
+public enum HTTPVersion: Sendable, Equatable {
+    case http1_0
+    case http1_1
+
+    public var text: String { self == .http1_0 ? "HTTP/1.0" : "HTTP/1.1" }
+}
+
+/// A request head as parsed: the request line and the header fields.
+public struct HTTPRequestHead: Sendable {
+    public var method: String
+    /// The request target as sent (origin-form, or the path of an absolute-form target).
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+
+    public init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+    }
+
+    /// The path part of the target, without the query.
+    public var path: Substring {
+        if let q = target.firstIndex(of: "?") { return target[..<q] }
+        return target[...]
+    }
+
+    /// The raw query string (after `?`), or nil.
+    public var query: Substring? {
+        guard let q = target.firstIndex(of: "?") else { return nil }
+        return target[target.index(after: q)...]
+    }
+
+    /// RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`.
+    public var keepAlive: Bool {
+        let tokens = headers.tokens("Connection")
+        switch version {
+        case .http1_1: return !tokens.contains("close")
+        case .http1_0: return tokens.contains("keep-alive") && !tokens.contains("close")
+        }
+    }
+
+    /// True when the client sent `Expect: 100-continue`.
+    public var expectsContinue: Bool {
+        headers.first("Expect").map { asciiCaseInsensitiveEquals(trimOWS($0[...]), "100-continue") } ?? false
+    }
+}
+
+/// A complete request: head plus the whole body (bodies are bounded by `ATS_MAX_BODY`).
+public struct HTTPRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: [UInt8]
+
+    public init(head: HTTPRequestHead, body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+
+    public var method: String { head.method }
+    public var path: Substring { head.path }
+    public var headers: HTTPHeaders { head.headers }
+
+    /// Query parameters, percent-decoded (`+` as space), in order; duplicates kept.
+    public var queryItems: [(name: String, value: String)] {
+        guard let query = head.query else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = percentDecode(parts[0], plusIsSpace: true) ?? String(parts[0])
+            let value = parts.count > 1 ? (percentDecode(parts[1], plusIsSpace: true) ?? String(parts[1])) : ""
+            return (name, value)
+        }
+    }
+}
+
+/// Decodes `%XX` escapes; nil when an escape is malformed or the result is not UTF-8.
+public func percentDecode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(s.utf8.count)
+    var it = s.utf8.makeIterator()
+    while let b = it.next() {
+        if b == UInt8(ascii: "%") {
+            guard let h = it.next().flatMap(hexValue), let l = it.next().flatMap(hexValue) else { return nil }
+            bytes.append(h << 4 | l)
+        } else if plusIsSpace && b == UInt8(ascii: "+") {
+            bytes.append(0x20)
+        } else {
+            bytes.append(b)
+        }
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+func hexValue(_ b: UInt8) -> UInt8? {
+    switch b {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

@@ -1,0 +1,83 @@
+/// Maps method and path to a handler. Templates are made of static segments and
+/// `{name}` segments; `/x` and `/x/` are the same path. Build it once, then share it.
+public struct Router: Sendable {
+    public struct Route: Sendable {
+        public let method: String
+        public let template: String
+        public let mode: HandlerMode
+        public let handler: HTTPHandler
+        fileprivate let segments: [Segment]
+    }
+
+    fileprivate enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    public enum Match: Sendable {
+        case found(Route, parameters: [String: String])
+        /// The path exists, but not for this method; `allow` lists the methods it has.
+        case methodNotAllowed(allow: [String])
+        case notFound
+    }
+
+    public private(set) var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {
+        let segments = Router.split(template[...]).map { part -> Segment in
+            if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
+            return .literal(String(part))
+        }
+        routes.append(Route(method: method, template: template, mode: mode, handler: handler, segments: segments))
+    }
+
+    public mutating func get(_ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {
+        add("GET", template, mode: mode, handler)
+    }
+
+    public mutating func post(_ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {
+        add("POST", template, mode: mode, handler)
+    }
+
+    /// Finds the route for `method` and `path`. HEAD is served by GET routes.
+    public func match(method: String, path: Substring) -> Match {
+        let parts = Router.split(path)
+        var allow: [String] = []
+        var pathExists = false
+        for route in routes {
+            guard let parameters = Router.bind(route.segments, to: parts) else { continue }
+            pathExists = true
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route, parameters: parameters)
+            }
+            if !allow.contains(route.method) { allow.append(route.method) }
+        }
+        guard pathExists else { return .notFound }
+        if allow.contains("GET") && !allow.contains("HEAD") { allow.append("HEAD") }
+        return .methodNotAllowed(allow: allow)
+    }
+
+    /// `/a/b` and `/a/b/` → `["a", "b"]`; `/` → `[]`. Inner empty segments stay (and match nothing).
+    private static func split(_ path: Substring) -> [Substring] {
+        var path = path
+        if path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().filter { path != "/" || !$0.isEmpty })
+    }
+
+    private static func bind(_ segments: [Segment], to parts: [Substring]) -> [String: String]? {
+        guard segments.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let text):
+                guard part == text else { return nil }
+            case .parameter(let name):
+                guard !part.isEmpty, let value = percentDecode(part) else { return nil }
+                parameters[name] = value
+            }
+        }
+        return parameters
+    }
+}

@@ -1,0 +1,116 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one event loop keeps for all of its connections: the shared read buffer, the
+/// cached clock, the access log, request ids, and the list that timeouts sweep.
+final class LoopContext: EventHandler {
+    let loop: EventLoop
+    let core: ServerCore
+    let listenFD: Int32
+    private(set) var clock = WallClock()
+    var accessLog: AccessLog
+    /// Reused for every read on this loop: 64 KiB once, not per connection.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private var connections: [HTTPConnection] = []
+    private let requestIDPrefix: String
+    private var requestCounter: UInt64 = 0
+    private(set) var draining = false
+    private var listening = false
+
+    init(loop: EventLoop, core: ServerCore, listenFD: Int32) {
+        self.loop = loop
+        self.core = core
+        self.listenFD = listenFD
+        accessLog = AccessLog(enabled: core.configuration.accessLog)
+        var rng = SystemRandomNumberGenerator()
+        let random = String(rng.next() as UInt32, radix: 16)
+        requestIDPrefix = String(repeating: "0", count: 8 - random.count) + random + "-\(loop.index)-"
+        clock.refresh()
+    }
+
+    deinit { readBuffer.deallocate() }
+
+    func start() -> Bool {
+        loop.onTick = { [unowned self] in tick() }
+        loop.beforeSleep = { [unowned self] in accessLog.flush() }
+        listening = loop.registerExclusive(listenFD, self)
+        return listening
+    }
+
+    // MARK: Accepting (the listener's readiness)
+
+    func handleEvents(_ mask: UInt32) {
+        // Accept a bounded batch, so one loop does not take every connection of a burst.
+        for _ in 0..<64 {
+            let accepted: (fd: Int32, address: String)?
+            do { accepted = try Posix.accept(listenFD) } catch { return }
+            guard let (fd, address) = accepted else { return }
+            let open = core.metrics.connectionsOpen.add(1, ordering: .relaxed).newValue
+            if open > core.configuration.maxConnections || draining {
+                // Over the limit: close at once; the connections we have are unaffected.
+                core.metrics.connectionsOpen.subtract(1, ordering: .relaxed)
+                core.metrics.connectionsRejected.add(1, ordering: .relaxed)
+                Posix.close(fd)
+                continue
+            }
+            Posix.setNoDelay(fd)
+            let connection = HTTPConnection(fd: fd, remoteAddress: address, context: self)
+            connection.slot = connections.count
+            connections.append(connection)
+            guard loop.register(fd, connection, events: connection.interest) else {
+                connection.close()
+                continue
+            }
+        }
+    }
+
+    // MARK: Connection bookkeeping
+
+    func remove(_ connection: HTTPConnection) {
+        let slot = connection.slot
+        guard slot >= 0, slot < connections.count, connections[slot] === connection else { return }
+        let last = connections.removeLast()
+        if slot < connections.count {
+            connections[slot] = last
+            last.slot = slot
+        }
+        connection.slot = -1
+        core.metrics.connectionsOpen.subtract(1, ordering: .relaxed)
+        if draining && connections.isEmpty { loop.stop() }
+    }
+
+    func nextRequestID() -> String {
+        requestCounter &+= 1
+        return requestIDPrefix + String(requestCounter, radix: 16)
+    }
+
+    func refreshClock() { clock.refresh() }
+
+    private func tick() {
+        clock.refresh()
+        let now = loop.now
+        // Iterate over a copy: a timeout may close (and remove) connections.
+        for connection in connections { connection.checkTimeout(now: now) }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops accepting, closes idle connections, and lets busy ones finish their request.
+    func beginDrain() {
+        draining = true
+        if listening {
+            loop.deregister(listenFD)
+            listening = false
+        }
+        for connection in connections { connection.drain() }
+        if connections.isEmpty { loop.stop() }
+    }
+
+    /// Closes whatever is still open (the shutdown timeout has passed).
+    func forceClose() {
+        for connection in connections { connection.close() }
+        loop.stop()
+    }
+}

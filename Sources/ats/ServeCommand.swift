@@ -1,0 +1,57 @@
+import ATSAPI
+import ATSAuth
+import ATSCore
+import ATSHTTP
+import CLinux
+
+/// `ats serve`: the HTTP API until SIGTERM/SIGINT.
+enum ServeCommand {
+    static func run(_ config: Configuration) -> Int32 {
+        let log = Log(level: config.logLevel)
+        // Block the termination signals before any thread starts, so every thread
+        // inherits the mask and only `ats_wait_for_termination` receives them.
+        _ = ats_block_signals()
+        do {
+            try Sodium.initialize()
+        } catch {
+            log.error("\(error)")
+            return 1
+        }
+        let fileLimit = ProcessEnvironment.raiseFileLimit()
+        if fileLimit >= 0 && fileLimit < config.maxConnections + 64 {
+            log.warn("the open-file limit is below ATS_MAX_CONNECTIONS", [("limit", String(fileLimit)), ("max_connections", String(config.maxConnections))])
+        }
+
+        let metrics = ServerMetrics(shards: config.threads)
+        let server = HTTPServer(configuration: serverConfiguration(config), router: APIRouter.make(metrics: metrics), metrics: metrics)
+        do {
+            try server.start()
+        } catch {
+            log.error("cannot listen on \(config.host):\(config.port): \(error)")
+            return 1
+        }
+        log.info("listening", [("address", "\(config.host):\(server.port)"), ("threads", String(config.threads)), ("version", ATSVersion.string)])
+        let signal = ats_wait_for_termination()
+        log.info("shutting down", [("signal", signal == 15 ? "SIGTERM" : signal == 2 ? "SIGINT" : String(signal))])
+        server.shutdown()
+        log.info("stopped")
+        return 0
+    }
+
+    static func serverConfiguration(_ config: Configuration) -> ServerConfiguration {
+        var server = ServerConfiguration()
+        server.host = config.host
+        server.port = config.port
+        server.threads = config.threads
+        server.workers = config.workers
+        server.workerQueue = config.workerQueue
+        server.limits.maxBody = config.maxBody
+        server.maxConnections = config.maxConnections
+        server.shutdownTimeout = config.shutdownTimeout
+        server.headerTimeout = config.headerTimeout
+        server.bodyTimeout = config.bodyTimeout
+        server.idleTimeout = config.idleTimeout
+        server.accessLog = config.logLevel == .debug || config.logLevel == .info
+        return server
+    }
+}

@@ -1,0 +1,50 @@
+@testable import ATSHTTP
+import Testing
+
+@Suite("Router")
+struct RouterTests {
+    let router: Router = {
+        var router = Router()
+        router.get("/api/jobs") { _, _ in HTTPResponse() }
+        router.post("/api/jobs") { _, _ in HTTPResponse() }
+        router.get("/api/jobs/{id}") { _, _ in HTTPResponse() }
+        router.add("PATCH", "/api/applications/{id}/stage") { _, _ in HTTPResponse() }
+        router.get("/") { _, _ in HTTPResponse() }
+        return router
+    }()
+
+    private func template(_ method: String, _ path: String) -> String? {
+        if case .found(let route, _) = router.match(method: method, path: path[...]) { return route.template }
+        return nil
+    }
+
+    @Test func trailingSlashIsTheSamePath() {
+        #expect(template("GET", "/api/jobs") == "/api/jobs")
+        #expect(template("GET", "/api/jobs/") == "/api/jobs")
+        #expect(template("GET", "/") == "/")
+    }
+
+    @Test func parametersBindAndDecode() {
+        guard case .found(_, let parameters) = router.match(method: "GET", path: "/api/jobs/a%2Fb") else {
+            Issue.record("no match")
+            return
+        }
+        #expect(parameters["id"] == "a/b")
+    }
+
+    @Test func emptyOrExtraSegmentsDoNotMatch() {
+        #expect(template("GET", "/api/jobs//") == nil)
+        #expect(template("GET", "/api//jobs") == nil)
+        #expect(template("GET", "/api/jobs/1/x") == nil)
+        #expect(template("PATCH", "/api/applications//stage") == nil)
+    }
+
+    @Test func methodNotAllowedListsAllowedMethods() {
+        guard case .methodNotAllowed(let allow) = router.match(method: "DELETE", path: "/api/jobs") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allow == ["GET", "POST", "HEAD"])
+        #expect(template("HEAD", "/api/jobs/3") == "/api/jobs/{id}")
+    }
+}

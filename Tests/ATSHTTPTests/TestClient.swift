@@ -1,0 +1,167 @@
+import CLinux
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A response as a test client reads it off the wire.
+struct WireResponse {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+enum TestClientError: Error {
+    case connect(Int32)
+    case closed
+    case timeout
+    case malformed(String)
+}
+
+/// A blocking socket client with receive timeouts, to talk to the server byte by byte.
+final class TestClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, timeout: Double = 5) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            let e = errno
+            Glibc.close(fd)
+            throw TestClientError.connect(e)
+        }
+        setTimeout(timeout)
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func setTimeout(_ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { throw TestClientError.timeout }
+                throw TestClientError.closed
+            }
+            offset += n
+        }
+    }
+
+    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Reads more bytes into the buffer; false on EOF.
+    @discardableResult
+    private func fill() throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n > 0 {
+                buffer.append(contentsOf: chunk[0..<n])
+                return true
+            }
+            if n == 0 { return false }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw TestClientError.timeout }
+            if errno == ECONNRESET { return false }
+            throw TestClientError.closed
+        }
+    }
+
+    /// Reads one response (a 1xx counts as one). HEAD responses pass `head: true`.
+    func readResponse(head: Bool = false) throws -> WireResponse {
+        var end: Int?
+        while end == nil {
+            end = find([13, 10, 13, 10])
+            if end == nil { guard try fill() else { throw TestClientError.closed } }
+        }
+        guard let headEnd = end else { throw TestClientError.closed }
+        let headText = String(decoding: buffer[0..<headEnd], as: UTF8.self)
+        buffer.removeFirst(headEnd + 4)
+        var lines = headText.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst()
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else { throw TestClientError.malformed(statusLine) }
+        var headers: [(String, String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { throw TestClientError.malformed(line) }
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters()))
+        }
+        var response = WireResponse(status: status, headers: headers, body: [])
+        if head || status < 200 || status == 204 || status == 304 { return response }
+        guard let lengthText = response.header("Content-Length"), let length = Int(lengthText) else {
+            throw TestClientError.malformed("no Content-Length")
+        }
+        while buffer.count < length { guard try fill() else { throw TestClientError.closed } }
+        response.body = Array(buffer[0..<length])
+        buffer.removeFirst(length)
+        return response
+    }
+
+    /// True when the server closes the connection (EOF or reset) within the timeout.
+    func isClosedByPeer() -> Bool {
+        do {
+            while try fill() { buffer.removeAll() }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] {
+            if Array(buffer[i..<(i + needle.count)]) == needle { return i }
+        }
+        return nil
+    }
+
+    /// Sends one request and reads its response on a new connection.
+    static func exchange(port: Int, _ request: String) throws -> WireResponse {
+        let client = try TestClient(port: port)
+        try client.send(request)
+        return try client.readResponse(head: request.hasPrefix("HEAD "))
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Lets this process open as many sockets as the hard limit allows (tests with
+/// a thousand connections hold two descriptors per connection in one process).
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
