@@ -6,8 +6,8 @@ import Glibc
 /// changes (a loop serves many requests per second; each reuses the same text).
 struct WallClock {
     private(set) var second: Int = -1
-    /// IMF-fixdate for the `Date` header (RFC 9110 §5.6.7).
-    private(set) var httpDate = ""
+    /// IMF-fixdate for the `Date` header (RFC 9110 §5.6.7), as bytes ready to send.
+    private(set) var httpDate: [UInt8] = []
     /// `2026-11-24T14:45:17` (UTC, no zone designator) for log timestamps.
     private(set) var iso8601Seconds = ""
     private(set) var milliseconds = 0
@@ -25,8 +25,9 @@ struct WallClock {
         var parts = tm()
         gmtime_r(&t, &parts)
         let year = Int(parts.tm_year) + 1900
-        httpDate = "\(WallClock.days[Int(parts.tm_wday)]), \(pad(parts.tm_mday)) \(WallClock.months[Int(parts.tm_mon)]) \(year) "
+        let date = "\(WallClock.days[Int(parts.tm_wday)]), \(pad(parts.tm_mday)) \(WallClock.months[Int(parts.tm_mon)]) \(year) "
             + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) GMT"
+        httpDate = Array(date.utf8)
         iso8601Seconds = "\(year)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
     }
 

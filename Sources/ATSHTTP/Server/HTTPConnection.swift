@@ -231,13 +231,18 @@ final class HTTPConnection: EventHandler {
         var keepAlive = head.keepAlive && !context.draining && !peerClosed
         if response.headers.tokens("Connection").contains("close") { keepAlive = false }
         context.refreshClock()
-        enqueue(serialize(response, head: head, requestID: requestID, keepAlive: keepAlive))
+        let encoded = HTTPResponseEncoder.encode(response, method: head.method, version: head.version, requestID: requestID, keepAlive: keepAlive,
+                                                 date: context.clock.httpDate, serverName: configuration.serverName)
+        enqueue(encoded.head)
+        if let body = encoded.largeBody { enqueue(body) }
         if !keepAlive { state = .closingAfterWrite }
 
         let seconds = Double(EventLoop.monotonicNow() - receivedAt) / 1e9
         context.core.metrics.record(shard: context.loop.index, method: head.method, route: route, status: response.status, seconds: seconds)
-        context.accessLog.append(time: context.clock.iso8601Milliseconds, method: head.method, route: route, status: response.status,
-                                 milliseconds: seconds * 1000, requestID: requestID, remote: remoteAddress, fields: response.logFields)
+        if context.accessLog.enabled {
+            context.accessLog.append(time: context.clock.iso8601Milliseconds, method: head.method, route: route, status: response.status,
+                                     milliseconds: seconds * 1000, requestID: requestID, remote: remoteAddress, fields: response.logFields)
+        }
     }
 
     /// Answers a request that cannot go on (a parse error, a refused expectation) and
@@ -253,44 +258,6 @@ final class HTTPConnection: EventHandler {
         response.headers.set("Connection", "close")
         respond(response, route: "invalid")
         state = .closingAfterWrite
-    }
-
-    private func serialize(_ response: HTTPResponse, head: HTTPRequestHead, requestID: String, keepAlive: Bool) -> [UInt8] {
-        let sendsBody = head.method != "HEAD" && !HTTPStatus.forbidsBody(response.status)
-        var text = "HTTP/1.1 \(response.status) \(HTTPStatus.reason(response.status))\r\nDate: "
-        text += context.clock.httpDate
-        text += "\r\nServer: \(configuration.serverName)\r\nX-Request-ID: "
-        text += requestID
-        if !HTTPStatus.forbidsBody(response.status) {
-            text += "\r\nContent-Length: \(response.body.count)"
-        }
-        for (name, value) in response.headers {
-            if asciiCaseInsensitiveEquals(name, "Content-Length") || asciiCaseInsensitiveEquals(name, "Connection")
-                || asciiCaseInsensitiveEquals(name, "Transfer-Encoding") {
-                continue
-            }
-            text += "\r\n"
-            text += name
-            text += ": "
-            text += value
-        }
-        if !keepAlive {
-            text += "\r\nConnection: close"
-        } else if head.version == .http1_0 {
-            text += "\r\nConnection: keep-alive"
-        }
-        text += "\r\n\r\n"
-        var bytes = Array(text.utf8)
-        if sendsBody && !response.body.isEmpty {
-            // Small bodies travel in the head's buffer; large ones stay separate (writev).
-            if response.body.count <= 16 * 1024 {
-                bytes.append(contentsOf: response.body)
-            } else {
-                enqueue(bytes)
-                return response.body
-            }
-        }
-        return bytes
     }
 
     static func acceptableRequestID(_ value: String?) -> String? {
@@ -365,7 +332,6 @@ final class HTTPConnection: EventHandler {
                 remaining = 0
             }
         }
-        if output.isEmpty { output = [] }
     }
 
     private func beginLingering() {

@@ -15,8 +15,10 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A JSON response from already-encoded bytes.
-    public static func json(_ status: Int = 200, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-        var headers = headers
+    public static func json(_ status: Int = 200, _ body: [UInt8], headers: HTTPHeaders? = nil) -> HTTPResponse {
+        guard var headers else {
+            return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
+        }
         headers.set("Content-Type", "application/json")
         return HTTPResponse(status: status, headers: headers, body: body)
     }
