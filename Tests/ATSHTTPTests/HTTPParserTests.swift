@@ -51,6 +51,9 @@ let validFixtures: [Fixture] = [
             expected: [("GET", "/p?q=1", "", 1)]),
     Fixture(name: "equal duplicate content-length", wire: "POST /e HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2, 2\r\n\r\nhi",
             expected: [("POST", "/e", "hi", 3)]),
+    Fixture(name: "chunk size with leading zeros", wire: "POST /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000000002\r\nok\r\n0\r\n\r\n",
+            expected: [("POST", "/e", "ok", 2)]),
+    Fixture(name: "absolute-form without a path", wire: "GET http://a?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", expected: [("GET", "/?x=1", "", 1)]),
     Fixture(name: "OWS around values", wire: "GET / HTTP/1.1\r\nHost:   a  \r\nAccept:\t*/*\t\r\n\r\n", expected: [("GET", "/", "", 2)]),
 ]
 
@@ -181,5 +184,7 @@ let malformedRequests: [MalformedRequest] = [
     MalformedRequest(name: "request line over 8 KiB", wire: "GET /" + String(repeating: "a", count: 8200) + " HTTP/1.1\r\nHost: a\r\n\r\n", status: 414),
     MalformedRequest(name: "101 header fields", wire: "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: 1\r\n", count: 100) + "\r\n", status: 431),
     MalformedRequest(name: "header section over 16 KiB", wire: "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "v", count: 16400) + "\r\n\r\n", status: 431),
+    MalformedRequest(name: "non-ASCII look-alike of chunked (KELVIN SIGN)",
+                     wire: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chun\u{212A}ed\r\n\r\n0\r\n\r\n", status: 400),
     MalformedRequest(name: "body over the limit", wire: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1025\r\n\r\n", status: 413),
 ]

@@ -132,6 +132,9 @@ struct ServerTests {
         let unknown = try TestClient(port: server.port)
         try unknown.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: magic\r\n\r\n")
         #expect(try unknown.readResponse().status == 417)
+        let unknownWithoutBody = try TestClient(port: server.port)
+        try unknownWithoutBody.send("GET /hello HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n")
+        #expect(try unknownWithoutBody.readResponse().status == 417)
     }
 
     @Test("malformed requests get their status and a closed connection", arguments: malformedRequests)

@@ -35,13 +35,16 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     public func contains(_ name: String) -> Bool { first(name) != nil }
 
-    /// The comma-separated elements of every field called `name`, trimmed and lower-cased
-    /// (for list-valued fields such as `Connection` and `Transfer-Encoding`).
+    /// The comma-separated elements of every field called `name`, trimmed and with ASCII
+    /// letters lower-cased (for list-valued fields such as `Connection` and
+    /// `Transfer-Encoding`). Only ASCII is folded: Unicode case mapping would turn
+    /// `chun\u{212A}ed` (KELVIN SIGN) into `chunked`, a request-smuggling vector.
     public func tokens(_ name: String) -> [String] {
         var result: [String] = []
         for value in values(name) {
             for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                result.append(trimOWS(Substring(part)).lowercased())
+                let bytes = trimOWS(Substring(part)).utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                result.append(String(decoding: bytes, as: UTF8.self))
             }
         }
         return result

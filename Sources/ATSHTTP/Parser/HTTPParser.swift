@@ -219,7 +219,8 @@ public struct HTTPParser: Sendable {
             guard method == "OPTIONS" else { throw .malformedRequestLine }
         } else if let schemeEnd = absoluteFormPathStart(path) {
             // absolute-form (RFC 9112 §3.2.2): route on its path.
-            path = schemeEnd < path.endIndex ? path[schemeEnd...] : ArraySlice("/".utf8)
+            path = schemeEnd < path.endIndex ? path[schemeEnd...] : []
+            if path.first != UInt8(ascii: "/") { path = ArraySlice("/".utf8) + path }
         } else {
             throw .malformedRequestLine
         }
@@ -274,6 +275,11 @@ public struct HTTPParser: Sendable {
         let hosts = headers.values("Host")
         if hosts.count > 1 || (version == .http1_1 && hosts.isEmpty) { throw .missingHost }
 
+        for value in headers.values("Transfer-Encoding") {
+            guard value.utf8.allSatisfy({ isTokenByte($0) || $0 == UInt8(ascii: ",") || $0 == 0x20 || $0 == 0x09 }) else {
+                throw .conflictingFraming("Transfer-Encoding is not a list of tokens")
+            }
+        }
         let transferCodings = headers.tokens("Transfer-Encoding")
         let lengths = headers.values("Content-Length")
         if !transferCodings.isEmpty {
@@ -318,9 +324,11 @@ public struct HTTPParser: Sendable {
         var size = 0
         var index = line.startIndex
         var digits = 0
+        var significant = 0
         while index < line.endIndex, let h = hexValue(line[index]) {
             digits += 1
-            if digits > 15 { throw .bodyTooLarge }
+            if size > 0 || h > 0 { significant += 1 }
+            if significant > 15 { throw .bodyTooLarge }
             size = size << 4 | Int(h)
             index += 1
         }

@@ -20,7 +20,11 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let timerFD: Int32
     private let tasks = Mutex<[@Sendable () -> Void]>([])
-    private var handlers: [(any EventHandler)?] = []
+    /// Handlers by descriptor, with the registration's generation: epoll data carries
+    /// both, so a stale event for a closed descriptor never reaches the new connection
+    /// that reused its number within the same batch.
+    private var handlers: [(handler: any EventHandler, generation: UInt32)?] = []
+    private var generation: UInt32 = 0
     private var running = true
     /// Monotonic nanoseconds, refreshed after every wait.
     private(set) var now: UInt64 = EventLoop.monotonicNow()
@@ -61,8 +65,14 @@ final class EventLoop: @unchecked Sendable {
     func register(_ fd: Int32, _ handler: any EventHandler, events: UInt32) -> Bool {
         let slot = Int(fd)
         if slot >= handlers.count { handlers.append(contentsOf: repeatElement(nil, count: slot - handlers.count + 1)) }
-        handlers[slot] = handler
-        return ats_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, events, UInt64(fd)) == 0
+        generation &+= 1
+        handlers[slot] = (handler, generation)
+        return ats_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, events, key(fd)) == 0
+    }
+
+    private func key(_ fd: Int32) -> UInt64 {
+        let registered = Int(fd) < handlers.count ? handlers[Int(fd)]?.generation ?? 0 : 0
+        return UInt64(registered) << 32 | UInt64(UInt32(bitPattern: fd))
     }
 
     /// Registers a descriptor several loops share (the listener), waking one loop per event.
@@ -71,7 +81,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func modify(_ fd: Int32, events: UInt32) {
-        _ = ats_epoll_ctl(epfd, EPOLL_CTL_MOD, fd, events, UInt64(fd))
+        _ = ats_epoll_ctl(epfd, EPOLL_CTL_MOD, fd, events, key(fd))
     }
 
     func deregister(_ fd: Int32) {
@@ -111,7 +121,8 @@ final class EventLoop: @unchecked Sendable {
                 break
             }
             for i in 0..<Int(count) {
-                let fd = Int32(truncatingIfNeeded: ats_epoll_event_data(events + i))
+                let data = ats_epoll_event_data(events + i)
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
                 let mask = ats_epoll_event_mask(events + i)
                 if fd == wakeFD {
                     var value: UInt64 = 0
@@ -121,8 +132,8 @@ final class EventLoop: @unchecked Sendable {
                     var expirations: UInt64 = 0
                     _ = Glibc.read(timerFD, &expirations, 8)
                     onTick()
-                } else if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
-                    handler.handleEvents(mask)
+                } else if fd >= 0, Int(fd) < handlers.count, let entry = handlers[Int(fd)], UInt64(entry.generation) == data >> 32 {
+                    entry.handler.handleEvents(mask)
                 }
             }
         }

@@ -40,6 +40,11 @@ final class HTTPConnection: EventHandler {
     private var requestStartedAt: UInt64?
     private var lastReadAt: UInt64
     private var lastWriteAt: UInt64
+    /// When output last went from empty to pending, and bytes written since: a reader
+    /// slower than `minimumWriteRate` is cut off even if it trickles.
+    private var outputPendingSince: UInt64 = 0
+    private var writtenSincePending = 0
+    private static let minimumWriteRate = 1024.0  // bytes per second
     /// Set while a request is handled: what its response needs to know.
     private var current: (head: HTTPRequestHead, requestID: String, receivedAt: UInt64)?
 
@@ -116,32 +121,40 @@ final class HTTPConnection: EventHandler {
 
     // MARK: Requests
 
-    /// Parses and handles buffered requests until one goes to a worker, output backs up,
-    /// or the buffer holds no complete request.
+    /// Parses and handles buffered requests until one goes to a worker, the buffer holds
+    /// no complete request, or output backs up; then writes what it can. When the write
+    /// relieved the back-up, it goes on (nothing else would wake a client that waits).
     private func processInput() {
-        defer { flush() }
+        while true {
+            let backedUp = parseAndDispatch()
+            flush()
+            guard backedUp, case .reading = state, inputStart < input.count, outputBytes < configuration.maxPendingOutput else { break }
+        }
+        compactInput()
+    }
+
+    /// True when it stopped because too much output is queued.
+    private func parseAndDispatch() -> Bool {
         while case .reading = state, inputStart < input.count {
-            if outputBytes >= configuration.maxPendingOutput {
-                flush()
-                // The write may have failed (and closed us) or still be backed up.
-                guard case .reading = state, outputBytes < configuration.maxPendingOutput else { break }
-            }
+            if outputBytes >= configuration.maxPendingOutput { return true }
             let progress: HTTPParser.Progress
             do {
                 progress = try parser.parse(input, start: &inputStart)
             } catch {
                 respondToParseError(error)
-                break
+                return false
             }
             switch progress {
             case .needMore:
-                compactInput()
-                return
+                // The header clock runs only while we wait for the client's bytes, not
+                // while its pipelined request sat behind a worker or a backed-up write.
+                if requestStartedAt == nil && (!parser.isIdle || inputStart < input.count) { requestStartedAt = context.loop.now }
+                return false
             case .head(let head):
                 if head.headers.contains("Expect") {
                     guard head.expectsContinue else {
                         finishEarly(HTTPError(417, "Only the 100-continue expectation is supported."), head: head)
-                        return
+                        return false
                     }
                     // Ask for the body only if the client is waiting for our word.
                     if head.version == .http1_1 && inputStart == input.count {
@@ -149,11 +162,15 @@ final class HTTPConnection: EventHandler {
                     }
                 }
             case .request(let request):
-                requestStartedAt = inputStart < input.count ? context.loop.now : nil
+                requestStartedAt = nil
+                if request.headers.contains("Expect") && !request.head.expectsContinue {
+                    finishEarly(HTTPError(417, "Only the 100-continue expectation is supported."), head: request.head)
+                    return false
+                }
                 dispatch(request)
             }
         }
-        compactInput()
+        return false
     }
 
     private func compactInput() {
@@ -272,7 +289,11 @@ final class HTTPConnection: EventHandler {
 
     private func enqueue(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        if outputBytes == 0 { lastWriteAt = context.loop.now }
+        if outputBytes == 0 {
+            lastWriteAt = context.loop.now
+            outputPendingSince = context.loop.now
+            writtenSincePending = 0
+        }
         output.append(bytes)
         outputBytes += bytes.count
     }
@@ -287,6 +308,7 @@ final class HTTPConnection: EventHandler {
             switch result {
             case .processed(let n):
                 lastWriteAt = context.loop.now
+                writtenSincePending += n
                 consumeOutput(n)
             case .wouldBlock:
                 return
@@ -360,9 +382,13 @@ final class HTTPConnection: EventHandler {
     func checkTimeout(now: UInt64) {
         let config = configuration
         func after(_ start: UInt64, _ seconds: Double) -> Bool { now >= start + UInt64(seconds * 1e9) }
-        if outputBytes > 0 && after(lastWriteAt, config.writeTimeout) {
-            close()
-            return
+        if outputBytes > 0 {
+            let pendingSeconds = Double(now - outputPendingSince) / 1e9
+            let tooSlow = pendingSeconds > config.writeTimeout && Double(writtenSincePending) / pendingSeconds < HTTPConnection.minimumWriteRate
+            if after(lastWriteAt, config.writeTimeout) || tooSlow {
+                close()
+                return
+            }
         }
         switch state {
         case .lingering(let until):

@@ -18,6 +18,9 @@ final class LoopContext: EventHandler {
     private var requestCounter: UInt64 = 0
     private(set) var draining = false
     private var listening = false
+    /// Set when accept failed for want of descriptors or memory: the listener is off this
+    /// loop until the next tick (level-triggered, it would otherwise spin the loop).
+    private var acceptPaused = false
 
     init(loop: EventLoop, core: ServerCore, listenFD: Int32) {
         self.loop = loop
@@ -45,7 +48,18 @@ final class LoopContext: EventHandler {
         // Accept a bounded batch, so one loop does not take every connection of a burst.
         for _ in 0..<64 {
             let accepted: (fd: Int32, address: String)?
-            do { accepted = try Posix.accept(listenFD) } catch { return }
+            do {
+                accepted = try Posix.accept(listenFD)
+            } catch {
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog keeps the listener
+                // readable. Step back until the next tick instead of spinning.
+                if listening {
+                    loop.deregister(listenFD)
+                    listening = false
+                    acceptPaused = true
+                }
+                return
+            }
             guard let (fd, address) = accepted else { return }
             let open = core.metrics.connectionsOpen.add(1, ordering: .relaxed).newValue
             if open > core.configuration.maxConnections || draining {
@@ -90,6 +104,10 @@ final class LoopContext: EventHandler {
 
     private func tick() {
         clock.refresh()
+        if acceptPaused && !draining {
+            acceptPaused = false
+            listening = loop.registerExclusive(listenFD, self)
+        }
         let now = loop.now
         // Iterate over a copy: a timeout may close (and remove) connections.
         for connection in connections { connection.checkTimeout(now: now) }

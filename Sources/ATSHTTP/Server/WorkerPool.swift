@@ -8,7 +8,9 @@ import Glibc
 /// of letting latency and memory grow without bound.
 final class WorkerPool: @unchecked Sendable {
     private struct State {
-        var queue: [@Sendable () -> Void] = []
+        /// A FIFO: jobs taken are set to nil (releasing their requests at once) and the
+        /// front is compacted away once it is half the array.
+        var queue: [(@Sendable () -> Void)?] = []
         var head = 0
         var stopping = false
         var pendingCount: Int { queue.count - head }
@@ -80,14 +82,18 @@ final class WorkerPool: @unchecked Sendable {
                 return
             }
             let job = state.queue[state.head]
+            state.queue[state.head] = nil
             state.head += 1
             if state.head == state.queue.count {
                 state.queue.removeAll(keepingCapacity: true)
                 state.head = 0
+            } else if state.head >= 64 && state.head * 2 >= state.queue.count {
+                state.queue.removeFirst(state.head)
+                state.head = 0
             }
             busy += 1
             pthread_mutex_unlock(mutex)
-            job()
+            job?()
             pthread_mutex_lock(mutex)
             busy -= 1
             pthread_mutex_unlock(mutex)
