@@ -30,7 +30,9 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public func values(_ name: String) -> [String] {
-        fields.compactMap { asciiCaseInsensitiveEquals($0.name, name) ? $0.value : nil }
+        var result: [String] = []
+        for field in fields where asciiCaseInsensitiveEquals(field.name, name) { result.append(field.value) }
+        return result
     }
 
     public func contains(_ name: String) -> Bool { first(name) != nil }
@@ -40,6 +42,7 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// `Transfer-Encoding`). Only ASCII is folded: Unicode case mapping would turn
     /// `chun\u{212A}ed` (KELVIN SIGN) into `chunked`, a request-smuggling vector.
     public func tokens(_ name: String) -> [String] {
+        guard contains(name) else { return [] }
         var result: [String] = []
         for value in values(name) {
             for part in value.split(separator: ",", omittingEmptySubsequences: false) {

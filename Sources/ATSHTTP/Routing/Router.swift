@@ -40,7 +40,7 @@ public struct Router: Sendable {
     }
 
     private static func normalize(_ path: Substring) -> String {
-        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : String(path)
+        path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.utf8.dropLast()) ?? String(path) : String(path)
     }
 
     public mutating func get(_ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {

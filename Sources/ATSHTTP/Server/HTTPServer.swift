@@ -14,6 +14,8 @@ final class ServerCore: Sendable {
     let metrics: ServerMetrics
     let pool: WorkerPool
     let errorResponder: ErrorResponder
+    /// Round-robin position for dealing accepted connections to loops.
+    let nextLoop = Atomic<Int>(0)
 
     init(configuration: ServerConfiguration, router: Router, metrics: ServerMetrics, pool: WorkerPool, errorResponder: @escaping ErrorResponder) {
         self.configuration = configuration
@@ -70,10 +72,11 @@ public final class HTTPServer: Sendable {
         var threads: [PosixThread] = []
         let stopped = (0..<threadCount).map { _ in StopFlag() }
         for index in 0..<threadCount {
-            let loop = try EventLoop(index: index)
-            let context = LoopContext(loop: loop, core: core, listenFD: listenFD)
+            contexts.append(LoopContext(loop: try EventLoop(index: index), core: core, listenFD: listenFD))
+        }
+        for context in contexts { context.siblings = contexts }
+        for (index, context) in contexts.enumerated() {
             guard context.start() else { throw SystemError("epoll_ctl(listener)") }
-            contexts.append(context)
             let bound = LoopBound(value: context)
             let flags = LoopBound(value: stopped)
             threads.append(try PosixThread(name: "ats-loop-\(index)") {
@@ -111,6 +114,7 @@ public final class HTTPServer: Sendable {
             usleep(2_000)
         }
         state.threads.forEach { $0.join() }
+        state.contexts.forEach { $0.detach() }
         Posix.close(state.listenFD)
         state.core.pool.shutdown(deadline: deadline)
     }

@@ -14,13 +14,16 @@ final class LoopContext: EventHandler {
     /// Reused for every read on this loop: 64 KiB once, not per connection.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private var connections: [HTTPConnection] = []
-    private let requestIDPrefix: String
+    /// `<8 random hex>-<loop>-`, then a per-loop counter in hex.
+    private let requestIDPrefix: [UInt8]
     private var requestCounter: UInt64 = 0
     private(set) var draining = false
     private var listening = false
     /// Set when accept failed for want of descriptors or memory: the listener is off this
     /// loop until the next tick (level-triggered, it would otherwise spin the loop).
     private var acceptPaused = false
+    /// Every loop of the server (this one included), to spread connections over.
+    var siblings: [LoopContext] = []
 
     init(loop: EventLoop, core: ServerCore, listenFD: Int32) {
         self.loop = loop
@@ -29,7 +32,7 @@ final class LoopContext: EventHandler {
         accessLog = AccessLog(enabled: core.configuration.accessLog)
         var rng = SystemRandomNumberGenerator()
         let random = String(rng.next() as UInt32, radix: 16)
-        requestIDPrefix = String(repeating: "0", count: 8 - random.count) + random + "-\(loop.index)-"
+        requestIDPrefix = Array((String(repeating: "0", count: 8 - random.count) + random + "-\(loop.index)-").utf8)
         clock.refresh()
     }
 
@@ -45,7 +48,8 @@ final class LoopContext: EventHandler {
     // MARK: Accepting (the listener's readiness)
 
     func handleEvents(_ mask: UInt32) {
-        // Accept a bounded batch, so one loop does not take every connection of a burst.
+        // Accept a bounded batch, then deal the connections out round-robin: the loop
+        // that wakes first would otherwise take a whole burst (measured: 80/20 splits).
         for _ in 0..<64 {
             let accepted: (fd: Int32, address: String)?
             do {
@@ -70,13 +74,23 @@ final class LoopContext: EventHandler {
                 continue
             }
             Posix.setNoDelay(fd)
-            let connection = HTTPConnection(fd: fd, remoteAddress: address, context: self)
-            connection.slot = connections.count
-            connections.append(connection)
-            guard loop.register(fd, connection, events: connection.interest) else {
-                connection.close()
-                continue
+            let target = siblings.isEmpty ? self : siblings[core.nextLoop.add(1, ordering: .relaxed).newValue % siblings.count]
+            if target === self {
+                adopt(fd, address)
+            } else {
+                let bound = LoopBound(value: target)
+                target.loop.execute { bound.value.adopt(fd, address) }
             }
+        }
+    }
+
+    /// Takes an accepted connection into this loop (on this loop's thread).
+    func adopt(_ fd: Int32, _ address: String) {
+        let connection = HTTPConnection(fd: fd, remoteAddress: address, context: self)
+        connection.slot = connections.count
+        connections.append(connection)
+        if draining || !loop.register(fd, connection, events: connection.interest) {
+            connection.close()
         }
     }
 
@@ -97,7 +111,17 @@ final class LoopContext: EventHandler {
 
     func nextRequestID() -> String {
         requestCounter &+= 1
-        return requestIDPrefix + String(requestCounter, radix: 16)
+        let hex: StaticString = "0123456789abcdef"
+        var digits = 1
+        while digits < 16 && requestCounter >> (4 * UInt64(digits)) != 0 { digits += 1 }
+        return String(unsafeUninitializedCapacity: requestIDPrefix.count + digits) { buffer in
+            for (i, byte) in requestIDPrefix.enumerated() { buffer[i] = byte }
+            for i in 0..<digits {
+                let nibble = Int((requestCounter >> (4 * UInt64(digits - 1 - i))) & 0xF)
+                buffer[requestIDPrefix.count + i] = hex.utf8Start[nibble]
+            }
+            return requestIDPrefix.count + digits
+        }
     }
 
     func refreshClock() { clock.refresh() }
@@ -131,4 +155,7 @@ final class LoopContext: EventHandler {
         for connection in connections { connection.close() }
         loop.stop()
     }
+
+    /// Drops the references to the other loops once all have stopped (they form a cycle).
+    func detach() { siblings = [] }
 }
