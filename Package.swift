@@ -28,12 +28,13 @@ let package = Package(
         .target(name: "ATSCore", swiftSettings: swiftSettings),
         .target(name: "ATSHTTP", dependencies: ["CLinux"], swiftSettings: swiftSettings),
         .target(name: "ATSAuth", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
-        .target(name: "ATSSQLite", dependencies: ["ATSCore", "CSQLite3"], swiftSettings: swiftSettings),
-        .target(name: "ATSPostgres", dependencies: ["ATSCore", "CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
+        .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
+        .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
-            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSSQLite", "ATSPostgres"],
+            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"],
             swiftSettings: swiftSettings
         ),
 
@@ -42,6 +43,8 @@ let package = Package(
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
+        // The SAME repository and migration contract, run against both adapters.
+        .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "atsTests", dependencies: ["ats"], swiftSettings: swiftSettings),
     ]

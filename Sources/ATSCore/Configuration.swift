@@ -21,6 +21,16 @@ public struct Configuration: Sendable, Equatable {
     public var bodyTimeout = 30.0
     public var idleTimeout = 60.0
     public var logLevel = LogLevel.info
+    /// `sqlite:///./dev.db` (the default) or `postgres://user:password@host:port/db`.
+    public var databaseURL = "sqlite:///./dev.db"
+    /// What `ats migrate` connects as (the owner of the tables); DATABASE_URL if unset.
+    public var databaseOwnerURL: String?
+    public var databasePool = 10
+    public var statementTimeoutMilliseconds = 5000
+    /// The PostgreSQL role `ats serve` connects as; `ats migrate up` grants it access.
+    public var databaseAppRole = "ats_app"
+
+    public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
 
     /// Every variable this version reads, with a one-line description (for `--help`).
     public static let variables: [(name: String, help: String)] = [
@@ -36,6 +46,11 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
         ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
         ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
+        ("DATABASE_URL", "sqlite:///./dev.db (default) or postgres://USER:PASSWORD@HOST:PORT/DB"),
+        ("DATABASE_OWNER_URL", "PostgreSQL URL of the table owner, for ats migrate (default: DATABASE_URL)"),
+        ("ATS_DB_POOL", "database connections (default 10)"),
+        ("ATS_DB_STATEMENT_TIMEOUT", "milliseconds a statement may run (default 5000)"),
+        ("ATS_DB_APP_ROLE", "PostgreSQL role that ats serve uses; ats migrate up grants it (default ats_app)"),
     ]
 
     public init(cores: Int) {
@@ -62,6 +77,17 @@ public struct Configuration: Sendable, Equatable {
         config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
         config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
         config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
+        if let url = source["DATABASE_URL"] { config.databaseURL = try databaseURL(url, "DATABASE_URL") }
+        if let url = source["DATABASE_OWNER_URL"] { config.databaseOwnerURL = try databaseURL(url, "DATABASE_OWNER_URL") }
+        if config.databaseOwnerURL != nil && !config.isPostgres {
+            throw ConfigError("DATABASE_OWNER_URL", "only applies when DATABASE_URL is a postgres:// URL")
+        }
+        config.databasePool = try integer(source, "ATS_DB_POOL", default: config.databasePool, in: 1...1000)
+        config.statementTimeoutMilliseconds = try integer(source, "ATS_DB_STATEMENT_TIMEOUT", default: config.statementTimeoutMilliseconds, in: 1...3_600_000)
+        if let role = source["ATS_DB_APP_ROLE"] {
+            guard !role.isEmpty, role.utf8.count <= 63 else { throw ConfigError("ATS_DB_APP_ROLE", "expected a PostgreSQL role name of 1 to 63 bytes") }
+            config.databaseAppRole = role
+        }
         if let level = source["LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {
                 throw ConfigError("LOG_LEVEL", "expected one of debug, info, warn, error, got '\(level)'")
@@ -69,6 +95,13 @@ public struct Configuration: Sendable, Equatable {
             config.logLevel = parsed
         }
         return config
+    }
+
+    /// Checks the scheme only, and never echoes the value: it may hold a password.
+    private static func databaseURL(_ url: String, _ name: String) throws(ConfigError) -> String {
+        if url.hasPrefix("sqlite:///"), url.utf8.count > "sqlite:///".utf8.count { return url }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return url }
+        throw ConfigError(name, "expected sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (value not shown)")
     }
 
     private static func integer(_ source: [String: String], _ name: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {

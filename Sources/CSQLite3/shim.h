@@ -1,4 +1,9 @@
 #ifndef CSQLITE3_SHIM_H
 #define CSQLITE3_SHIM_H
 #include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a cast macro Swift cannot import: bind with a copy.
+static inline int csqlite3_bind_text_copy(sqlite3_stmt *stmt, int index, const char *text, int bytes) {
+    return sqlite3_bind_text(stmt, index, text, bytes, SQLITE_TRANSIENT);
+}
 #endif

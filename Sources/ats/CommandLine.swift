@@ -6,6 +6,20 @@ enum Command: Equatable {
     case help(topic: String?)
     case version
     case serve
+    case migrate(MigrateAction)
+    case tenantCreate(slug: String, name: String)
+    case tenantList
+    case userCreate(tenant: String, email: String, role: Role, fullName: String?)
+    case seed
+}
+
+enum MigrateAction: Equatable {
+    case up(to: Int?)
+    case down(steps: Int)
+    case status
+    case stamp(version: Int)
+    case new(name: String)
+    case embed
 }
 
 struct UsageError: Error, CustomStringConvertible {
@@ -16,11 +30,18 @@ struct UsageError: Error, CustomStringConvertible {
 enum CommandParser {
     static let commands: [(name: String, summary: String)] = [
         ("serve", "run the HTTP API server"),
+        ("migrate", "apply, revert or inspect schema migrations"),
+        ("tenant", "create or list tenants"),
+        ("user", "create a user in a tenant"),
+        ("seed", "add the sample jobs and a demo admin and recruiter to the default tenant"),
     ]
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Command {
         guard let first = arguments.first else { throw UsageError(message: "no command given") }
         let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h"), commands.contains(where: { $0.name == first }) {
+            return .help(topic: first)
+        }
         switch first {
         case "-h", "--help", "help":
             guard rest.count <= 1 else { throw UsageError(message: "too many arguments for help") }
@@ -32,13 +53,98 @@ enum CommandParser {
             guard rest.isEmpty else { throw UsageError(message: "--version takes no arguments") }
             return .version
         case "serve":
-            if rest == ["--help"] || rest == ["-h"] { return .help(topic: "serve") }
             if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for serve") }
             return .serve
+        case "migrate":
+            return .migrate(try parseMigrate(rest))
+        case "tenant":
+            return try parseTenant(rest)
+        case "user":
+            return try parseUser(rest)
+        case "seed":
+            if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for seed") }
+            return .seed
         default:
             if first.hasPrefix("-") { throw UsageError(message: "unknown option '\(first)'") }
             throw UsageError(message: "unknown command '\(first)'")
         }
+    }
+
+    private static func parseMigrate(_ args: [String]) throws(UsageError) -> MigrateAction {
+        guard let action = args.first else { throw UsageError(message: "migrate needs an action: up, down, status, stamp or new") }
+        let rest = Array(args.dropFirst())
+        switch action {
+        case "up":
+            if rest.isEmpty { return .up(to: nil) }
+            guard rest.count == 2, rest[0] == "--to" else { throw UsageError(message: "usage: ats migrate up [--to VERSION]") }
+            return .up(to: try version(rest[1]))
+        case "down":
+            if rest.isEmpty { return .down(steps: 1) }
+            guard rest.count == 1, let steps = Int(rest[0]), steps >= 1 else { throw UsageError(message: "usage: ats migrate down [N], N ≥ 1") }
+            return .down(steps: steps)
+        case "status":
+            guard rest.isEmpty else { throw UsageError(message: "usage: ats migrate status") }
+            return .status
+        case "stamp":
+            guard rest.count == 1 else { throw UsageError(message: "usage: ats migrate stamp VERSION") }
+            return .stamp(version: try version(rest[0], allowZero: true))
+        case "new":
+            guard rest.count == 1, isMigrationName(rest[0]) else {
+                throw UsageError(message: "usage: ats migrate new NAME (NAME: lower-case letters, digits and _, e.g. add_job_tags)")
+            }
+            return .new(name: rest[0])
+        case "embed":
+            guard rest.isEmpty else { throw UsageError(message: "usage: ats migrate embed") }
+            return .embed
+        default:
+            throw UsageError(message: "unknown migrate action '\(action)'")
+        }
+    }
+
+    private static func version(_ text: String, allowZero: Bool = false) throws(UsageError) -> Int {
+        guard let v = Int(text), v > 0 || (allowZero && v == 0) else { throw UsageError(message: "'\(text)' is not a migration version") }
+        return v
+    }
+
+    private static func isMigrationName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 60 && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+    }
+
+    private static func parseTenant(_ args: [String]) throws(UsageError) -> Command {
+        switch args.first {
+        case "list":
+            guard args.count == 1 else { throw UsageError(message: "usage: ats tenant list") }
+            return .tenantList
+        case "create":
+            let usage = "usage: ats tenant create SLUG --name NAME"
+            guard args.count == 4, args[2] == "--name", !args[3].isEmpty else { throw UsageError(message: usage) }
+            guard Tenant.isValidSlug(args[1]) else {
+                throw UsageError(message: "'\(args[1])' is not a tenant slug (2-63 of a-z, 0-9 and -, starting with a letter or digit)")
+            }
+            return .tenantCreate(slug: args[1], name: args[3])
+        default:
+            throw UsageError(message: "tenant needs an action: create or list")
+        }
+    }
+
+    private static func parseUser(_ args: [String]) throws(UsageError) -> Command {
+        let usage = "usage: ats user create --tenant SLUG --email EMAIL --role candidate|recruiter|admin [--name FULL_NAME] (password on stdin or prompted)"
+        guard args.first == "create" else { throw UsageError(message: usage) }
+        var options: [String: String] = [:]
+        var i = 1
+        while i < args.count {
+            let flag = args[i]
+            guard ["--tenant", "--email", "--role", "--name"].contains(flag) else {
+                if flag == "--password" { throw UsageError(message: "passwords are never taken as flags: pipe one on stdin, or type it at the prompt") }
+                throw UsageError(message: "unknown option '\(flag)' for user create")
+            }
+            guard i + 1 < args.count, options[flag] == nil else { throw UsageError(message: usage) }
+            options[flag] = args[i + 1]
+            i += 2
+        }
+        guard let tenant = options["--tenant"], let email = options["--email"], let roleText = options["--role"] else { throw UsageError(message: usage) }
+        guard let role = Role(rawValue: roleText) else { throw UsageError(message: "'\(roleText)' is not a role (candidate, recruiter or admin)") }
+        return .userCreate(tenant: tenant, email: email, role: role, fullName: options["--name"])
     }
 
     static var usage: String {
@@ -51,7 +157,7 @@ enum CommandParser {
 
         """
         for command in commands {
-            text += "  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary + "\n"
+            text += "  " + command.name.padded(10) + command.summary + "\n"
         }
         text += """
 
@@ -73,23 +179,66 @@ enum CommandParser {
             Usage: ats serve
 
             Runs the HTTP API server until SIGTERM or SIGINT, then finishes in-flight
-            requests and exits 0 (within ATS_SHUTDOWN_TIMEOUT).
+            requests and exits 0 (within ATS_SHUTDOWN_TIMEOUT). On SQLite it applies
+            pending migrations first; on PostgreSQL it refuses to start on a schema that
+            is behind (run 'ats migrate up').
 
             Environment (or ./.env):
 
             """
             for variable in Configuration.variables {
-                text += "  " + variable.name.padding(toLength: 22, withPad: " ", startingAt: 0) + variable.help + "\n"
+                text += "  " + variable.name.padded(26) + variable.help + "\n"
             }
             return text
+        case "migrate":
+            return """
+            Usage:
+              ats migrate up [--to VERSION]   apply pending migrations (up to VERSION)
+              ats migrate down [N]            revert the last N applied migrations (default 1)
+              ats migrate status              list applied, pending and changed migrations
+              ats migrate stamp VERSION       record migrations up to VERSION as applied, without running them
+              ats migrate new NAME            create db/migrations/{sqlite,postgres}/NNNN_NAME.sql (run in the repository)
+              ats migrate embed               regenerate Sources/ATSStorage/Migrations/EmbeddedMigrations.swift
+
+            The migrations are compiled into the binary. On PostgreSQL, migrate connects with
+            DATABASE_OWNER_URL (else DATABASE_URL) and, after 'up', grants ATS_DB_APP_ROLE
+            access to the tables.
+
+            """
+        case "tenant":
+            return """
+            Usage:
+              ats tenant create SLUG --name NAME   create a tenant (SLUG: 2-63 of a-z, 0-9, -)
+              ats tenant list                      list tenants
+
+            """
+        case "user":
+            return """
+            Usage:
+              ats user create --tenant SLUG --email EMAIL --role candidate|recruiter|admin [--name FULL_NAME]
+
+            The password is read from standard input (one line), or prompted for without echo
+            when standard input is a terminal. It is never accepted as a flag.
+
+            """
+        case "seed":
+            return """
+            Usage: ats seed
+
+            Adds to the default tenant the three sample jobs (Backend Developer at TechCorp,
+            Frontend Engineer at WebWorks, Data Analyst at DataPlus, all open) and a demo
+            admin and recruiter, printing their generated passwords once. Running it again
+            adds nothing that is already there.
+
+            """
         default:
             return usage
         }
     }
 }
 
-private extension String {
-    func padding(toLength length: Int, withPad pad: String, startingAt: Int) -> String {
-        count >= length ? self + " " : self + String(repeating: pad, count: length - count)
+extension String {
+    func padded(_ length: Int) -> String {
+        count >= length ? self + " " : self + String(repeating: " ", count: length - count)
     }
 }

@@ -1,6 +1,7 @@
 import ATSAPI
 import ATSAuth
 import ATSCore
+import ATSStorage
 import ATSHTTP
 import CLinux
 
@@ -21,6 +22,16 @@ enum ServeCommand {
         if fileLimit >= 0 && fileLimit < config.maxConnections + 64 {
             log.warn("the open-file limit is below ATS_MAX_CONNECTIONS", [("limit", String(fileLimit)), ("max_connections", String(config.maxConnections))])
         }
+
+        let opened: OpenedDatabase
+        do {
+            opened = try OpenedDatabase.open(config)
+            try StorageCommands.ensureSchema(opened, log: log)
+        } catch {
+            log.error("cannot use the database: \(error)")
+            return 1
+        }
+        log.info("database ready", [("dialect", opened.dialect.rawValue)])
 
         let metrics = ServerMetrics(shards: config.threads)
         let server = HTTPServer(configuration: serverConfiguration(config), router: APIRouter.make(metrics: metrics), metrics: metrics)

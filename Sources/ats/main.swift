@@ -23,16 +23,34 @@ func main() -> Int32 {
     case .version:
         print("ats \(ATSVersion.string) (libpq \(PostgresLibrary.version), sqlite \(SQLiteLibrary.version), libsodium \(Sodium.version))")
         return 0
-    case .serve:
-        let config: Configuration
-        do {
-            config = try ProcessEnvironment.loadConfiguration()
-        } catch {
-            writeStandardError("ats: \(error)\n")
-            return 2
-        }
-        return ServeCommand.run(config)
+    default:
+        break
     }
+    let config: Configuration
+    do {
+        config = try ProcessEnvironment.loadConfiguration()
+    } catch {
+        writeStandardError("ats: \(error)\n")
+        return 2
+    }
+    do {
+        switch command {
+        case .serve: return ServeCommand.run(config)
+        case .migrate(let action): try StorageCommands.migrate(action, config)
+        case .tenantCreate(let slug, let name): try StorageCommands.createTenant(slug: slug, name: name, config)
+        case .tenantList: try StorageCommands.listTenants(config)
+        case .userCreate(let tenant, let email, let role, let name): try StorageCommands.createUser(tenant: tenant, email: email, role: role, fullName: name, config)
+        case .seed: try StorageCommands.seed(config)
+        case .help, .version: break
+        }
+    } catch let error as ConfigError {
+        writeStandardError("ats: \(error)\n")
+        return 2
+    } catch {
+        writeStandardError("ats: \(error)\n")
+        return 1
+    }
+    return 0
 }
 
 exit(main())

@@ -1,0 +1,170 @@
+import ATSStorage
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection with a per-connection prepared-statement cache. Used by one
+/// thread at a time (the pool sees to it).
+final class PostgresConnection: SQLConnection {
+    private let handle: OpaquePointer
+    private var statements: [String: String] = [:]
+    let dialect = SQLDialect.postgres
+
+    /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
+    init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
+        let keywords = ["dbname", "options", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "client_encoding"]
+        let values = [url, "-c statement_timeout=\(statementTimeoutMilliseconds) -c TimeZone=UTC -c DateStyle=ISO,YMD -c lock_timeout=\(statementTimeoutMilliseconds)",
+                      applicationName, "5", "1", "30", "UTF8"]
+        let connection = PostgresConnection.withCStrings(keywords) { k in
+            PostgresConnection.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let connection else { throw .connectionLost("out of memory") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = PostgresConnection.firstLine(String(cString: PQerrorMessage(connection)))
+            PQfinish(connection)
+            throw .connectionLost(message)
+        }
+        clibpq_silence_notices(connection)
+        handle = connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Connected and not inside a transaction: safe to hand to the next caller.
+    var isReusable: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [SQLRow] {
+        let result = try run(sql, parameters)
+        defer { PQclear(result) }
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for r in 0..<rowCount {
+            var cells: [String?] = []
+            cells.reserveCapacity(Int(columnCount))
+            for c in 0..<columnCount {
+                if PQgetisnull(result, r, c) == 1 {
+                    cells.append(nil)
+                } else if let value = PQgetvalue(result, r, c) {
+                    cells.append(String(cString: value))
+                } else {
+                    cells.append(nil)
+                }
+            }
+            rows.append(SQLRow(cells: cells))
+        }
+        return rows
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int {
+        let result = try run(sql, parameters)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    func executeScript(_ sql: String) throws(SQLError) {
+        guard let result = PQexec(handle, sql) else { throw lostOrOther(nil) }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else { throw classify(result) }
+    }
+
+    /// Quotes an identifier (a role name from configuration) for the rare SQL that cannot
+    /// bind it as a parameter (GRANT).
+    func quoteIdentifier(_ name: String) throws(SQLError) -> String {
+        guard let quoted = PQescapeIdentifier(handle, name, name.utf8.count) else { throw lostOrOther(nil) }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: Internals
+
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
+        let name = try prepared(sql, parameterCount: parameters.count)
+        let texts: [String?] = parameters.map { value in
+            switch value {
+            case .null: return nil
+            case .int(let n): return String(n)
+            case .text(let text): return text
+            case .bool(let b): return b ? "true" : "false"
+            case .timestamp(let stamp): return stamp.sqlText
+            }
+        }
+        let result = PostgresConnection.withOptionalCStrings(texts) { values in
+            PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
+        }
+        guard let result else { throw lostOrOther(nil) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
+            defer { PQclear(result) }
+            throw classify(result)
+        }
+        return result
+    }
+
+    private func prepared(_ sql: String, parameterCount: Int) throws(SQLError) -> String {
+        if let name = statements[sql] { return name }
+        let name = "ats_\(statements.count + 1)"
+        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw lostOrOther(nil) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw classify(result) }
+        statements[sql] = name
+        return name
+    }
+
+    private func classify(_ result: OpaquePointer) -> SQLError {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) } ?? ""
+        // The primary message only: DETAIL lines can quote the offending values.
+        let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? "unknown error"
+        switch state {
+        case "23505": return .uniqueViolation(constraint)
+        case "23503": return .foreignKeyViolation(constraint)
+        case "23514", "23502": return .checkViolation(constraint.isEmpty ? message : constraint)
+        case "57014", "55P03": return .timeout
+        case _ where state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03":
+            return .connectionLost(message)
+        default:
+            if PQstatus(handle) != CONNECTION_OK { return .connectionLost(message) }
+            return .other(code: state.isEmpty ? "PG" : state, message: message)
+        }
+    }
+
+    private func lostOrOther(_ result: OpaquePointer?) -> SQLError {
+        let message = PostgresConnection.firstLine(String(cString: PQerrorMessage(handle)))
+        return PQstatus(handle) == CONNECTION_OK ? .other(code: "PG", message: message) : .connectionLost(message)
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
+        return line.isEmpty ? "connection failed" : line
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        withOptionalCStrings(strings.map { Optional($0) }, body)
+    }
+
+    /// Passes `strings` as a NULL-terminated array of C strings (nil entries stay NULL;
+    /// libpq's keyword/value arrays end with a NULL entry).
+    private static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: strings.count + 1)
+        var copies: [UnsafeMutablePointer<CChar>] = []
+        for (i, string) in strings.enumerated() {
+            if let string, let copy = strdup(string) {
+                copies.append(copy)
+                array[i] = UnsafePointer(copy)
+            } else {
+                array[i] = nil
+            }
+        }
+        array[strings.count] = nil
+        defer {
+            copies.forEach { free($0) }
+            array.deallocate()
+        }
+        return body(array)
+    }
+}

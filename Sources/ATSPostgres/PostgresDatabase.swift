@@ -1,0 +1,114 @@
+import ATSCore
+import ATSStorage
+
+/// The PostgreSQL adapter: a pool of libpq connections; each unit of work is one
+/// transaction with the tenant set for row-level security (`app.tenant_id`, local to
+/// the transaction). A connection that dropped (server restart) is discarded and
+/// replaced on the next checkout; a transaction whose BEGIN finds the connection dead
+/// is retried once on a fresh one, so only work in flight during an outage fails.
+public final class PostgresDatabase: Database, @unchecked Sendable {
+    private let pool: ConnectionPool<PostgresConnection>
+    public let dialect = SQLDialect.postgres
+
+    public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats") {
+        pool = ConnectionPool(capacity: poolSize) { () throws(StorageError) -> PostgresConnection in
+            do throws(SQLError) {
+                return try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds, applicationName: applicationName)
+            } catch {
+                throw error.storageError
+            }
+        }
+    }
+
+    public static func isPostgresURL(_ url: String) -> Bool {
+        url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+    }
+
+    public func transaction<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        try run(begin: "BEGIN", tenant: tenant, body)
+    }
+
+    public func read<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        try run(begin: "BEGIN READ ONLY", tenant: tenant, body)
+    }
+
+    public func ping() throws {
+        try withConnection { connection in
+            do throws(SQLError) {
+                _ = try connection.query("SELECT 1", [])
+            } catch {
+                throw error.storageError
+            }
+        }
+    }
+
+    /// Runs `body` on one pooled connection outside a transaction (migrations, which
+    /// manage their own transactions and the advisory lock).
+    public func withConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try pool.with(keep: { $0.isReusable }) { connection in try body(connection) }
+    }
+
+    /// Grants the serving role what it needs on every table and sequence (run after
+    /// migrations, as the owner). The role is a name from configuration, quoted by libpq.
+    public func grantApplicationRole(_ role: String) throws {
+        try withConnection { connection in
+            guard let postgres = connection as? PostgresConnection else { return }
+            do throws(SQLError) {
+                guard try postgres.queryOne("SELECT 1 FROM pg_roles WHERE rolname = $1", [.text(role)]) != nil else {
+                    throw SQLError.other(code: "ROLE", message: "the application role '\(role)' does not exist; create it first (see README, PostgreSQL roles)")
+                }
+                let quoted = try postgres.quoteIdentifier(role)
+                try postgres.executeScript("""
+                    GRANT USAGE ON SCHEMA public TO \(quoted);
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(quoted);
+                    REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(quoted);
+                    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(quoted);
+                    """)
+            } catch {
+                throw error.storageError
+            }
+        }
+    }
+
+    private func run<T>(begin: String, tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try pool.with(keep: { $0.isReusable }) { connection in
+                    try PostgresDatabase.transaction(connection, begin: begin, tenant: tenant, body)
+                }
+            } catch PostgresDatabase.BeginFailed.connectionLost(let why) {
+                // Nothing ran yet: a stale pooled connection (the server restarted since)
+                // is worth one retry on a fresh connection.
+                if attempt >= 2 { throw StorageError.unavailable(why) }
+            }
+        }
+    }
+
+    private enum BeginFailed: Error {
+        case connectionLost(String)
+    }
+
+    private static func transaction<T>(_ connection: PostgresConnection, begin: String, tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        do throws(SQLError) {
+            try connection.executeScript(begin)
+            if let tenant {
+                _ = try connection.query("SELECT set_config('app.tenant_id', $1, true)", [.text(String(tenant.rawValue))])
+            }
+        } catch {
+            if case .connectionLost(let why) = error { throw BeginFailed.connectionLost(why) }
+            try? connection.executeScript("ROLLBACK")
+            throw error.storageError
+        }
+        do {
+            let result = try body(SQLUnitOfWork(connection: connection))
+            try connection.executeScript("COMMIT")
+            return result
+        } catch {
+            try? connection.executeScript("ROLLBACK")
+            if let sqlError = error as? SQLError { throw sqlError.storageError }
+            throw error
+        }
+    }
+}

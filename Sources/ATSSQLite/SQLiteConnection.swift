@@ -1,0 +1,159 @@
+import ATSStorage
+import CSQLite3
+
+/// One sqlite3 handle with a prepared-statement cache. Not thread-safe by itself: the
+/// database hands it to one thread at a time.
+final class SQLiteConnection: SQLConnection {
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    let dialect = SQLDialect.sqlite
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
+        var db: OpaquePointer?
+        // NOMUTEX: each connection is confined to one thread at a time by the pool.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw .connectionLost("cannot open SQLite database \(path): \(message)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        // WAL: readers never block the writer nor each other; NORMAL sync is durable in
+        // WAL mode except for the last transactions on power loss, the usual trade-off.
+        try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [SQLRow] {
+        var rows: [SQLRow] = []
+        try run(sql, parameters) { statement in
+            let columns = sqlite3_column_count(statement)
+            var cells: [String?] = []
+            cells.reserveCapacity(Int(columns))
+            for i in 0..<columns {
+                switch sqlite3_column_type(statement, i) {
+                case SQLITE_NULL: cells.append(nil)
+                case SQLITE_INTEGER: cells.append(String(sqlite3_column_int64(statement, i)))
+                default:
+                    if let text = sqlite3_column_text(statement, i) {
+                        let count = Int(sqlite3_column_bytes(statement, i))
+                        cells.append(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+                    } else {
+                        cells.append(nil)
+                    }
+                }
+            }
+            rows.append(SQLRow(cells: cells))
+        }
+        return rows
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int {
+        try run(sql, parameters) { _ in }
+        return Int(sqlite3_changes(handle))
+    }
+
+    func executeScript(_ sql: String) throws(SQLError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        let text = message.map { String(cString: $0) } ?? ""
+        sqlite3_free(message)
+        if rc != SQLITE_OK { throw classify(rc, text) }
+    }
+
+    // MARK: Statements
+
+    private func run(_ sql: String, _ parameters: [SQLValue], row: (OpaquePointer) throws(SQLError) -> Void) throws(SQLError) {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in parameters.enumerated() {
+            let position = Int32(index + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, position)
+            case .int(let n): rc = sqlite3_bind_int64(statement, position, n)
+            case .bool(let b): rc = sqlite3_bind_int64(statement, position, b ? 1 : 0)
+            case .text(let text): rc = bindText(statement, position, text)
+            case .timestamp(let stamp): rc = bindText(statement, position, stamp.sqlText)
+            }
+            if rc != SQLITE_OK { throw classify(rc, String(cString: sqlite3_errmsg(handle))) }
+        }
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_ROW {
+                try row(statement)
+            } else if rc == SQLITE_DONE {
+                return
+            } else {
+                throw classify(rc, String(cString: sqlite3_errmsg(handle)))
+            }
+        }
+    }
+
+    private func bindText(_ statement: OpaquePointer, _ position: Int32, _ text: String) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                // An empty buffer may have no base address.
+                guard let base = chars.baseAddress, !chars.isEmpty else { return csqlite3_bind_text_copy(statement, position, "", 0) }
+                return csqlite3_bind_text_copy(statement, position, base, Int32(chars.count))
+            }
+        }
+    }
+
+    private func prepared(_ sql: String) throws(SQLError) -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, SQLiteConnection.numberedPlaceholders(sql), -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw classify(rc, String(cString: sqlite3_errmsg(handle))) }
+        // The SQL set is bounded (constant fragments), but cap the cache all the same.
+        if statements.count >= 256 {
+            for old in statements.values { sqlite3_finalize(old) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    /// `$1` → `?1`: both dialects' repositories are written with PostgreSQL placeholders.
+    static func numberedPlaceholders(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count)
+        var inLiteral = false
+        for c in sql {
+            if c == "'" { inLiteral.toggle() }
+            out.append(c == "$" && !inLiteral ? "?" : c)
+        }
+        return out
+    }
+
+    // Extended result codes are C macros built with shifts; Swift does not import them.
+    private static let constraintUnique: Int32 = 2067, constraintPrimaryKey: Int32 = 1555, constraintForeignKey: Int32 = 787,
+                       constraintCheck: Int32 = 275, constraintNotNull: Int32 = 1299
+
+    private func classify(_ rc: Int32, _ message: String) -> SQLError {
+        switch rc {
+        case Self.constraintUnique, Self.constraintPrimaryKey: return .uniqueViolation(message)
+        case Self.constraintForeignKey: return .foreignKeyViolation(message)
+        case Self.constraintCheck, Self.constraintNotNull: return .checkViolation(message)
+        default:
+            switch rc & 0xFF {
+            case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+            case SQLITE_CONSTRAINT: return .checkViolation(message)
+            case SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FULL, SQLITE_READONLY: return .connectionLost(message)
+            default: return .other(code: "SQLITE_\(rc)", message: message)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ATSCore
+import ATSStorage
+import Synchronization
+
+/// The SQLite adapter: one writer connection (writes are serialized in-process, and
+/// across processes by SQLite's lock with busy_timeout) and a pool of readers that run
+/// concurrently with it thanks to WAL.
+public final class SQLiteDatabase: Database, @unchecked Sendable {
+    // Invariant: `writer` is only used with `writerLock` held.
+    private let writer: SQLiteConnection
+    private let writerLock = Mutex(())
+    private let readers: ConnectionPool<SQLiteConnection>
+    public let path: String
+    public let dialect = SQLDialect.sqlite
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String, readers: Int = 8) throws {
+        self.path = path
+        writer = try SQLiteDatabase.open(path)
+        self.readers = ConnectionPool(capacity: readers) { try SQLiteDatabase.open(path) }
+    }
+
+    private static func open(_ path: String) throws(StorageError) -> SQLiteConnection {
+        do throws(SQLError) {
+            return try SQLiteConnection(path: path)
+        } catch {
+            throw .unavailable(error.description)
+        }
+    }
+
+    /// `sqlite:///./dev.db` → `./dev.db`; `sqlite:///var/lib/ats.db` → `/var/lib/ats.db`.
+    public static func path(fromURL url: String) -> String? {
+        guard url.hasPrefix("sqlite://") else { return nil }
+        let rest = url.dropFirst("sqlite://".count)
+        guard rest.hasPrefix("/") else { return nil }
+        let path = rest.dropFirst()
+        // sqlite:///./x → ./x (relative); sqlite:////abs → /abs; sqlite:///abs → /abs.
+        if path.hasPrefix("./") || path.hasPrefix("../") || path.hasPrefix("/") { return String(path) }
+        return path.isEmpty ? nil : "/" + path
+    }
+
+    public func transaction<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        try writerLock.withLock { _ in
+            try SQLiteDatabase.run(writer, begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    public func read<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        try readers.with { connection in
+            try SQLiteDatabase.run(connection, begin: "BEGIN", body)
+        }
+    }
+
+    public func ping() throws {
+        try readers.with { connection in
+            do throws(SQLError) {
+                _ = try connection.query("SELECT 1", [])
+            } catch {
+                throw error.storageError
+            }
+        }
+    }
+
+    /// Runs `body` with the writer connection outside any transaction (the migration
+    /// runner manages its own transactions).
+    public func withWriter<T>(_ body: (any SQLConnection) throws -> T) rethrows -> T {
+        try writerLock.withLock { _ in try body(writer) }
+    }
+
+    private static func run<T>(_ connection: SQLiteConnection, begin: String, _ body: (any UnitOfWork) throws -> T) throws -> T {
+        do throws(SQLError) {
+            try connection.executeScript(begin)
+        } catch {
+            throw error.storageError
+        }
+        do {
+            let result = try body(SQLUnitOfWork(connection: connection))
+            try connection.executeScript("COMMIT")
+            return result
+        } catch {
+            try? connection.executeScript("ROLLBACK")
+            if let sqlError = error as? SQLError { throw sqlError.storageError }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,256 @@
+// Generated from db/migrations by `ats migrate embed`. Do not edit by hand.
+// swiftlint:disable all
+
+enum EmbeddedMigrations {
+    static let sqlite: [(name: String, contents: String)] = [
+        (name: "0001_initial.sql", contents: #"""
+-- The initial schema (SQLite). Ids come from id_sequences (one writer at a time makes
+-- that safe) so they are unique per table across tenants, as on PostgreSQL. Times are
+-- UTC RFC 3339 text with six fraction digits, which sorts correctly as text.
+-- migrate:up
+CREATE TABLE id_sequences (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO id_sequences (name, value) VALUES
+    ('tenants', 1), ('users', 0), ('jobs', 0), ('applications', 0), ('application_events', 0), ('outbox', 0);
+
+CREATE TABLE tenants (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 2 AND 63),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+INSERT INTO tenants (id, slug, name, created_at) VALUES (1, 'default', 'Default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+CREATE TABLE users (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id INTEGER NOT NULL,
+    email TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    full_name TEXT,
+    role TEXT NOT NULL CHECK (role IN ('candidate', 'recruiter', 'admin')),
+    is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, email)
+);
+
+CREATE TABLE jobs (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    company TEXT NOT NULL,
+    description TEXT,
+    location TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'draft')),
+    created_by INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id)
+);
+-- GET /api/jobs/: a tenant's jobs by status, newest first.
+CREATE INDEX jobs_by_status_newest ON jobs (tenant_id, status, created_at DESC, id DESC);
+CREATE INDEX jobs_newest ON jobs (tenant_id, created_at DESC, id DESC);
+
+CREATE TABLE applications (
+    tenant_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    job_id INTEGER NOT NULL,
+    candidate_id INTEGER NOT NULL,
+    stage TEXT NOT NULL CHECK (stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    cover_letter TEXT,
+    resume_url TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, job_id, candidate_id),
+    FOREIGN KEY (tenant_id, job_id) REFERENCES jobs (tenant_id, id) ON DELETE RESTRICT,
+    FOREIGN KEY (tenant_id, candidate_id) REFERENCES users (tenant_id, id)
+);
+CREATE INDEX applications_by_job ON applications (tenant_id, job_id, created_at DESC, id DESC);
+CREATE INDEX applications_by_candidate ON applications (tenant_id, candidate_id, created_at DESC, id DESC);
+CREATE INDEX applications_newest ON applications (tenant_id, created_at DESC, id DESC);
+
+CREATE TABLE application_events (
+    tenant_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    application_id INTEGER NOT NULL,
+    from_stage TEXT CHECK (from_stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    to_stage TEXT NOT NULL CHECK (to_stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    actor_id INTEGER,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, application_id) REFERENCES applications (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX application_events_by_application ON application_events (tenant_id, application_id, created_at, id);
+
+CREATE TABLE outbox (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    available_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+-- The relay's scan: rows still to deliver, by when they are due.
+CREATE INDEX outbox_due ON outbox (available_at, id) WHERE status IN ('pending', 'failed');
+CREATE INDEX outbox_newest ON outbox (tenant_id, created_at DESC, id DESC);
+
+-- migrate:down
+DROP TABLE outbox;
+DROP TABLE application_events;
+DROP TABLE applications;
+DROP TABLE jobs;
+DROP TABLE users;
+DROP TABLE tenants;
+DROP TABLE id_sequences;
+
+"""#),
+    ]
+
+    static let postgres: [(name: String, contents: String)] = [
+        (name: "0001_initial.sql", contents: #"""
+-- The initial schema (PostgreSQL). tenant_id leads every primary, unique and foreign
+-- key, so the schema can be distributed by tenant_id on Citus. Row-level security is
+-- enabled and forced on every tenant table: a transaction sees only the rows of the
+-- tenant in `app.tenant_id` (set per transaction with set_config(..., true)).
+-- migrate:up
+CREATE TABLE tenants (
+    id bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 2) PRIMARY KEY,
+    slug text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
+    name text NOT NULL,
+    created_at timestamptz NOT NULL
+);
+INSERT INTO tenants (id, slug, name, created_at) VALUES (1, 'default', 'Default', now());
+
+CREATE TABLE users (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    email text NOT NULL,
+    password_hash text NOT NULL,
+    full_name text,
+    role text NOT NULL CHECK (role IN ('candidate', 'recruiter', 'admin')),
+    is_active boolean NOT NULL DEFAULT true,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT users_email_key UNIQUE (tenant_id, email)
+);
+
+CREATE TABLE jobs (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    title text NOT NULL,
+    company text NOT NULL,
+    description text,
+    location text,
+    status text NOT NULL CHECK (status IN ('open', 'closed', 'draft')),
+    created_by bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT jobs_created_by_fkey FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id)
+);
+-- GET /api/jobs/: a tenant's jobs by status, newest first.
+CREATE INDEX jobs_by_status_newest ON jobs (tenant_id, status, created_at DESC, id DESC);
+CREATE INDEX jobs_newest ON jobs (tenant_id, created_at DESC, id DESC);
+
+CREATE TABLE applications (
+    tenant_id bigint NOT NULL,
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    job_id bigint NOT NULL,
+    candidate_id bigint NOT NULL,
+    stage text NOT NULL CHECK (stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    cover_letter text,
+    resume_url text,
+    version bigint NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT applications_once_per_job UNIQUE (tenant_id, job_id, candidate_id),
+    CONSTRAINT applications_job_fkey FOREIGN KEY (tenant_id, job_id) REFERENCES jobs (tenant_id, id) ON DELETE RESTRICT,
+    CONSTRAINT applications_candidate_fkey FOREIGN KEY (tenant_id, candidate_id) REFERENCES users (tenant_id, id)
+);
+CREATE INDEX applications_by_job ON applications (tenant_id, job_id, created_at DESC, id DESC);
+CREATE INDEX applications_by_candidate ON applications (tenant_id, candidate_id, created_at DESC, id DESC);
+CREATE INDEX applications_newest ON applications (tenant_id, created_at DESC, id DESC);
+
+CREATE TABLE application_events (
+    tenant_id bigint NOT NULL,
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    application_id bigint NOT NULL,
+    from_stage text CHECK (from_stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    to_stage text NOT NULL CHECK (to_stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    actor_id bigint,
+    note text,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, application_id) REFERENCES applications (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX application_events_by_application ON application_events (tenant_id, application_id, created_at, id);
+
+CREATE TABLE outbox (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    kind text NOT NULL,
+    recipient text NOT NULL,
+    payload text NOT NULL,
+    status text NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'dead')),
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    available_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL,
+    sent_at timestamptz,
+    PRIMARY KEY (tenant_id, id)
+);
+-- The relay's scan: rows still to deliver, by when they are due.
+CREATE INDEX outbox_due ON outbox (available_at, id) WHERE status IN ('pending', 'failed');
+CREATE INDEX outbox_newest ON outbox (tenant_id, created_at DESC, id DESC);
+
+-- Row-level security: forced, so it binds the table owner too.
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE users FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON users
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE jobs FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON jobs
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+ALTER TABLE applications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE applications FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON applications
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+ALTER TABLE application_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE application_events FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON application_events
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
+ALTER TABLE outbox FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON outbox
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+
+-- migrate:down
+DROP TABLE outbox;
+DROP TABLE application_events;
+DROP TABLE applications;
+DROP TABLE jobs;
+DROP TABLE users;
+DROP TABLE tenants;
+
+"""#),
+    ]
+}

@@ -1,0 +1,28 @@
+/// SQL text assembled from constant fragments, with every value bound as a numbered
+/// placeholder. `bind` returns the placeholder to splice in: user input never becomes
+/// SQL text.
+public struct SQLStatement: Sendable {
+    public private(set) var sql: String
+    public private(set) var parameters: [SQLValue] = []
+
+    public init(_ sql: String = "") { self.sql = sql }
+
+    public mutating func append(_ fragment: String) { sql += fragment }
+
+    /// Adds a parameter and returns its placeholder (`$3`).
+    public mutating func bind(_ value: SQLValue) -> String {
+        parameters.append(value)
+        return "$\(parameters.count)"
+    }
+
+    /// `value` as a LIKE pattern matching it anywhere, with `%`, `_` and `\` escaped
+    /// (use with `ESCAPE '\'`), lower-cased.
+    public static func containsPattern(_ value: String) -> String {
+        var out = "%"
+        for c in value.lowercased() {
+            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "%"
+    }
+}
