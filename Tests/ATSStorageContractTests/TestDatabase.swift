@@ -1,0 +1,124 @@
+import ATSCore
+import ATSPostgres
+import ATSSQLite
+@testable import ATSStorage
+import Foundation
+import Testing
+
+/// The two adapters the contract runs against.
+enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+    var testDescription: String { rawValue }
+}
+
+/// PostgreSQL for tests, from the environment `scripts/test` sets up. Missing settings
+/// fail the test (a skipped PostgreSQL run must never look like a pass).
+enum PostgresTestServer {
+    /// `postgres://owner:pw@127.0.0.1:5432/` — may create databases.
+    static var ownerURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_OWNER"] }
+    /// `postgres://ats_app:pw@127.0.0.1:5432/` — the serving role, not the tables' owner.
+    static var appURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP"] }
+    static var appRole: String { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP_ROLE"] ?? "ats_app" }
+    static var restartCommand: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_RESTART"] }
+
+    static func require() throws -> (owner: String, app: String) {
+        guard let owner = ownerURL, let app = appURL else {
+            Issue.record("PostgreSQL is not configured for tests: run scripts/test (it starts PostgreSQL and sets ATS_TEST_POSTGRES_OWNER/APP)")
+            throw CancellationError()
+        }
+        return (owner, app)
+    }
+}
+
+/// A fresh, migrated database for one test: a temporary SQLite file, or a new
+/// PostgreSQL database (migrated as the owner, used as the app role, dropped after).
+final class TestDatabase: @unchecked Sendable {
+    let backend: Backend
+    let database: any Database
+    /// Owner-side access for migration tests (same database, table-owner role).
+    let ownerDatabase: (any Database)?
+    let name: String
+    let url: String
+    let ownerURL: String?
+    private let cleanup: () -> Void
+
+    init(_ backend: Backend, migrate: Bool = true) throws {
+        self.backend = backend
+        let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        name = "ats_t_\(suffix)"
+        switch backend {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).db").path
+            url = "sqlite:///" + path
+            ownerURL = nil
+            let db = try SQLiteDatabase(path: path, readers: 8)
+            database = db
+            ownerDatabase = db
+            cleanup = {
+                for ext in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + ext) }
+            }
+            if migrate { _ = try db.withWriter { try MigrationRunner(connection: $0, migrations: MigrationCatalog.migrations(for: .sqlite)).up() } }
+        case .postgres:
+            let (owner, app) = try PostgresTestServer.require()
+            let admin = PostgresDatabase(url: owner + "postgres", poolSize: 1)
+            let databaseName = name
+            try admin.withConnection { try $0.executeScript("CREATE DATABASE \(databaseName)") }
+            url = app + name
+            ownerURL = owner + name
+            let ownerDB = PostgresDatabase(url: owner + name, poolSize: 2)
+            if migrate {
+                _ = try ownerDB.withConnection { try MigrationRunner(connection: $0, migrations: MigrationCatalog.migrations(for: .postgres)).up() }
+                try ownerDB.grantApplicationRole(PostgresTestServer.appRole)
+            }
+            ownerDatabase = ownerDB
+            database = PostgresDatabase(url: app + name, poolSize: 24)
+            cleanup = {
+                // Other sessions (the pools above) may still be connected: force them out.
+                try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
+            }
+        }
+    }
+
+    deinit { cleanup() }
+
+    /// Runs `body` with a migration runner on the owner connection.
+    func withRunner<T>(_ migrations: [Migration]? = nil, _ body: (MigrationRunner) throws -> T) throws -> T {
+        let dialect: SQLDialect = backend == .sqlite ? .sqlite : .postgres
+        let list = try migrations ?? MigrationCatalog.migrations(for: dialect)
+        switch ownerDatabase {
+        case let db as SQLiteDatabase: return try db.withWriter { try body(MigrationRunner(connection: $0, migrations: list)) }
+        case let db as PostgresDatabase: return try db.withConnection { try body(MigrationRunner(connection: $0, migrations: list)) }
+        default: throw StorageError.internalError("no owner database")
+        }
+    }
+}
+
+/// Small fixtures shared by the contract tests.
+struct Fixture: Sendable {
+    let db: any Database
+    let tenant: TenantID
+    let recruiter: User
+    let candidate: User
+
+    static func make(_ db: any Database, slug: String = "t\(UInt32.random(in: 0...UInt32.max))") throws -> Fixture {
+        let tenant = try db.transaction(tenant: nil) { try $0.tenants.create(slug: slug, name: "Tenant \(slug)") }
+        return try db.transaction(tenant: tenant.id) { work in
+            let recruiter = try work.users.create(tenant.id, NewUser(email: "rec@\(slug).io", passwordHash: "$argon2id$x", fullName: "Rec", role: .recruiter))
+            let candidate = try work.users.create(tenant.id, NewUser(email: "cand@\(slug).io", passwordHash: "$argon2id$x", fullName: "Cand", role: .candidate))
+            return Fixture(db: db, tenant: tenant.id, recruiter: recruiter, candidate: candidate)
+        }
+    }
+
+    func job(_ title: String = "Engineer", company: String = "Acme", status: JobStatus = .open, location: String? = nil, description: String? = nil) throws -> Job {
+        try db.transaction(tenant: tenant) {
+            try $0.jobs.create(tenant, NewJob(title: title, company: company, description: description, location: location, status: status, createdBy: recruiter.id))
+        }
+    }
+
+    func candidate(_ n: Int) throws -> User {
+        try db.transaction(tenant: tenant) {
+            try $0.users.create(tenant, NewUser(email: "c\(n)@x.io", passwordHash: "h", fullName: nil, role: .candidate))
+        }
+    }
+}

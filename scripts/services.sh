@@ -1,0 +1,49 @@
+# Sourced by scripts/test (and scripts/bench): installs and starts on loopback what the
+# tests need, and exports how to reach it. Needs root or sudo (apt, pg_ctlcluster).
+#   PostgreSQL 15 cluster "main" on 127.0.0.1:5432 with two roles:
+#     ats_owner  owns the test databases and the tables (migrations), may CREATEDB
+#     ats_app    what the server connects as: no ownership, so row-level security binds it
+
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+ats_apt_install() {
+  local need=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "==> installing ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+ats_start_postgres() {
+  ats_apt_install postgresql-15 postgresql-client-15
+  local cluster_port
+  if ! pg_lsclusters -h | awk '$1==15 && $2=="main"' | grep -q .; then
+    $SUDO pg_createcluster 15 main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk '$1==15 && $2=="main" {print $4}' | grep -q online; then
+    echo "==> starting PostgreSQL 15"
+    $SUDO pg_ctlcluster 15 main start
+  fi
+  cluster_port=$(pg_lsclusters -h | awk '$1==15 && $2=="main" {print $3}')
+  local as_postgres="sudo -u postgres"; [ "$(id -u)" -eq 0 ] && as_postgres="runuser -u postgres --"
+  $as_postgres psql -q -p "$cluster_port" -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ats_owner') THEN
+    CREATE ROLE ats_owner LOGIN CREATEDB PASSWORD 'ats_owner';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ats_app') THEN
+    CREATE ROLE ats_app LOGIN PASSWORD 'ats_app';
+  END IF;
+END
+$$;
+SQL
+  export ATS_TEST_POSTGRES_OWNER="postgres://ats_owner:ats_owner@127.0.0.1:${cluster_port}/"
+  export ATS_TEST_POSTGRES_APP="postgres://ats_app:ats_app@127.0.0.1:${cluster_port}/"
+  export ATS_TEST_POSTGRES_APP_ROLE="ats_app"
+  export ATS_TEST_POSTGRES_RESTART="$SUDO pg_ctlcluster 15 main restart"
+}
