@@ -45,5 +45,6 @@ SQL
   export ATS_TEST_POSTGRES_OWNER="postgres://ats_owner:ats_owner@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP="postgres://ats_app:ats_app@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP_ROLE="ats_app"
-  export ATS_TEST_POSTGRES_RESTART="$SUDO pg_ctlcluster 15 main restart"
+  # Only for the separate run of the restart test (see scripts/test).
+  ATS_POSTGRES_RESTART_COMMAND="$SUDO pg_ctlcluster 15 main restart"
 }

@@ -58,13 +58,19 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
                     throw SQLError.other(code: "ROLE", message: "the application role '\(role)' does not exist; create it first (see README, PostgreSQL roles)")
                 }
                 let quoted = try postgres.quoteIdentifier(role)
+                // Under the migration lock: two GRANTs on one table at once fail with
+                // "tuple concurrently updated" (two replicas running migrate up together).
+                try postgres.executeScript("BEGIN")
+                _ = try postgres.query("SELECT pg_advisory_xact_lock($1)", [.int(MigrationRunner.advisoryLockKey)])
                 try postgres.executeScript("""
                     GRANT USAGE ON SCHEMA public TO \(quoted);
                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(quoted);
                     REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(quoted);
                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(quoted);
+                    COMMIT;
                     """)
             } catch {
+                try? postgres.executeScript("ROLLBACK")
                 throw error.storageError
             }
         }

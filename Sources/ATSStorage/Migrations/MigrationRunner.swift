@@ -21,7 +21,7 @@ public struct MigrationRunner {
     public let migrations: [Migration]
 
     /// Arbitrary but fixed: the key of the advisory lock all `ats` runners share.
-    static let advisoryLockKey: Int64 = 0x4154_535F_4D49_47  // "ATS_MIG"
+    public static let advisoryLockKey: Int64 = 0x4154_535F_4D49_47  // "ATS_MIG"
 
     public init(connection: any SQLConnection, migrations: [Migration]) {
         self.connection = connection
