@@ -130,6 +130,25 @@ struct MigrationContractTests {
         #expect(rows.count == (try MigrationCatalog.migrations(for: .postgres)).count)
     }
 
+    @Test("on PostgreSQL, serve refuses a schema that is behind and names the command to run")
+    func serveRefusesAStaleSchema() throws {
+        let test = try TestDatabase(.postgres, migrate: false)
+        let ats = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            .deletingLastPathComponent().appendingPathComponent("ats")
+        let process = Process()
+        process.executableURL = ats
+        process.arguments = ["serve"]
+        process.environment = ["DATABASE_URL": test.url, "ATS_PORT": "0", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardError = output
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains("run 'ats migrate up'"), "\(text)")
+    }
+
     /// Restarting the server would break every other PostgreSQL test running in parallel,
     /// so scripts/test runs this one on its own, setting ATS_TEST_POSTGRES_RESTART only
     /// for that run.

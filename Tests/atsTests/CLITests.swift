@@ -14,8 +14,10 @@ struct ATSProcess {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, input: String? = nil) throws -> Result {
         let process = Process()
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
@@ -24,6 +26,10 @@ struct ATSProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -82,7 +88,9 @@ struct CLITests {
         let process = Process()
         process.executableURL = ATSProcess.executable
         process.arguments = ["serve"]
-        process.environment = ["ATS_PORT": "0", "ATS_THREADS": "1"]
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("ats-serve-\(UUID().uuidString).db").path
+        defer { for ext in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + ext) } }
+        process.environment = ["ATS_PORT": "0", "ATS_THREADS": "1", "DATABASE_URL": "sqlite:///" + database]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -111,6 +119,8 @@ struct CLITests {
         let rest = String(decoding: collected + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(rest.contains("\"msg\":\"request\""))
         #expect(rest.contains("\"msg\":\"stopped\""))
+        // On SQLite, serve brings the schema up to date by itself.
+        #expect(rest.contains("\"msg\":\"applied migration\",\"version\":\"1\""))
     }
 
     /// A blocking GET over a raw socket: status and body.
@@ -151,5 +161,76 @@ struct SocketClient {
             result.append(contentsOf: chunk[0..<n])
         }
         return result
+    }
+}
+
+@Suite("ats data commands on SQLite")
+struct DataCommandTests {
+    let directory: URL
+    let environment: [String: String]
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ats-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        environment = ["DATABASE_URL": "sqlite:///" + directory.appendingPathComponent("test.db").path]
+    }
+
+    private func ats(_ arguments: [String], input: String? = nil, extra: [String: String] = [:]) throws -> ATSProcess.Result {
+        try ATSProcess.run(arguments, environment: environment.merging(extra) { _, new in new }, directory: directory, input: input)
+    }
+
+    @Test func migrateStatusUpDown() throws {
+        #expect(try ats(["migrate", "status"]).stdout.contains("pending  0001 initial"))
+        #expect(try ats(["migrate", "up"]).stdout == "applied 0001 initial\n")
+        #expect(try ats(["migrate", "up"]).stdout == "already up to date\n")
+        #expect(try ats(["migrate", "status"]).stdout.hasPrefix("applied  0001 initial"))
+        #expect(try ats(["migrate", "down"]).stdout == "reverted 0001 initial\n")
+        let badTarget = try ats(["migrate", "up", "--to", "77"])
+        #expect(badTarget.status == 1 && badTarget.stderr == "ats: no migration has version 77\n")
+        #expect(try ats(["migrate", "sideways"]).status == 2)
+    }
+
+    @Test func tenantsAndUsers() throws {
+        let created = try ats(["tenant", "create", "acme", "--name", "Acme Inc"])
+        #expect(created.status == 0 && created.stdout.hasPrefix("created tenant acme"))
+        let again = try ats(["tenant", "create", "acme", "--name", "Other"])
+        #expect(again.status == 1 && again.stderr == "ats: a tenant with this slug already exists\n")
+        #expect(try ats(["tenant", "create", "Bad Slug!", "--name", "x"]).status == 2)
+        let list = try ats(["tenant", "list"]).stdout
+        #expect(list.contains("default") && list.contains("acme"))
+
+        let user = try ats(["user", "create", "--tenant", "acme", "--email", " Ann@Acme.IO ", "--role", "admin"], input: "correct horse battery\n")
+        #expect(user.status == 0 && user.stdout.contains("created admin ann@acme.io"), "\(user.stderr)")
+        #expect(!user.stdout.contains("correct horse"))
+        let duplicate = try ats(["user", "create", "--tenant", "acme", "--email", "ann@acme.io", "--role", "admin"], input: "another password\n")
+        #expect(duplicate.status == 1 && duplicate.stderr == "ats: email already registered in this tenant\n")
+        let short = try ats(["user", "create", "--tenant", "acme", "--email", "bo@acme.io", "--role", "candidate"], input: "short\n")
+        #expect(short.status == 1 && short.stderr.contains("8 to 1024"))
+        let flag = try ats(["user", "create", "--tenant", "acme", "--email", "bo@acme.io", "--role", "candidate", "--password", "x"])
+        #expect(flag.status == 2 && flag.stderr.contains("never taken as flags"))
+        #expect(try ats(["user", "create", "--tenant", "acme", "--email", "bo@acme.io", "--role", "boss"], input: "password1\n").status == 2)
+        let noTenant = try ats(["user", "create", "--tenant", "nope", "--email", "bo@acme.io", "--role", "candidate"], input: "password1\n")
+        #expect(noTenant.status == 1 && noTenant.stderr == "ats: no tenant 'nope'\n")
+    }
+
+    @Test func seedIsIdempotent() throws {
+        let first = try ats(["seed"])
+        #expect(first.status == 0)
+        for job in ["Backend Developer at TechCorp", "Frontend Engineer at WebWorks", "Data Analyst at DataPlus"] {
+            #expect(first.stdout.contains("created job: \(job)"))
+        }
+        #expect(first.stdout.contains("created admin admin@example.com with password "))
+        #expect(first.stdout.contains("created recruiter recruiter@example.com with password "))
+        #expect(try ats(["seed"]).stdout == "already seeded: nothing to add\n")
+    }
+
+    @Test func badDatabaseURLIsOneLineWithoutTheValue() throws {
+        let result = try ats(["tenant", "list"], extra: ["DATABASE_URL": "mysql://root:hunter2@db/ats"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "ats: DATABASE_URL: expected sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (value not shown)\n")
+        let unreachable = try ats(["tenant", "list"], extra: ["DATABASE_URL": "postgres://ats:hunter2@127.0.0.1:1/ats"])
+        #expect(unreachable.status == 1)
+        #expect(!unreachable.stderr.contains("hunter2"))
+        #expect(unreachable.stderr.hasPrefix("ats: database unavailable"))
     }
 }
