@@ -37,6 +37,8 @@ let package = Package(
             dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench's data-layer run (not shipped).
+        .executableTarget(name: "ats-storage-bench", dependencies: ["ATSCore", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
 
         .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux"], swiftSettings: swiftSettings),

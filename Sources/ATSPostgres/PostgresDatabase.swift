@@ -98,9 +98,12 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
 
     private static func transaction<T>(_ connection: PostgresConnection, begin: String, tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
         do throws(SQLError) {
-            try connection.executeScript(begin)
             if let tenant {
-                _ = try connection.query("SELECT set_config('app.tenant_id', $1, true)", [.text(String(tenant.rawValue))])
+                // One round trip for BEGIN and the tenant. The id is our own Int64 rendered
+                // as digits, never client text, so inlining it cannot inject SQL.
+                try connection.executeScript("\(begin); SELECT set_config('app.tenant_id', '\(tenant.rawValue)', true)")
+            } else {
+                try connection.executeScript(begin)
             }
         } catch {
             if case .connectionLost(let why) = error { throw BeginFailed.connectionLost(why) }
