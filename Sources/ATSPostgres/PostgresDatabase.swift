@@ -110,14 +110,6 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
             try? connection.executeScript("ROLLBACK")
             throw error.storageError
         }
-        do {
-            let result = try body(SQLUnitOfWork(connection: connection))
-            try connection.executeScript("COMMIT")
-            return result
-        } catch {
-            try? connection.executeScript("ROLLBACK")
-            if let sqlError = error as? SQLError { throw sqlError.storageError }
-            throw error
-        }
+        return try connection.runUnitOfWork(body)
     }
 }

@@ -73,14 +73,6 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         } catch {
             throw error.storageError
         }
-        do {
-            let result = try body(SQLUnitOfWork(connection: connection))
-            try connection.executeScript("COMMIT")
-            return result
-        } catch {
-            try? connection.executeScript("ROLLBACK")
-            if let sqlError = error as? SQLError { throw sqlError.storageError }
-            throw error
-        }
+        return try connection.runUnitOfWork(body)
     }
 }

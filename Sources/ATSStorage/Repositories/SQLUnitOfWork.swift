@@ -33,6 +33,17 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         }
     }
 
+    /// `SELECT columns FROM table <condition> ORDER BY <order>`, one page of it, and the
+    /// total that matches `condition`.
+    private func list<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
+                         decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+        var select = SQLStatement("SELECT \(columns) FROM \(table)" + condition.sql + " ORDER BY " + order)
+        condition.parameters.forEach { _ = select.bind($0) }
+        var count = SQLStatement("SELECT count(*) FROM \(table)" + condition.sql)
+        condition.parameters.forEach { _ = count.bind($0) }
+        return try self.page(select, count: count, page: page, decode: decode)
+    }
+
     /// One page and the total (`X-Total-Count`). A separate `count(*)` measured far
     /// faster than `count(*) OVER ()`, which makes both engines materialize and sort
     /// every matching row instead of walking the index for the first page.
@@ -131,11 +142,7 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
             let p = condition.bind(.text(SQLStatement.containsPattern(q)))
             condition.append(" AND (lower(email) LIKE \(p) ESCAPE '\\' OR lower(coalesce(full_name, '')) LIKE \(p) ESCAPE '\\')")
         }
-        var select = SQLStatement("SELECT \(Self.userColumns) FROM users" + condition.sql + " ORDER BY id")
-        condition.parameters.forEach { _ = select.bind($0) }
-        var count = SQLStatement("SELECT count(*) FROM users" + condition.sql)
-        condition.parameters.forEach { _ = count.bind($0) }
-        return try self.page(select, count: count, page: page, decode: Self.user)
+        return try list("users", columns: Self.userColumns, where: condition, orderBy: "id", page: page, decode: Self.user)
     }
 
     public func update(_ tenant: TenantID, id: UserID, _ changes: UserChanges) throws -> User {
@@ -210,11 +217,7 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         }
         if let company = filter.company { condition.append(" AND lower(company) = lower(CAST(\(condition.bind(.text(company))) AS TEXT))") }
         if let location = filter.location { condition.append(" AND lower(location) = lower(CAST(\(condition.bind(.text(location))) AS TEXT))") }
-        var select = SQLStatement("SELECT \(Self.jobColumns) FROM jobs" + condition.sql + " ORDER BY created_at DESC, id DESC")
-        condition.parameters.forEach { _ = select.bind($0) }
-        var count = SQLStatement("SELECT count(*) FROM jobs" + condition.sql)
-        condition.parameters.forEach { _ = count.bind($0) }
-        return try self.page(select, count: count, page: page, decode: Self.job)
+        return try list("jobs", columns: Self.jobColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.job)
     }
 
     public func update(_ tenant: TenantID, id: JobID, _ changes: JobChanges) throws -> Job {
@@ -294,11 +297,7 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         if let job = filter.jobID { condition.append(" AND job_id = \(condition.bind(.int(job.rawValue)))") }
         if let candidate = filter.candidateID { condition.append(" AND candidate_id = \(condition.bind(.int(candidate.rawValue)))") }
         if let stage = filter.stage { condition.append(" AND stage = \(condition.bind(.text(stage.rawValue)))") }
-        var select = SQLStatement("SELECT \(Self.applicationColumns) FROM applications" + condition.sql + " ORDER BY created_at DESC, id DESC")
-        condition.parameters.forEach { _ = select.bind($0) }
-        var count = SQLStatement("SELECT count(*) FROM applications" + condition.sql)
-        condition.parameters.forEach { _ = count.bind($0) }
-        return try self.page(select, count: count, page: page, decode: Self.application)
+        return try list("applications", columns: Self.applicationColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.application)
     }
 
     public func changeStage(_ tenant: TenantID, id: ApplicationID, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> Application {
@@ -369,11 +368,7 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         var condition = SQLStatement(" WHERE tenant_id = $1")
         _ = condition.bind(.int(tenant.rawValue))
         if let status = filter.status { condition.append(" AND status = \(condition.bind(.text(status.rawValue)))") }
-        var select = SQLStatement("SELECT \(Self.outboxColumns) FROM outbox" + condition.sql + " ORDER BY created_at DESC, id DESC")
-        condition.parameters.forEach { _ = select.bind($0) }
-        var count = SQLStatement("SELECT count(*) FROM outbox" + condition.sql)
-        condition.parameters.forEach { _ = count.bind($0) }
-        return try self.page(select, count: count, page: page, decode: Self.message)
+        return try list("outbox", columns: Self.outboxColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.message)
     }
 
     public func due(_ tenant: TenantID, now: Timestamp, limit: Int) throws -> [OutboxMessage] {
@@ -407,5 +402,21 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
                       .int(tenant.rawValue), .int(id)])
         }
         if changed == 0 { throw StorageError.notFound }
+    }
+}
+
+extension SQLConnection {
+    /// With a transaction already begun on this connection: runs `body` as one unit of
+    /// work and commits, or rolls back and rethrows (engine errors as `StorageError`).
+    public func runUnitOfWork<T>(_ body: (any UnitOfWork) throws -> T) throws -> T {
+        do {
+            let result = try body(SQLUnitOfWork(connection: self))
+            try executeScript("COMMIT")
+            return result
+        } catch {
+            try? executeScript("ROLLBACK")
+            if let sqlError = error as? SQLError { throw sqlError.storageError }
+            throw error
+        }
     }
 }
