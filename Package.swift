@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
         .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
         .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
-        .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth"], swiftSettings: swiftSettings),
+        .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth", "ATSStorage"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
             dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"],
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
         .testTarget(name: "atsTests", dependencies: ["ats"], swiftSettings: swiftSettings),
     ]
 )

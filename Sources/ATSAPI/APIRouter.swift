@@ -1,11 +1,27 @@
 import ATSHTTP
+import ATSStorage
 
 /// The composition root of the HTTP API: every route the server answers.
 public enum APIRouter {
+    /// The operations routes only (health, metrics): what the HTTP layer's tests use.
     public static func make(metrics: ServerMetrics) -> Router {
         var router = Router()
-        OperationsRoutes.register(on: &router, metrics: metrics)
+        OperationsRoutes.register(on: &router, metrics: metrics, readiness: nil)
         return router
     }
 
+    /// The whole API over `api`.
+    public static func make(api: API, metrics: ServerMetrics) -> Router {
+        var router = Router()
+        OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database)
+        api.registerAuthRoutes(&router)
+        api.registerUserRoutes(&router)
+        api.registerJobRoutes(&router)
+        api.registerApplicationRoutes(&router)
+        OpenAPIRoutes.register(on: &router)
+        return router
+    }
+
+    /// Every thrown error becomes its problem+json response here.
+    public static let errorResponder: ErrorResponder = { error, context in ProblemMapper.response(for: error, context: context) }
 }

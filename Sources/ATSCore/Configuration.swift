@@ -30,6 +30,13 @@ public struct Configuration: Sendable, Equatable {
     /// The PostgreSQL role `ats serve` connects as; `ats migrate up` grants it access.
     public var databaseAppRole = "ats_app"
 
+    /// HMAC key for access tokens; at least 32 bytes. Nil: generated on SQLite, refused
+    /// on PostgreSQL (see `ats serve`).
+    public var secretKey: String?
+    public var accessTokenMinutes = 60
+    public var defaultTenant = "default"
+    public var baseDomain: String?
+
     public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
 
     /// Every variable this version reads, with a one-line description (for `--help`).
@@ -51,6 +58,11 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_DB_POOL", "database connections (default 10)"),
         ("ATS_DB_STATEMENT_TIMEOUT", "milliseconds a statement may run (default 5000)"),
         ("ATS_DB_APP_ROLE", "PostgreSQL role that ats serve uses; ats migrate up grants it (default ats_app)"),
+        ("SECRET_KEY", "token signing key, at least 32 bytes (SQLite: generated into DB.secret when unset)"),
+        ("ALGORITHM", "token algorithm; only HS256 (default HS256)"),
+        ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
+        ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
+        ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
     ]
 
     public init(cores: Int) {
@@ -87,6 +99,25 @@ public struct Configuration: Sendable, Equatable {
         if let role = source["ATS_DB_APP_ROLE"] {
             guard !role.isEmpty, role.utf8.count <= 63 else { throw ConfigError("ATS_DB_APP_ROLE", "expected a PostgreSQL role name of 1 to 63 bytes") }
             config.databaseAppRole = role
+        }
+        if let key = source["SECRET_KEY"] {
+            guard key.utf8.count >= 32 else { throw ConfigError("SECRET_KEY", "must be at least 32 bytes long (value not shown)") }
+            config.secretKey = key
+        }
+        if let algorithm = source["ALGORITHM"], algorithm != "HS256" {
+            throw ConfigError("ALGORITHM", "only HS256 is supported, got '\(algorithm.prefix(20))'")
+        }
+        config.accessTokenMinutes = try integer(source, "ACCESS_TOKEN_EXPIRE_MINUTES", default: config.accessTokenMinutes, in: 1...(60 * 24 * 30))
+        if let tenant = source["ATS_DEFAULT_TENANT"] {
+            guard Tenant.isValidSlug(tenant) else { throw ConfigError("ATS_DEFAULT_TENANT", "'\(tenant)' is not a tenant slug ([a-z0-9][a-z0-9-]{1,62})") }
+            config.defaultTenant = tenant
+        }
+        if let domain = source["ATS_BASE_DOMAIN"]?.lowercased(), !domain.isEmpty {
+            guard domain.utf8.count <= 253, domain.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }),
+                  !domain.hasPrefix("."), !domain.hasSuffix(".") else {
+                throw ConfigError("ATS_BASE_DOMAIN", "expected a domain such as ats.example.com, got '\(domain.prefix(60))'")
+            }
+            config.baseDomain = domain
         }
         if let level = source["LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {

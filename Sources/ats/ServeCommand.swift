@@ -33,8 +33,23 @@ enum ServeCommand {
         }
         log.info("database ready", [("dialect", opened.dialect.rawValue)])
 
+        let api: API
+        do {
+            let key = try SecretKey.resolve(config, log: log)
+            api = try API(database: opened.database, configuration: APIConfiguration(
+                secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
+                defaultTenant: config.defaultTenant, baseDomain: config.baseDomain))
+            if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
+                log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
+            }
+        } catch {
+            log.error("\(error)")
+            return 1
+        }
+
         let metrics = ServerMetrics(shards: config.threads)
-        let server = HTTPServer(configuration: serverConfiguration(config), router: APIRouter.make(metrics: metrics), metrics: metrics)
+        let server = HTTPServer(configuration: serverConfiguration(config), router: APIRouter.make(api: api, metrics: metrics), metrics: metrics,
+                                errorResponder: APIRouter.errorResponder)
         do {
             try server.start()
         } catch {

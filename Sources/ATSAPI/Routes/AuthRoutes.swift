@@ -1,0 +1,105 @@
+import ATSAuth
+import ATSCore
+import ATSHTTP
+import ATSStorage
+
+extension API {
+    func registerAuthRoutes(_ router: inout Router) {
+        router.post("/api/auth/signup") { [self] request, _ in try signup(request) }
+        router.post("/api/auth/login") { [self] request, context in try login(request, context) }
+        router.get("/api/auth/me") { [self] request, _ in try me(request) }
+    }
+
+    /// Public signup creates candidates; another role needs an admin of the tenant.
+    func signup(_ request: HTTPRequest) throws -> HTTPResponse {
+        var body = try BodyReader(request)
+        let (email, password, fullName, role) = readNewUser(&body, roleRequired: false)
+        try body.finish()
+        let tenant = try tenants.tenant(for: request)
+        let wantedRole = role ?? .candidate
+        if wantedRole != .candidate {
+            let caller = try database.read(tenant: tenant.id) { try self.caller(request, tenant: tenant, $0) }
+            guard caller?.role == .admin else { throw APIError.forbidden("Only an admin may create a \(wantedRole.rawValue).") }
+        }
+        let hash = try passwords.hash(password ?? "")
+        let user = try database.transaction(tenant: tenant.id) {
+            try $0.users.create(tenant.id, NewUser(email: email ?? "", passwordHash: hash, fullName: fullName, role: wantedRole))
+        }
+        return API.logged(.json(201, Representation.user(user)), tenant)
+    }
+
+    /// Reads email, password, full_name and role, validating each.
+    func readNewUser(_ body: inout BodyReader, roleRequired: Bool) -> (String?, String?, String?, Role?) {
+        var email: String?
+        if let raw = body.string("email", required: true, length: 1...320) ?? nil {
+            email = Validation.normalizedEmail(raw)
+            if email == nil { body.fail("email", "is not an email address") }
+        }
+        let password = body.string("password", required: true, length: 8...1024, trim: false) ?? nil
+        let fullName = body.string("full_name", length: 0...200, nullable: true) ?? nil
+        let role = body.choice("role", Role.self, required: roleRequired)
+        return (email, password, fullName.flatMap { $0.isEmpty ? nil : $0 }, role)
+    }
+
+    /// JSON `{email, password}` or the OAuth2 password form (`username`, `password`).
+    /// Unknown email and wrong password get the same answer after the same work.
+    func login(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
+        let (rawEmail, password) = try readCredentials(request)
+        let tenant = try tenants.tenant(for: request)
+        let email = Validation.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
+        let emailKey = "e:\(tenant.id):\(email)"
+        let addressKey = "a:" + (context.remoteAddress.split(separator: ":").dropLast().joined(separator: ":"))
+        if let wait = loginLimiter.retryAfter(emailKey, limit: configuration.loginFailuresPerEmail)
+            ?? loginLimiter.retryAfter(addressKey, limit: configuration.loginFailuresPerAddress) {
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
+        let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
+        let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
+        guard let user, matches, user.isActive else {
+            loginLimiter.recordFailure(emailKey)
+            loginLimiter.recordFailure(addressKey)
+            throw APIError.unauthorized("Incorrect email or password.")
+        }
+        loginLimiter.reset(emailKey)
+        let now = API.now()
+        let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
+        var headers = HTTPHeaders()
+        headers.add("Cache-Control", "no-store")
+        return API.logged(.json(200, .object([
+            ("access_token", .string(token)), ("token_type", .string("bearer")), ("expires_in", .int(configuration.tokenLifetimeSeconds)),
+        ]), headers: headers), tenant)
+    }
+
+    private func readCredentials(_ request: HTTPRequest) throws -> (String, String) {
+        let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
+        if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            guard let text = String(validating: request.body, as: UTF8.self) else { throw APIError.badRequest("The form is not UTF-8.") }
+            var fields: [String: String] = [:]
+            for pair in text.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let name = percentDecode(parts[0], plusIsSpace: true),
+                      let value = parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) : "" else {
+                    throw APIError.badRequest("The form is malformed.")
+                }
+                fields[name] = value
+            }
+            var errors: [FieldError] = []
+            if (fields["username"] ?? "").isEmpty { errors.append(FieldError("username", "is required")) }
+            if (fields["password"] ?? "").isEmpty { errors.append(FieldError("password", "is required")) }
+            guard errors.isEmpty, let username = fields["username"], let password = fields["password"] else { throw APIError.validation(errors) }
+            guard password.count <= 1024, !password.unicodeScalars.contains("\u{0}") else { throw APIError.unauthorized("Incorrect email or password.") }
+            return (username, password)
+        }
+        var body = try BodyReader(request)
+        let email = body.string("email", required: true, length: 1...320) ?? nil
+        let password = body.string("password", required: true, length: 1...1024, trim: false) ?? nil
+        try body.finish()
+        return (email ?? "", password ?? "")
+    }
+
+    func me(_ request: HTTPRequest) throws -> HTTPResponse {
+        let tenant = try tenants.tenant(for: request)
+        let user = try database.read(tenant: tenant.id) { try self.requireCaller(request, tenant: tenant, $0, roles: Set(Role.allCases)) }
+        return API.logged(.json(200, Representation.user(user)), tenant)
+    }
+}

@@ -1,0 +1,21 @@
+import ATSAuth
+
+/// What the API needs to know from the configuration.
+public struct APIConfiguration: Sendable {
+    public var secretKey: [UInt8]
+    public var tokenLifetimeSeconds: Int64
+    public var defaultTenant: String
+    /// When set, `Host: <slug>.<baseDomain>` names the tenant.
+    public var baseDomain: String?
+    /// Failed logins allowed per email and per client address in `loginWindowSeconds`.
+    public var loginFailuresPerEmail = 5
+    public var loginFailuresPerAddress = 20
+    public var loginWindowSeconds = 900
+
+    public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
+        self.secretKey = secretKey
+        self.tokenLifetimeSeconds = tokenLifetimeSeconds
+        self.defaultTenant = defaultTenant
+        self.baseDomain = baseDomain
+    }
+}

@@ -1,0 +1,107 @@
+import ATSCore
+import ATSHTTP
+import ATSStorage
+
+/// The JSON shapes of API.md. A user's password hash never appears in any of them.
+enum Representation {
+    static func user(_ u: User) -> JSONValue {
+        .object([
+            ("id", .int(u.id.rawValue)), ("email", .string(u.email)), ("full_name", u.fullName.map(JSONValue.string) ?? .null),
+            ("role", .string(u.role.rawValue)), ("is_active", .bool(u.isActive)), ("created_at", .string(u.createdAt.rfc3339)),
+        ])
+    }
+
+    static func job(_ j: Job) -> JSONValue {
+        .object([
+            ("id", .int(j.id.rawValue)), ("title", .string(j.title)), ("company", .string(j.company)),
+            ("description", j.description.map(JSONValue.string) ?? .null), ("location", j.location.map(JSONValue.string) ?? .null),
+            ("status", .string(j.status.rawValue)), ("created_by", .int(j.createdBy.rawValue)),
+            ("created_at", .string(j.createdAt.rfc3339)), ("updated_at", .string(j.updatedAt.rfc3339)),
+        ])
+    }
+
+    static func application(_ a: Application) -> JSONValue {
+        .object([
+            ("id", .int(a.id.rawValue)), ("job_id", .int(a.jobID.rawValue)), ("candidate_id", .int(a.candidateID.rawValue)),
+            ("stage", .string(a.stage.rawValue)), ("cover_letter", a.coverLetter.map(JSONValue.string) ?? .null),
+            ("resume_url", a.resumeURL.map(JSONValue.string) ?? .null),
+            ("created_at", .string(a.createdAt.rfc3339)), ("updated_at", .string(a.updatedAt.rfc3339)),
+        ])
+    }
+
+    static func event(_ e: ApplicationEvent) -> JSONValue {
+        .object([
+            ("id", .int(e.id)), ("from_stage", e.fromStage.map { .string($0.rawValue) } ?? .null), ("to_stage", .string(e.toStage.rawValue)),
+            ("actor_id", e.actorID.map { .int($0.rawValue) } ?? .null), ("note", e.note.map(JSONValue.string) ?? .null),
+            ("created_at", .string(e.createdAt.rfc3339)),
+        ])
+    }
+
+    static func notification(_ m: OutboxMessage) -> JSONValue {
+        .object([
+            ("id", .int(m.id)), ("kind", .string(m.kind)), ("recipient", .string(m.recipient)), ("status", .string(m.status.rawValue)),
+            ("attempts", .int(Int64(m.attempts))), ("last_error", m.lastError.map(JSONValue.string) ?? .null),
+            ("created_at", .string(m.createdAt.rfc3339)), ("sent_at", m.sentAt.map { .string($0.rfc3339) } ?? .null),
+        ])
+    }
+
+    /// The ETag of an application: its version, strong.
+    static func etag(_ a: Application) -> String { "\"\(a.version)\"" }
+}
+
+extension HTTPResponse {
+    static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders? = nil) -> HTTPResponse {
+        .json(status, Array(value.text.utf8), headers: headers)
+    }
+}
+
+/// `limit`/`offset` from the query, and the `X-Total-Count` and RFC 8288 `Link` headers of
+/// the page that came back.
+struct Pagination {
+    let page: Page
+    private let path: String
+    private let otherParameters: [(name: String, value: String)]
+
+    init(_ request: HTTPRequest, _ query: QueryReader) throws(APIError) {
+        page = Page(limit: try query.integer("limit", default: 20, range: 1...100),
+                    offset: try query.integer("offset", default: 0, range: 0...1_000_000_000))
+        path = String(request.path)
+        otherParameters = query.nonPaging
+    }
+
+    func headers(total: Int) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add("X-Total-Count", String(total))
+        var links: [String] = []
+        if page.offset + page.limit < total { links.append("<\(url(offset: page.offset + page.limit))>; rel=\"next\"") }
+        if page.offset > 0 { links.append("<\(url(offset: max(0, page.offset - page.limit)))>; rel=\"prev\"") }
+        if !links.isEmpty { headers.add("Link", links.joined(separator: ", ")) }
+        return headers
+    }
+
+    private func url(offset: Int) -> String {
+        var parts = otherParameters.map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }
+        parts.append("limit=\(page.limit)")
+        parts.append("offset=\(offset)")
+        return path + "?" + parts.joined(separator: "&")
+    }
+
+    private static func encode(_ s: String) -> String {
+        var out = ""
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    func response(_ items: [JSONValue], total: Int) -> HTTPResponse {
+        .json(200, .array(items), headers: headers(total: total))
+    }
+}

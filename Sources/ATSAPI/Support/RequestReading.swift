@@ -1,0 +1,159 @@
+import ATSCore
+import ATSHTTP
+
+/// Reads a JSON object body field by field, collecting every problem so that one 422
+/// lists them all. Unknown fields are errors (typos never pass silently).
+struct BodyReader {
+    private let members: [(key: String, value: JSONValue)]
+    private(set) var errors: [FieldError] = []
+    private var known: Set<String> = []
+
+    /// 415 unless the body is `application/json`; 400 unless it parses to an object.
+    init(_ request: HTTPRequest) throws(APIError) {
+        guard BodyReader.isJSON(request.headers["Content-Type"]) else {
+            throw .unsupportedMediaType("The request body must be application/json.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(request.body)
+        } catch {
+            throw .badRequest("The body is not valid JSON: \(error).")
+        }
+        guard case .object(let members) = value else { throw .badRequest("The body must be a JSON object.") }
+        self.members = members
+    }
+
+    init(members: [(key: String, value: JSONValue)]) { self.members = members }
+
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: " \t").lowercased()
+        return media == "application/json"
+    }
+
+    private mutating func value(_ name: String) -> JSONValue? {
+        known.insert(name)
+        return members.first { $0.key == name }?.value
+    }
+
+    /// A string of `length` characters (after trimming when `trim`); nil when absent (an
+    /// error when `required`) or JSON null (allowed only when `nullable`).
+    mutating func string(_ name: String, required: Bool = false, length: ClosedRange<Int>, trim: Bool = true,
+                         nullable: Bool = false) -> String?? {
+        guard let raw = value(name) else {
+            if required { errors.append(FieldError(name, "is required")) }
+            return .none
+        }
+        switch raw {
+        case .null:
+            if nullable && !required { return .some(nil) }
+            errors.append(FieldError(name, required ? "is required" : "may not be null"))
+            return .none
+        case .string(let text):
+            let value = trim ? text.trimmingCharacters(in: " \t\r\n") : text
+            guard length.contains(value.count) else {
+                errors.append(FieldError(name, "must be \(length.lowerBound) to \(length.upperBound) characters"))
+                return .none
+            }
+            return .some(value)
+        default:
+            errors.append(FieldError(name, "must be a string"))
+            return .none
+        }
+    }
+
+    mutating func bool(_ name: String) -> Bool? {
+        guard let raw = value(name) else { return nil }
+        guard case .bool(let b) = raw else {
+            errors.append(FieldError(name, "must be true or false"))
+            return nil
+        }
+        return b
+    }
+
+    /// One of `T`'s raw values.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type, required: Bool = false) -> T? where T.RawValue == String {
+        guard let raw = value(name) else {
+            if required { errors.append(FieldError(name, "is required")) }
+            return nil
+        }
+        guard case .string(let text) = raw, let parsed = T(rawValue: text) else {
+            errors.append(FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        return parsed
+    }
+
+    mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
+
+    /// Throws the 422 when any field was wrong or unknown.
+    func finish() throws(APIError) {
+        var all = errors
+        for member in members where !known.contains(member.key) { all.append(FieldError(member.key, "is not a known field")) }
+        if !all.isEmpty { throw .validation(all) }
+    }
+}
+
+/// Query parameters with typed, validated access. A malformed value is 400; a value out
+/// of range is 422 (API.md).
+struct QueryReader {
+    private let items: [(name: String, value: String)]
+
+    init(_ request: HTTPRequest) { items = request.queryItems }
+
+    func string(_ name: String) -> String? {
+        items.last { $0.name == name }.map { $0.value.trimmingCharacters(in: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard let text = string(name) else { return value }
+        guard text.utf8.count <= 18, let n = Int(text) else { throw .badRequest("Query parameter \(name) must be a whole number.") }
+        guard range.contains(n) else { throw .validation([FieldError(name, "must be between \(range.lowerBound) and \(range.upperBound)")]) }
+        return n
+    }
+
+    func id(_ name: String) throws(APIError) -> Int64? {
+        guard let text = string(name) else { return nil }
+        guard let id = PathID.parse(text) else { throw .validation([FieldError(name, "must be a positive id")]) }
+        return id
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw .validation([FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")])
+        }
+        return value
+    }
+
+    /// Every parameter except the paging ones (to build `Link` URLs).
+    var nonPaging: [(name: String, value: String)] { items.filter { $0.name != "limit" && $0.name != "offset" } }
+}
+
+/// Path ids: positive 64-bit integers in plain decimal. Anything else (`abc`, `-1`,
+/// `1e3`, 23 digits) is simply not an id, so the resource is 404 like any missing one.
+enum PathID {
+    static func parse(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(text), n > 0 else { return nil }
+        return n
+    }
+
+    static func from(_ context: RequestContext, _ name: String) throws(APIError) -> Int64 {
+        guard let text = context.parameters[name], let id = parse(text) else { throw .notFound("No such resource.") }
+        return id
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set.unicodeScalars)
+        let scalars = unicodeScalars.drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed()
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars)
+        return out
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}

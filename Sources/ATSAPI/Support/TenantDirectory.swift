@@ -1,0 +1,68 @@
+import ATSCore
+import ATSHTTP
+import ATSStorage
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the tenant of a request: `X-Tenant`, else `<slug>.<ATS_BASE_DOMAIN>` in `Host`,
+/// else the default tenant. Tenants change rarely and every request needs one, so
+/// lookups are cached for a few seconds (a tenant created with the CLI is visible to a
+/// running server within `ttl`).
+final class TenantDirectory: Sendable {
+    private struct Entry {
+        let tenant: Tenant?
+        let fetchedAt: Double
+    }
+
+    private let database: any Database
+    private let defaultSlug: String
+    private let baseDomain: String?
+    private let cache = Mutex<[String: Entry]>([:])
+    private let ttl = 5.0
+
+    init(database: any Database, defaultSlug: String, baseDomain: String?) {
+        self.database = database
+        self.defaultSlug = defaultSlug
+        self.baseDomain = baseDomain.map { $0.lowercased() }
+    }
+
+    /// The slug the request names (not yet checked to exist).
+    func slug(for request: HTTPRequest) -> String {
+        if let header = request.headers["X-Tenant"]?.trimmingCharacters(in: " \t"), !header.isEmpty { return header.lowercased() }
+        if let baseDomain, var host = request.headers["Host"]?.lowercased() {
+            if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
+            let suffix = "." + baseDomain
+            if host.hasSuffix(suffix) {
+                let slug = String(host.dropLast(suffix.count))
+                if !slug.isEmpty && !slug.contains(".") { return slug }
+            }
+        }
+        return defaultSlug
+    }
+
+    /// The request's tenant; 404 when it names none that exists.
+    func tenant(for request: HTTPRequest) throws -> Tenant {
+        let slug = slug(for: request)
+        guard Tenant.isValidSlug(slug) else { throw APIError.notFound("No such tenant.") }
+        let now = TenantDirectory.now()
+        if let entry = cache.withLock({ $0[slug] }), now - entry.fetchedAt < ttl {
+            guard let tenant = entry.tenant else { throw APIError.notFound("No such tenant.") }
+            return tenant
+        }
+        let tenant = try database.read(tenant: nil) { try $0.tenants.find(slug: slug) }
+        cache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }  // unknown slugs must not grow it without bound
+            cache[slug] = Entry(tenant: tenant, fetchedAt: now)
+        }
+        guard let tenant else { throw APIError.notFound("No such tenant.") }
+        return tenant
+    }
+
+    private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

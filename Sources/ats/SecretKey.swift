@@ -1,0 +1,43 @@
+import ATSAuth
+import ATSCore
+import ATSSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the token-signing key comes from: SECRET_KEY; else, on SQLite only, a random key
+/// made once and kept beside the database (`<db>.secret`, mode 0600) so tokens survive
+/// restarts; on PostgreSQL a missing key refuses to start.
+enum SecretKey {
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "SECRET_KEY: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL" }
+    }
+
+    static func resolve(_ config: Configuration, log: Log) throws -> [UInt8] {
+        if let key = config.secretKey { return Array(key.utf8) }
+        guard !config.isPostgres, let dbPath = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw Missing() }
+        let path = dbPath + ".secret"
+        if FileSystem.exists(path) {
+            let text = try FileSystem.read(path).trimmingCharacters(in: " \n\r\t")
+            guard text.utf8.count >= 32 else { throw StorageCommands.Failure("\(path) holds a key shorter than 32 bytes; delete it to make a new one") }
+            log.warn("SECRET_KEY is not set; using the development key kept in \(path)")
+            return Array(text.utf8)
+        }
+        let key = try SecureRandom.password(length: 48)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw StorageCommands.Failure("cannot create \(path): \(String(cString: strerror(errno)))") }
+        let bytes = Array((key + "\n").utf8)
+        let written = write(fd, bytes, bytes.count)
+        close(fd)
+        guard written == bytes.count else { throw StorageCommands.Failure("cannot write \(path)") }
+        log.warn("SECRET_KEY is not set; generated a development key in \(path) (set SECRET_KEY in production)")
+        return Array(key.utf8)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        return String(drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed())
+    }
+}
