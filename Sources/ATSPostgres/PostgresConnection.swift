@@ -9,10 +9,21 @@ import Glibc
 final class PostgresConnection: SQLConnection {
     private let handle: OpaquePointer
     private var statements: [String: String] = [:]
+    /// Set when the server says a cached plan no longer fits the schema (a migration ran
+    /// meanwhile): the connection is then closed instead of reused.
+    private var stale = false
     let dialect = SQLDialect.postgres
 
     /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
     init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
+        // Parse first: libpq's parse errors quote the offending text, which may be the
+        // password; connection errors after a clean parse do not.
+        var parseError: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &parseError) else {
+            PQfreemem(parseError)
+            throw .connectionLost("DATABASE_URL is malformed (value not shown)")
+        }
+        PQconninfoFree(options)
         let keywords = ["dbname", "options", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "client_encoding"]
         let values = [url, "-c statement_timeout=\(statementTimeoutMilliseconds) -c TimeZone=UTC -c DateStyle=ISO,YMD -c lock_timeout=\(statementTimeoutMilliseconds)",
                       applicationName, "5", "1", "30", "UTF8"]
@@ -32,7 +43,9 @@ final class PostgresConnection: SQLConnection {
     deinit { PQfinish(handle) }
 
     /// Connected and not inside a transaction: safe to hand to the next caller.
-    var isReusable: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
+    var isReusable: Bool { !stale && PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    var transactionAborted: Bool { PQtransactionStatus(handle) == PQTRANS_INERROR }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [SQLRow] {
         let result = try run(sql, parameters)
@@ -84,6 +97,8 @@ final class PostgresConnection: SQLConnection {
 
     private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
         let name = try prepared(sql, parameterCount: parameters.count)
+        // A C string ends at NUL: a value with one would be cut short, not stored.
+        for case .text(let text) in parameters where text.utf8.contains(0) { throw .checkViolation("a text value contains a NUL character") }
         let texts: [String?] = parameters.map { value in
             switch value {
             case .null: return nil
@@ -125,6 +140,11 @@ final class PostgresConnection: SQLConnection {
         case "23503": return .foreignKeyViolation(constraint)
         case "23514", "23502": return .checkViolation(constraint.isEmpty ? message : constraint)
         case "57014", "55P03": return .timeout
+        case "0A000", "26000":
+            // "cached plan must not change result type" / unknown prepared statement.
+            statements.removeAll()
+            stale = true
+            return .other(code: state, message: message)
         case _ where state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03":
             return .connectionLost(message)
         default:

@@ -80,6 +80,8 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            // Each failed BEGIN discards one dead pooled connection; after at most `capacity`
+            // of them the pool opens a fresh one, so work started after an outage succeeds.
             do {
                 return try pool.with(keep: { $0.isReusable }) { connection in
                     try PostgresDatabase.transaction(connection, begin: begin, tenant: tenant, body)
@@ -87,7 +89,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
             } catch PostgresDatabase.BeginFailed.connectionLost(let why) {
                 // Nothing ran yet: a stale pooled connection (the server restarted since)
                 // is worth one retry on a fresh connection.
-                if attempt >= 2 { throw StorageError.unavailable(why) }
+                if attempt > pool.capacity { throw StorageError.unavailable(why) }
             }
         }
     }

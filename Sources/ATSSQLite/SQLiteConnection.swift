@@ -8,7 +8,9 @@ final class SQLiteConnection: SQLConnection {
     private var statements: [String: OpaquePointer] = [:]
     let dialect = SQLDialect.sqlite
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
+    let transactionAborted = false  // SQLite keeps a transaction usable after a failed statement
+
+    init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
         var db: OpaquePointer?
         // NOMUTEX: each connection is confined to one thread at a time by the pool.
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -24,6 +26,9 @@ final class SQLiteConnection: SQLConnection {
         // WAL: readers never block the writer nor each other; NORMAL sync is durable in
         // WAL mode except for the last transactions on power loss, the usual trade-off.
         try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        // Readers refuse writes, as PostgreSQL's READ ONLY transactions do (and a write
+        // here would bypass the single-writer lock).
+        if readOnly { try executeScript("PRAGMA query_only = ON") }
     }
 
     deinit {
@@ -84,7 +89,9 @@ final class SQLiteConnection: SQLConnection {
             case .null: rc = sqlite3_bind_null(statement, position)
             case .int(let n): rc = sqlite3_bind_int64(statement, position, n)
             case .bool(let b): rc = sqlite3_bind_int64(statement, position, b ? 1 : 0)
-            case .text(let text): rc = bindText(statement, position, text)
+            case .text(let text):
+                if text.utf8.contains(0) { throw .checkViolation("a text value contains a NUL character") }
+                rc = bindText(statement, position, text)
             case .timestamp(let stamp): rc = bindText(statement, position, stamp.sqlText)
             }
             if rc != SQLITE_OK { throw classify(rc, String(cString: sqlite3_errmsg(handle))) }

@@ -1,6 +1,9 @@
 import ATSCore
 import ATSStorage
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The SQLite adapter: one writer connection (writes are serialized in-process, and
 /// across processes by SQLite's lock with busy_timeout) and a pool of readers that run
@@ -9,6 +12,8 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     // Invariant: `writer` is only used with `writerLock` held.
     private let writer: SQLiteConnection
     private let writerLock = Mutex(())
+    /// The thread holding `writerLock` (0: none), to refuse nested transactions.
+    private let writerOwner = Atomic<UInt>(0)
     private let readers: ConnectionPool<SQLiteConnection>
     public let path: String
     public let dialect = SQLDialect.sqlite
@@ -17,12 +22,12 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     public init(path: String, readers: Int = 8) throws {
         self.path = path
         writer = try SQLiteDatabase.open(path)
-        self.readers = ConnectionPool(capacity: readers) { try SQLiteDatabase.open(path) }
+        self.readers = ConnectionPool(capacity: readers) { try SQLiteDatabase.open(path, readOnly: true) }
     }
 
-    private static func open(_ path: String) throws(StorageError) -> SQLiteConnection {
+    private static func open(_ path: String, readOnly: Bool = false) throws(StorageError) -> SQLiteConnection {
         do throws(SQLError) {
-            return try SQLiteConnection(path: path)
+            return try SQLiteConnection(path: path, readOnly: readOnly)
         } catch {
             throw .unavailable(error.description)
         }
@@ -40,8 +45,14 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     }
 
     public func transaction<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        try writerLock.withLock { _ in
-            try SQLiteDatabase.run(writer, begin: "BEGIN IMMEDIATE", body)
+        // The writer lock is not re-entrant: a transaction opened inside another on the
+        // same thread would wait for itself forever. Refuse it instead.
+        let me = UInt(bitPattern: Int(pthread_self()))
+        guard writerOwner.load(ordering: .acquiring) != me else { throw StorageError.internalError("nested transaction") }
+        return try writerLock.withLock { _ in
+            writerOwner.store(me, ordering: .releasing)
+            defer { writerOwner.store(0, ordering: .releasing) }
+            return try SQLiteDatabase.run(writer, begin: "BEGIN IMMEDIATE", body)
         }
     }
 

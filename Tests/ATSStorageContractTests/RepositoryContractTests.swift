@@ -34,9 +34,9 @@ struct RepositoryContractTests {
 
         let updated = try db.transaction(tenant: f.tenant) { try $0.users.update(f.tenant, id: f.candidate.id, UserChanges(role: .admin, isActive: false, fullName: .some(nil))) }
         #expect(updated.role == .admin && !updated.isActive && updated.fullName == nil)
-        #expect(try db.read(tenant: f.tenant) { try $0.users.countActiveAdmins(f.tenant) } == 0)
+        #expect(try db.transaction(tenant: f.tenant) { try $0.users.countActiveAdmins(f.tenant) } == 0)
         _ = try db.transaction(tenant: f.tenant) { try $0.users.update(f.tenant, id: f.candidate.id, UserChanges(isActive: true)) }
-        #expect(try db.read(tenant: f.tenant) { try $0.users.countActiveAdmins(f.tenant) } == 1)
+        #expect(try db.transaction(tenant: f.tenant) { try $0.users.countActiveAdmins(f.tenant) } == 1)
 
         let recruiters = try db.read(tenant: f.tenant) { try $0.users.list(f.tenant, filter: UserFilter(role: .recruiter), page: Page()) }
         #expect(recruiters.items.map(\.id) == [f.recruiter.id] && recruiters.total == 1)
@@ -198,33 +198,73 @@ struct RepositoryContractTests {
         let app = try db.transaction(tenant: a.tenant) { try $0.applications.create(a.tenant, NewApplication(jobID: job.id, candidateID: a.candidate.id), actor: a.candidate.id) }
         let message = try db.transaction(tenant: a.tenant) { try $0.outbox.enqueue(a.tenant, NewOutboxMessage(kind: "k", recipient: "r@x.io", payload: "{}")) }
 
-        try db.transaction(tenant: b.tenant) { (work) throws -> Void in
+        try db.read(tenant: b.tenant) { (work) throws -> Void in
             #expect(try work.users.find(b.tenant, id: a.recruiter.id) == nil)
             #expect(try work.users.find(b.tenant, email: a.recruiter.email) == nil)
             #expect(try work.users.list(b.tenant, filter: UserFilter(), page: Page()).items.allSatisfy { $0.tenantID == b.tenant })
-            #expect(throws: StorageError.notFound) { try work.users.update(b.tenant, id: a.recruiter.id, UserChanges(role: .admin)) }
             #expect(try work.jobs.find(b.tenant, id: job.id) == nil)
             #expect(try work.jobs.list(b.tenant, filter: JobFilter(), page: Page()).total == 0)
-            #expect(throws: StorageError.notFound) { try work.jobs.update(b.tenant, id: job.id, JobChanges(title: "stolen")) }
-            #expect(throws: StorageError.notFound) { try work.jobs.delete(b.tenant, id: job.id) }
             #expect(try work.applications.find(b.tenant, id: app.id) == nil)
             #expect(try work.applications.list(b.tenant, filter: ApplicationFilter(), page: Page()).total == 0)
             #expect(try work.applications.events(b.tenant, application: app.id).isEmpty)
-            #expect(throws: StorageError.notFound) {
-                try work.applications.changeStage(b.tenant, id: app.id, to: .screening, expectedVersion: 1, actor: b.recruiter.id, note: nil)
-            }
             #expect(try work.outbox.list(b.tenant, filter: NotificationFilter(), page: Page()).total == 0)
             #expect(try work.outbox.due(b.tenant, now: .now(), limit: 10).isEmpty)
-            #expect(throws: StorageError.notFound) { try work.outbox.markSent(b.tenant, id: message.id, at: .now()) }
-            #expect(throws: StorageError.notFound) { try work.outbox.markFailed(b.tenant, id: message.id, error: "x", retryAt: nil) }
-            // Applying in B to A's job is refused (the job is not B's).
-            #expect(throws: StorageError.notFound) {
-                try work.applications.create(b.tenant, NewApplication(jobID: job.id, candidateID: b.candidate.id), actor: b.candidate.id)
-            }
         }
+        // Each refused write in its own transaction: on PostgreSQL an error dooms the
+        // transaction it happens in (and the unit of work then refuses to commit).
+        func refused(_ body: @escaping (any UnitOfWork) throws -> Void) {
+            #expect(throws: StorageError.notFound) { try db.transaction(tenant: b.tenant, body) }
+        }
+        refused { _ = try $0.users.update(b.tenant, id: a.recruiter.id, UserChanges(role: .admin)) }
+        refused { _ = try $0.jobs.update(b.tenant, id: job.id, JobChanges(title: "stolen")) }
+        refused { try $0.jobs.delete(b.tenant, id: job.id) }
+        refused { _ = try $0.applications.changeStage(b.tenant, id: app.id, to: .screening, expectedVersion: 1, actor: b.recruiter.id, note: nil) }
+        refused { try $0.outbox.markSent(b.tenant, id: message.id, at: .now()) }
+        refused { try $0.outbox.markFailed(b.tenant, id: message.id, error: "x", retryAt: nil) }
+        // Applying in B to A's job is refused (the job is not B's).
+        refused { _ = try $0.applications.create(b.tenant, NewApplication(jobID: job.id, candidateID: b.candidate.id), actor: b.candidate.id) }
         // Nothing of A changed.
         #expect(try db.read(tenant: a.tenant) { try $0.jobs.find(a.tenant, id: job.id) } == job)
         #expect(try db.read(tenant: a.tenant) { try $0.applications.find(a.tenant, id: app.id) }?.stage == .applied)
+    }
+
+    @Test("a unit of work that swallowed an error does not report a commit that did not happen", arguments: Backend.allCases)
+    func swallowedErrorsDoNotFakeACommit(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let db = test.database
+        do {
+            try db.transaction(tenant: f.tenant) { work in
+                _ = try work.users.create(f.tenant, NewUser(email: "kept@x.io", passwordHash: "h", fullName: nil, role: .candidate))
+                _ = try? work.users.create(f.tenant, NewUser(email: "kept@x.io", passwordHash: "h", fullName: nil, role: .candidate))
+            }
+        } catch {
+            // PostgreSQL: the duplicate aborted the transaction, so it must fail loudly.
+            #expect(backend == .postgres)
+        }
+        let stored = try db.read(tenant: f.tenant) { try $0.users.find(f.tenant, email: "kept@x.io") }
+        // Either it committed (SQLite keeps the transaction usable) or it said it failed.
+        #expect((stored != nil) == (backend == .sqlite))
+    }
+
+    @Test("readers refuse writes on both engines", arguments: Backend.allCases)
+    func readersAreReadOnly(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        #expect(throws: (any Error).self) {
+            try test.database.read(tenant: f.tenant) { _ = try $0.users.create(f.tenant, NewUser(email: "w@x.io", passwordHash: "h", fullName: nil, role: .admin)) }
+        }
+    }
+
+    @Test("search folds case the same way on both engines", arguments: Backend.allCases)
+    func searchCaseFolding(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let job = try f.job("Über Engineer", company: "Äcme")
+        let db = test.database
+        #expect(try db.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(q: "Über"), page: Page()) }.items.map(\.id) == [job.id])
+        #expect(try db.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(q: "ENGINEER"), page: Page()) }.items.map(\.id) == [job.id])
+        #expect(try db.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(company: "Äcme"), page: Page()) }.items.map(\.id) == [job.id])
     }
 
     @Test("row-level security: a raw unfiltered SELECT in tenant B's transaction sees only B's rows")

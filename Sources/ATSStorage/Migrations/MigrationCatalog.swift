@@ -6,7 +6,13 @@ public enum MigrationCatalog {
     public static func migrations(for dialect: SQLDialect) throws(MigrationError) -> [Migration] {
         let files = dialect == .sqlite ? EmbeddedMigrations.sqlite : EmbeddedMigrations.postgres
         var result: [Migration] = []
-        for file in files { result.append(try Migration(fileName: file.name, contents: file.contents)) }
+        for file in files {
+            let migration = try Migration(fileName: file.name, contents: file.contents)
+            if let clash = result.first(where: { $0.version == migration.version }) {
+                throw .invalidFile(file.name, "version \(migration.version) is also used by \(clash.name); renumber one of them")
+            }
+            result.append(migration)
+        }
         return result.sorted { $0.version < $1.version }
     }
 

@@ -68,7 +68,7 @@ public struct MigrationRunner {
     public func down(_ steps: Int = 1) throws(MigrationError) -> [Migration] {
         try locked { () throws(MigrationError) -> [Migration] in
             let status = try validated()
-            let byVersion = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+            let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
             var done: [Migration] = []
             for record in status.applied.sorted(by: { $0.version > $1.version }).prefix(max(0, steps)) {
                 guard let migration = byVersion[record.version] else { throw .unknownApplied([record.version]) }
@@ -139,7 +139,7 @@ public struct MigrationRunner {
                 throw .database("schema_migrations holds an unreadable row: \(error)")
             }
         }
-        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        let known = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         let appliedVersions = Set(applied.map(\.version))
         return MigrationStatus(
             applied: applied,
@@ -178,9 +178,26 @@ public struct MigrationRunner {
     }
 
     private func transaction(_ migration: Migration, _ body: () throws(SQLError) -> Void) throws(MigrationError) {
-        do {
+        do throws(SQLError) {
+            if connection.dialect == .sqlite {
+                // Table rebuilds (SQLite's way to change a constraint) drop tables; with
+                // foreign keys on, that would cascade-delete. The pragma only works outside
+                // a transaction; the check below restores the guarantee.
+                try connection.executeScript("PRAGMA foreign_keys = OFF")
+            }
+            defer { if connection.dialect == .sqlite { try? connection.executeScript("PRAGMA foreign_keys = ON") } }
             try connection.executeScript(beginStatement)
+            if connection.dialect == .postgres {
+                // Row-level security is forced even for the owner: a data migration would
+                // silently touch no rows. With it off, such a statement fails loudly
+                // unless the owner may bypass RLS.
+                try connection.executeScript("SET LOCAL row_security = off")
+            }
             try body()
+            if connection.dialect == .sqlite, let violation = try connection.queryOne("PRAGMA foreign_key_check", []) {
+                throw SQLError.foreignKeyViolation("table \((try? violation.text(0)) ?? "?") has rows without their parent")
+            }
+            if connection.transactionAborted { throw SQLError.other(code: "25P02", message: "the transaction was aborted") }
             try connection.executeScript("COMMIT")
         } catch {
             try? connection.executeScript("ROLLBACK")
@@ -194,6 +211,9 @@ public struct MigrationRunner {
             return try body()
         }
         do {
+            // Migrations may wait for the lock and build indexes for longer than a request
+            // may run: no statement or lock timeout on this session.
+            try connection.executeScript("SET statement_timeout = 0; SET lock_timeout = 0")
             _ = try connection.query("SELECT pg_advisory_lock($1)", [.int(MigrationRunner.advisoryLockKey)])
         } catch {
             throw .database("cannot take the migration lock: \(error)")

@@ -140,7 +140,7 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         if let role = filter.role { condition.append(" AND role = \(condition.bind(.text(role.rawValue)))") }
         if let q = filter.q {
             let p = condition.bind(.text(SQLStatement.containsPattern(q)))
-            condition.append(" AND (lower(email) LIKE \(p) ESCAPE '\\' OR lower(coalesce(full_name, '')) LIKE \(p) ESCAPE '\\')")
+            condition.append(" AND (lower(email) LIKE lower(CAST(\(p) AS TEXT)) ESCAPE '\\' OR lower(coalesce(full_name, '')) LIKE lower(CAST(\(p) AS TEXT)) ESCAPE '\\')")
         }
         return try list("users", columns: Self.userColumns, where: condition, orderBy: "id", page: page, decode: Self.user)
     }
@@ -165,8 +165,11 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
 
     public func countActiveAdmins(_ tenant: TenantID) throws -> Int {
         try run { () throws(SQLError) -> Int in
-            Int(try connection.queryOne("SELECT count(*) FROM users WHERE tenant_id = $1 AND role = 'admin' AND is_active = $2",
-                                        [.int(tenant.rawValue), .bool(true)])?.int(0) ?? 0)
+            // PostgreSQL: lock the rows, so two concurrent demotions cannot both see two
+            // admins and leave none (SQLite's single writer serializes them already).
+            let lock = connection.dialect == .postgres ? " FOR UPDATE" : ""
+            return try connection.query("SELECT id FROM users WHERE tenant_id = $1 AND role = 'admin' AND is_active = $2" + lock,
+                                        [.int(tenant.rawValue), .bool(true)]).count
         }
     }
 
@@ -212,8 +215,9 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         }
         if let q = filter.q {
             let p = condition.bind(.text(SQLStatement.containsPattern(q)))
-            condition.append(" AND (lower(title) LIKE \(p) ESCAPE '\\' OR lower(company) LIKE \(p) ESCAPE '\\'"
-                + " OR lower(coalesce(location, '')) LIKE \(p) ESCAPE '\\' OR lower(coalesce(description, '')) LIKE \(p) ESCAPE '\\')")
+            let folded = "lower(CAST(\(p) AS TEXT))"
+            condition.append(" AND (lower(title) LIKE \(folded) ESCAPE '\\' OR lower(company) LIKE \(folded) ESCAPE '\\'"
+                + " OR lower(coalesce(location, '')) LIKE \(folded) ESCAPE '\\' OR lower(coalesce(description, '')) LIKE \(folded) ESCAPE '\\')")
         }
         if let company = filter.company { condition.append(" AND lower(company) = lower(CAST(\(condition.bind(.text(company))) AS TEXT))") }
         if let location = filter.location { condition.append(" AND lower(location) = lower(CAST(\(condition.bind(.text(location))) AS TEXT))") }
@@ -411,6 +415,9 @@ extension SQLConnection {
     public func runUnitOfWork<T>(_ body: (any UnitOfWork) throws -> T) throws -> T {
         do {
             let result = try body(SQLUnitOfWork(connection: self))
+            // A caught error may have aborted the transaction (PostgreSQL): committing
+            // would quietly roll back everything while reporting success.
+            if transactionAborted { throw StorageError.internalError("the transaction was aborted by an earlier error") }
             try executeScript("COMMIT")
             return result
         } catch {

@@ -16,10 +16,11 @@ public struct SQLStatement: Sendable {
     }
 
     /// `value` as a LIKE pattern matching it anywhere, with `%`, `_` and `\` escaped
-    /// (use with `ESCAPE '\'`), lower-cased.
+    /// (use with `ESCAPE '\'`). Not case-folded here: the SQL folds both sides with the
+    /// engine's own `lower()`, so the pattern and the column agree (SQLite folds ASCII only).
     public static func containsPattern(_ value: String) -> String {
         var out = "%"
-        for c in value.lowercased() {
+        for c in value {
             if c == "%" || c == "_" || c == "\\" { out.append("\\") }
             out.append(c)
         }

@@ -124,6 +124,9 @@ public protocol SQLConnection: AnyObject {
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int
     /// Runs several statements without parameters (migration files).
     func executeScript(_ sql: String) throws(SQLError)
+    /// True when an error inside the current transaction has doomed it (PostgreSQL aborts
+    /// the whole transaction on any error; its COMMIT then silently rolls back).
+    var transactionAborted: Bool { get }
 }
 
 extension SQLConnection {
