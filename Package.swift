@@ -37,17 +37,19 @@ let package = Package(
             dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: databases for both backends, a raw HTTP client.
+        .target(name: "ATSTestSupport", dependencies: ["ATSCore", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
         // scripts/bench's data-layer run (not shipped).
         .executableTarget(name: "ats-storage-bench", dependencies: ["ATSCore", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
 
         .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
-        .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "atsTests", dependencies: ["ats"], swiftSettings: swiftSettings),
     ]
 )

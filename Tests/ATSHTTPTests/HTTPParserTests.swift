@@ -1,4 +1,5 @@
 @testable import ATSHTTP
+import ATSTestSupport
 import Testing
 
 /// Feeds `chunks` to one parser as if they arrived one read at a time; returns the

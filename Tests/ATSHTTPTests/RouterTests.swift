@@ -1,4 +1,5 @@
 @testable import ATSHTTP
+import ATSTestSupport
 import Testing
 
 @Suite("Router")

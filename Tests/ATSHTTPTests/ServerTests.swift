@@ -1,5 +1,6 @@
 @testable import ATSHTTP
 import Synchronization
+import ATSTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import ATSCore
 import ATSPostgres
 @testable import ATSStorage
 import Foundation
+import ATSTestSupport
 import Testing
 
 @Suite("Migrations (both adapters)", .timeLimit(.minutes(3)))

@@ -1,6 +1,7 @@
 import ATSCore
 @testable import ATSStorage
 import Synchronization
+import ATSTestSupport
 import Testing
 
 @Suite("Repository contract (both adapters)", .timeLimit(.minutes(3)))

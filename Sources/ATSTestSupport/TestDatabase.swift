@@ -1,28 +1,28 @@
 import ATSCore
 import ATSPostgres
 import ATSSQLite
-@testable import ATSStorage
+import ATSStorage
 import Foundation
 import Testing
 
 /// The two adapters the contract runs against.
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 }
 
 /// PostgreSQL for tests, from the environment `scripts/test` sets up. Missing settings
 /// fail the test (a skipped PostgreSQL run must never look like a pass).
-enum PostgresTestServer {
+public enum PostgresTestServer {
     /// `postgres://owner:pw@127.0.0.1:5432/` — may create databases.
-    static var ownerURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_OWNER"] }
+    public static var ownerURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_OWNER"] }
     /// `postgres://ats_app:pw@127.0.0.1:5432/` — the serving role, not the tables' owner.
-    static var appURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP"] }
-    static var appRole: String { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP_ROLE"] ?? "ats_app" }
-    static var restartCommand: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_RESTART"] }
+    public static var appURL: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP"] }
+    public static var appRole: String { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_APP_ROLE"] ?? "ats_app" }
+    public static var restartCommand: String? { ProcessInfo.processInfo.environment["ATS_TEST_POSTGRES_RESTART"] }
 
-    static func require() throws -> (owner: String, app: String) {
+    public static func require() throws -> (owner: String, app: String) {
         guard let owner = ownerURL, let app = appURL else {
             Issue.record("PostgreSQL is not configured for tests: run scripts/test (it starts PostgreSQL and sets ATS_TEST_POSTGRES_OWNER/APP)")
             throw CancellationError()
@@ -33,17 +33,17 @@ enum PostgresTestServer {
 
 /// A fresh, migrated database for one test: a temporary SQLite file, or a new
 /// PostgreSQL database (migrated as the owner, used as the app role, dropped after).
-final class TestDatabase: @unchecked Sendable {
-    let backend: Backend
-    let database: any Database
+public final class TestDatabase: @unchecked Sendable {
+    public let backend: Backend
+    public let database: any Database
     /// Owner-side access for migration tests (same database, table-owner role).
-    let ownerDatabase: (any Database)?
-    let name: String
-    let url: String
-    let ownerURL: String?
+    public let ownerDatabase: (any Database)?
+    public let name: String
+    public let url: String
+    public let ownerURL: String?
     private let cleanup: () -> Void
 
-    init(_ backend: Backend, migrate: Bool = true) throws {
+    public init(_ backend: Backend, migrate: Bool = true) throws {
         self.backend = backend
         let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         name = "ats_t_\(suffix)"
@@ -83,7 +83,7 @@ final class TestDatabase: @unchecked Sendable {
     deinit { cleanup() }
 
     /// Runs `body` with a migration runner on the owner connection.
-    func withRunner<T>(_ migrations: [Migration]? = nil, _ body: (MigrationRunner) throws -> T) throws -> T {
+    public func withRunner<T>(_ migrations: [Migration]? = nil, _ body: (MigrationRunner) throws -> T) throws -> T {
         let dialect: SQLDialect = backend == .sqlite ? .sqlite : .postgres
         let list = try migrations ?? MigrationCatalog.migrations(for: dialect)
         switch ownerDatabase {
@@ -95,13 +95,13 @@ final class TestDatabase: @unchecked Sendable {
 }
 
 /// Small fixtures shared by the contract tests.
-struct Fixture: Sendable {
-    let db: any Database
-    let tenant: TenantID
-    let recruiter: User
-    let candidate: User
+public struct Fixture: Sendable {
+    public let db: any Database
+    public let tenant: TenantID
+    public let recruiter: User
+    public let candidate: User
 
-    static func make(_ db: any Database, slug: String = "t\(UInt32.random(in: 0...UInt32.max))") throws -> Fixture {
+    public static func make(_ db: any Database, slug: String = "t\(UInt32.random(in: 0...UInt32.max))") throws -> Fixture {
         let tenant = try db.transaction(tenant: nil) { try $0.tenants.create(slug: slug, name: "Tenant \(slug)") }
         return try db.transaction(tenant: tenant.id) { work in
             let recruiter = try work.users.create(tenant.id, NewUser(email: "rec@\(slug).io", passwordHash: "$argon2id$x", fullName: "Rec", role: .recruiter))
@@ -110,13 +110,13 @@ struct Fixture: Sendable {
         }
     }
 
-    func job(_ title: String = "Engineer", company: String = "Acme", status: JobStatus = .open, location: String? = nil, description: String? = nil) throws -> Job {
+    public func job(_ title: String = "Engineer", company: String = "Acme", status: JobStatus = .open, location: String? = nil, description: String? = nil) throws -> Job {
         try db.transaction(tenant: tenant) {
             try $0.jobs.create(tenant, NewJob(title: title, company: company, description: description, location: location, status: status, createdBy: recruiter.id))
         }
     }
 
-    func candidate(_ n: Int) throws -> User {
+    public func candidate(_ n: Int) throws -> User {
         try db.transaction(tenant: tenant) {
             try $0.users.create(tenant, NewUser(email: "c\(n)@x.io", passwordHash: "h", fullName: nil, role: .candidate))
         }

@@ -1,23 +1,22 @@
-import CLinux
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A response as a test client reads it off the wire.
-struct WireResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct WireResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
 
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-enum TestClientError: Error {
+public enum TestClientError: Error {
     case connect(Int32)
     case closed
     case timeout
@@ -25,11 +24,11 @@ enum TestClientError: Error {
 }
 
 /// A blocking socket client with receive timeouts, to talk to the server byte by byte.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: Double = 5) throws {
+    public init(port: Int, timeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -48,15 +47,15 @@ final class TestClient {
 
     deinit { Glibc.close(fd) }
 
-    func setTimeout(_ seconds: Double) {
+    public func setTimeout(_ seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -69,7 +68,7 @@ final class TestClient {
         }
     }
 
-    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads more bytes into the buffer; false on EOF.
     @discardableResult
@@ -90,7 +89,7 @@ final class TestClient {
     }
 
     /// Reads one response (a 1xx counts as one). HEAD responses pass `head: true`.
-    func readResponse(head: Bool = false) throws -> WireResponse {
+    public func readResponse(head: Bool = false) throws -> WireResponse {
         var end: Int?
         while end == nil {
             end = find([13, 10, 13, 10])
@@ -120,7 +119,7 @@ final class TestClient {
     }
 
     /// True when the server closes the connection (EOF or reset) within the timeout.
-    func isClosedByPeer() -> Bool {
+    public func isClosedByPeer() -> Bool {
         do {
             while try fill() { buffer.removeAll() }
             return true
@@ -138,7 +137,7 @@ final class TestClient {
     }
 
     /// Sends one request and reads its response on a new connection.
-    static func exchange(port: Int, _ request: String) throws -> WireResponse {
+    public static func exchange(port: Int, _ request: String) throws -> WireResponse {
         let client = try TestClient(port: port)
         try client.send(request)
         return try client.readResponse(head: request.hasPrefix("HEAD "))
@@ -146,12 +145,12 @@ final class TestClient {
 }
 
 extension String {
-    func trimmingCharacters() -> String {
+    public func trimmingCharacters() -> String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
 
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -159,7 +158,7 @@ func monotonicSeconds() -> Double {
 
 /// Lets this process open as many sockets as the hard limit allows (tests with
 /// a thousand connections hold two descriptors per connection in one process).
-func raiseOpenFileLimit() {
+public func raiseOpenFileLimit() {
     var limit = rlimit()
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     limit.rlim_cur = limit.rlim_max

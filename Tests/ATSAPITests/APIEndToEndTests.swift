@@ -1,0 +1,327 @@
+import ATSAPI
+import ATSAuth
+import ATSCore
+import ATSHTTP
+import ATSTestSupport
+import Synchronization
+import Testing
+
+@Suite("API end to end over HTTP (both adapters)", .timeLimit(.minutes(3)))
+struct APIEndToEndTests {
+    @Test("the seed flow: sign up, log in, post a job, apply, move through the stages", arguments: Backend.allCases)
+    func seedFlow(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, admin) = try env.signedIn("admin@acme.io", role: .admin)
+        let (recruiter, recruiterToken) = try env.signedIn("rec@acme.io", role: .recruiter)
+
+        let signup = try env.call("POST", "/api/auth/signup", body: #"{"email":" Cand@Example.COM ","password":"password123","full_name":"Cand"}"#)
+        #expect(signup.status == 201)
+        #expect(signup["email"] == .string("cand@example.com") && signup["role"] == .string("candidate") && signup["password_hash"] == nil)
+        // The OAuth2 form works too (Swagger UI's Authorize).
+        let form = try env.call("POST", "/api/auth/login", body: "username=cand%40example.com&password=password123", contentType: "application/x-www-form-urlencoded")
+        #expect(form.status == 200 && form["token_type"] == .string("bearer") && form["expires_in"] == .int(3600))
+        let candidate = try env.login("cand@example.com")
+        #expect(try env.call("GET", "/api/auth/me", token: candidate)["email"] == .string("cand@example.com"))
+
+        let created = try env.call("POST", "/api/jobs/", body: #"{"title":"Backend Developer","company":"TechCorp","location":"Remote"}"#, token: recruiterToken)
+        #expect(created.status == 201 && created["status"] == .string("open") && created["created_by"] == .int(recruiter.id.rawValue))
+        let jobID = try #require(created["id"]?.int)
+        #expect(created.header("Location") == "/api/jobs/\(jobID)")
+        #expect(try env.call("GET", "/api/jobs").items.count == 1, "anonymous users see open jobs, with or without the slash")
+
+        let applied = try env.call("POST", "/api/jobs/\(jobID)/apply", body: #"{"cover_letter":"Hello","resume_url":"https://cv.example/me"}"#, token: candidate)
+        #expect(applied.status == 201 && applied["stage"] == .string("applied") && applied.header("ETag") == "\"1\"")
+        let appID = try #require(applied["id"]?.int)
+
+        var etag = "\"1\""
+        for stage in ["screening", "interview", "offer", "hired"] {
+            let moved = try env.call("PATCH", "/api/applications/\(appID)/stage", body: #"{"stage":"\#(stage)"}"#, token: recruiterToken, headers: [("If-Match", etag)])
+            #expect(moved.status == 200 && moved["stage"] == .string(stage), "\(moved.text)")
+            etag = try #require(moved.header("ETag"))
+        }
+        let events = try env.call("GET", "/api/applications/\(appID)/events", token: candidate)
+        #expect(events.items.map { $0["to_stage"]?.string ?? "" } == ["applied", "screening", "interview", "offer", "hired"])
+        #expect(events.items.first?["from_stage"] == .null)
+        // Apply queued two notifications, each stage change one more: all in the outbox.
+        let notifications = try env.call("GET", "/api/notifications?limit=100", token: admin)
+        #expect(notifications.status == 200 && notifications.header("X-Total-Count") == "6", "\(notifications.text)")
+        #expect(Set(notifications.items.compactMap { $0["kind"]?.string }) == ["application.received", "application.new_for_job", "application.stage_changed"])
+    }
+
+    @Test("every illegal transition is 409 with the legal next stages", arguments: Backend.allCases)
+    func illegalTransitions(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        let job = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter)["id"]?.int)
+        var n = 0
+        /// An application of a fresh candidate, moved along `path`.
+        func application(at path: [Stage]) throws -> Int64 {
+            n += 1
+            let (_, token) = try env.signedIn("c\(n)@x.io", role: .candidate)
+            let id = try #require(try env.call("POST", "/api/jobs/\(job)/apply", body: "{}", token: token)["id"]?.int)
+            for stage in path { #expect(try env.call("PATCH", "/api/applications/\(id)/stage", body: #"{"stage":"\#(stage.rawValue)"}"#, token: recruiter).status == 200) }
+            return id
+        }
+        let pathTo: [Stage: [Stage]] = [.applied: [], .screening: [.screening], .interview: [.screening, .interview],
+                                       .offer: [.screening, .interview, .offer], .hired: [.screening, .interview, .offer, .hired], .rejected: [.rejected]]
+        for from in Stage.allCases {
+            let id = try application(at: pathTo[from] ?? [])
+            for to in Stage.allCases where !from.canMove(to: to) {
+                let refused = try env.call("PATCH", "/api/applications/\(id)/stage", body: #"{"stage":"\#(to.rawValue)"}"#, token: recruiter)
+                #expect(refused.status == 409, "\(from) → \(to)")
+                #expect(refused["allowed"] == .array(from.allowedNext.map { .string($0.rawValue) }), "\(from) → \(to)")
+            }
+        }
+    }
+
+    @Test("roles × endpoints", arguments: Backend.allCases)
+    func roleMatrix(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, admin) = try env.signedIn("admin@x.io", role: .admin)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        let (_, otherRecruiter) = try env.signedIn("rec2@x.io", role: .recruiter)
+        let (candidateUser, candidate) = try env.signedIn("cand@x.io", role: .candidate)
+        let (_, otherCandidate) = try env.signedIn("cand2@x.io", role: .candidate)
+        let job = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter)["id"]?.int)
+        let draft = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"D","company":"C","status":"draft"}"#, token: recruiter)["id"]?.int)
+        let app = try #require(try env.call("POST", "/api/jobs/\(job)/apply", body: "{}", token: candidate)["id"]?.int)
+
+        let tokens: [String: String?] = ["anonymous": nil, "candidate": candidate, "other candidate": otherCandidate,
+                                         "recruiter": recruiter, "other recruiter": otherRecruiter, "admin": admin]
+        // (method, path, body, [who: expected status])
+        let cases: [(String, String, String?, [String: Int])] = [
+            ("GET", "/api/jobs/\(draft)", nil, ["anonymous": 404, "candidate": 404, "recruiter": 200, "admin": 200]),
+            ("POST", "/api/jobs", #"{"title":"N","company":"C"}"#, ["anonymous": 401, "candidate": 403, "recruiter": 201, "admin": 201]),
+            ("PATCH", "/api/jobs/\(job)", #"{"location":"Remote"}"#, ["anonymous": 401, "candidate": 403, "other recruiter": 403, "recruiter": 200, "admin": 200]),
+            ("GET", "/api/applications/\(app)", nil, ["anonymous": 401, "candidate": 200, "other candidate": 404, "recruiter": 200, "admin": 200]),
+            ("GET", "/api/applications/\(app)/events", nil, ["anonymous": 401, "candidate": 200, "other candidate": 404, "recruiter": 200]),
+            ("GET", "/api/jobs/\(job)/applications", nil, ["anonymous": 401, "candidate": 403, "recruiter": 200, "admin": 200]),
+            ("PATCH", "/api/applications/\(app)/stage", #"{"stage":"rejected","note":"no"}"#, ["anonymous": 401, "candidate": 403, "other candidate": 403]),
+            ("POST", "/api/jobs/\(job)/apply", "{}", ["anonymous": 401, "recruiter": 403, "admin": 403, "candidate": 409]),
+            ("GET", "/api/users", nil, ["anonymous": 401, "candidate": 403, "recruiter": 403, "admin": 200]),
+            ("GET", "/api/users/\(candidateUser.id)", nil, ["candidate": 403, "recruiter": 403, "admin": 200]),
+            ("POST", "/api/users", #"{"email":"new@x.io","password":"password123","role":"recruiter"}"#, ["anonymous": 401, "candidate": 403, "recruiter": 403, "admin": 201]),
+            ("GET", "/api/notifications", nil, ["anonymous": 401, "candidate": 403, "recruiter": 403, "admin": 200]),
+            ("POST", "/api/auth/signup", #"{"email":"boss@x.io","password":"password123","role":"admin"}"#, ["anonymous": 403, "candidate": 403, "recruiter": 403]),
+            ("DELETE", "/api/jobs/\(job)", nil, ["anonymous": 401, "candidate": 403, "other recruiter": 403, "recruiter": 409]),
+        ]
+        for (method, path, body, expectations) in cases {
+            for (who, expected) in expectations.sorted(by: { $0.key < $1.key }) {
+                let response = try env.call(method, path, body: body, token: tokens[who] ?? nil)
+                #expect(response.status == expected, "\(who) \(method) \(path): \(response.text)")
+                if expected == 401 { #expect(response.header("WWW-Authenticate") == "Bearer") }
+            }
+        }
+        // Candidates only ever list their own applications.
+        let mine = try env.call("GET", "/api/applications", token: otherCandidate)
+        #expect(mine.status == 200 && mine.items.isEmpty)
+        #expect(try env.call("GET", "/api/applications", token: candidate).items.count == 1)
+    }
+
+    @Test("demotion and deactivation take effect at once; the last admin stays", arguments: Backend.allCases)
+    func currentRoleGoverns(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (adminUser, admin) = try env.signedIn("admin@x.io", role: .admin)
+        let (recruiterUser, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        #expect(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter).status == 201)
+        #expect(try env.call("PATCH", "/api/users/\(recruiterUser.id)", body: #"{"role":"candidate"}"#, token: admin).status == 200)
+        #expect(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter).status == 403, "the old token's role no longer counts")
+        #expect(try env.call("PATCH", "/api/users/\(recruiterUser.id)", body: #"{"is_active":false}"#, token: admin).status == 200)
+        #expect(try env.call("GET", "/api/auth/me", token: recruiter).status == 401)
+        #expect(try env.call("POST", "/api/auth/login", body: #"{"email":"rec@x.io","password":"password123"}"#).status == 401)
+        let lastAdmin = try env.call("PATCH", "/api/users/\(adminUser.id)", body: #"{"role":"recruiter"}"#, token: admin)
+        #expect(lastAdmin.status == 409)
+        #expect(try env.call("PATCH", "/api/users/\(adminUser.id)", body: #"{"is_active":false}"#, token: admin).status == 409)
+    }
+
+    @Test("tenants are isolated on every endpoint", arguments: Backend.allCases)
+    func tenantIsolation(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        try env.createTenant("acme")
+        try env.createTenant("globex")
+        let (_, acmeRecruiter) = try env.signedIn("rec@x.io", role: .recruiter, tenant: "acme")
+        let (_, acmeCandidate) = try env.signedIn("cand@x.io", role: .candidate, tenant: "acme")
+        let (_, globexAdmin) = try env.signedIn("admin@x.io", role: .admin, tenant: "globex")
+        let (_, globexRecruiter) = try env.signedIn("rec@x.io", role: .recruiter, tenant: "globex")  // same email, another user
+        let job = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: acmeRecruiter, tenant: "acme")["id"]?.int)
+        let app = try #require(try env.call("POST", "/api/jobs/\(job)/apply", body: "{}", token: acmeCandidate, tenant: "acme")["id"]?.int)
+
+        #expect(try env.call("GET", "/api/jobs/\(job)", tenant: "globex").status == 404)
+        #expect(try env.call("GET", "/api/jobs", tenant: "globex").items.isEmpty)
+        #expect(try env.call("GET", "/api/jobs", tenant: "acme").items.count == 1)
+        #expect(try env.call("PATCH", "/api/jobs/\(job)", body: #"{"title":"x"}"#, token: globexAdmin, tenant: "globex").status == 404)
+        #expect(try env.call("DELETE", "/api/jobs/\(job)", token: globexAdmin, tenant: "globex").status == 404)
+        #expect(try env.call("GET", "/api/applications/\(app)", token: globexAdmin, tenant: "globex").status == 404)
+        #expect(try env.call("GET", "/api/applications/\(app)/events", token: globexAdmin, tenant: "globex").status == 404)
+        #expect(try env.call("PATCH", "/api/applications/\(app)/stage", body: #"{"stage":"screening"}"#, token: globexRecruiter, tenant: "globex").status == 404)
+        #expect(try env.call("GET", "/api/jobs/\(job)/applications", token: globexRecruiter, tenant: "globex").status == 404)
+        #expect(try env.call("GET", "/api/applications", token: globexAdmin, tenant: "globex").items.isEmpty)
+        #expect(try env.call("GET", "/api/users", token: globexAdmin, tenant: "globex").items.count == 2)
+        #expect(try env.call("GET", "/api/notifications", token: globexAdmin, tenant: "globex").items.isEmpty)
+        // A token from one tenant is no good in another.
+        #expect(try env.call("GET", "/api/auth/me", token: acmeRecruiter, tenant: "globex").status == 401)
+        #expect(try env.call("GET", "/api/jobs", tenant: "nope").status == 404)
+    }
+
+    @Test("tampered, foreign and expired tokens get 401", arguments: Backend.allCases)
+    func tokenTampering(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (user, token) = try env.signedIn("a@x.io", role: .admin)
+        let parts = token.split(separator: ".").map(String.init)
+        func b64(_ s: String) -> String { Base64URL.encode(Array(s.utf8)) }
+        let now = Int64(APIEndToEndTests.epochSeconds())
+        let forged = [
+            b64(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + ".",
+            b64(#"{"alg":"HS512","typ":"JWT"}"#) + "." + parts[1] + "." + parts[2],
+            parts[0] + "." + b64(#"{"sub":"\#(user.id)","tid":1,"iat":\#(now),"exp":\#(now + 999_999)}"#) + "." + parts[2],
+            TokenSigner(key: env.secret).sign(TokenClaims(userID: user.id, tenantID: TenantID(1), issuedAt: now - 7200, expiresAt: now - 3600)),
+            TokenSigner(key: Array("some-other-secret-key-32-bytes-long!!".utf8)).sign(TokenClaims(userID: user.id, tenantID: TenantID(1), issuedAt: now, expiresAt: now + 60)),
+            TokenSigner(key: env.secret).sign(TokenClaims(userID: UserID(999_999), tenantID: TenantID(1), issuedAt: now, expiresAt: now + 60)),
+            "not-a-token",
+        ]
+        for bad in forged {
+            let response = try env.call("GET", "/api/auth/me", token: bad)
+            #expect(response.status == 401, "\(bad)")
+            #expect(response.header("WWW-Authenticate") == "Bearer")
+        }
+        #expect(try env.call("GET", "/api/auth/me", token: token).status == 200)
+        #expect(try env.call("GET", "/api/auth/me", headers: [("Authorization", "Basic YTpi")]).status == 401)
+    }
+
+    @Test("bad input gets 400, 404, 415 or 422 — never a 500", arguments: Backend.allCases)
+    func badInput(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        let post = { (body: String, contentType: String?) in try env.call("POST", "/api/jobs", body: body, token: recruiter, contentType: contentType) }
+        #expect(try post("{", "application/json").status == 400)
+        #expect(try post(#"{"title":"T","company":"C"}"#, "text/plain").status == 415)
+        #expect(try post(#"{"title":"T","company":"C"}"#, nil).status == 415)
+        #expect(try post(#"["not","an","object"]"#, "application/json").status == 400)
+        #expect(try post(#"{"title":"\ud800","company":"C"}"#, "application/json").status == 400, "lone surrogate")
+        #expect(try post(#"{"title":"a\u0000b","company":"C"}"#, "application/json").status == 400, "NUL")
+        #expect(try post(#"{"title":1e999,"company":"C"}"#, "application/json").status == 400, "huge number")
+        let unknown = try post(#"{"title":"T","company":"C","salary":100}"#, "application/json")
+        #expect(unknown.status == 422 && unknown["errors"] == .array([.object([("field", .string("salary")), ("message", .string("is not a known field"))])]))
+        let missing = try post(#"{"title":"","status":"archived","location":5}"#, "application/json")
+        #expect(missing.status == 422)
+        var fields = Set<String>()
+        if case .array(let errors)? = missing["errors"] { for error in errors { if let field = error["field"]?.string { fields.insert(field) } } }
+        #expect(fields == ["title", "company", "status", "location"])
+        #expect(missing.header("Content-Type") == "application/problem+json" && missing["detail"]?.string != nil)
+        for id in ["abc", "-1", "0", "1e3", "12345678901234567890123", "9223372036854775808"] {
+            #expect(try env.call("GET", "/api/jobs/\(id)").status == 404, "\(id)")
+        }
+        #expect(try env.call("GET", "/api/jobs?limit=0").status == 422)
+        #expect(try env.call("GET", "/api/jobs?limit=101").status == 422)
+        #expect(try env.call("GET", "/api/jobs?limit=abc").status == 400)
+        #expect(try env.call("GET", "/api/jobs?offset=-1").status == 422)
+        #expect(try env.call("GET", "/api/jobs?q=%00").status != 500)
+        let weakPassword = try env.call("POST", "/api/auth/signup", body: #"{"email":"x@y.io","password":"short"}"#)
+        #expect(weakPassword.status == 422)
+        #expect(try env.call("POST", "/api/auth/signup", body: #"{"email":"not-an-email","password":"password123"}"#).status == 422)
+        let (_, candidate) = try env.signedIn("c@x.io", role: .candidate)
+        let job = try #require(try post(#"{"title":"T","company":"C"}"#, "application/json")["id"]?.int)
+        #expect(try env.call("POST", "/api/jobs/\(job)/apply", body: #"{"resume_url":"javascript:alert(1)"}"#, token: candidate).status == 422)
+        #expect(try env.call("PUT", "/api/jobs/\(job)").status == 405)
+    }
+
+    @Test("duplicate email, closed job, delete with applications: 409", arguments: Backend.allCases)
+    func conflicts(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        #expect(try env.call("POST", "/api/auth/signup", body: #"{"email":"REC@x.io","password":"password123"}"#).status == 409)
+        let (_, candidate) = try env.signedIn("c@x.io", role: .candidate)
+        let closed = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C","status":"closed"}"#, token: recruiter)["id"]?.int)
+        #expect(try env.call("POST", "/api/jobs/\(closed)/apply", body: "{}", token: candidate).status == 409)
+        #expect(try env.call("GET", "/api/jobs/\(closed)").status == 200, "closed jobs stay readable")
+        let draft = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C","status":"draft"}"#, token: recruiter)["id"]?.int)
+        #expect(try env.call("POST", "/api/jobs/\(draft)/apply", body: "{}", token: candidate).status == 404)
+        let open = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter)["id"]?.int)
+        #expect(try env.call("POST", "/api/jobs/\(open)/apply", body: "{}", token: candidate).status == 201)
+        #expect(try env.call("DELETE", "/api/jobs/\(open)", token: recruiter).status == 409)
+        #expect(try env.call("DELETE", "/api/jobs/\(closed)", token: recruiter).status == 204)
+        #expect(try env.call("GET", "/api/jobs/\(closed)").status == 404)
+    }
+
+    @Test("parallel applies and concurrent stage changes with If-Match", arguments: Backend.allCases)
+    func concurrency(_ backend: Backend) async throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        let (_, candidate) = try env.signedIn("c@x.io", role: .candidate)
+        let job = try #require(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"C"}"#, token: recruiter)["id"]?.int)
+        let applyStatuses = await APIEndToEndTests.parallel(20) { _ in
+            (try? env.call("POST", "/api/jobs/\(job)/apply", body: "{}", token: candidate).status) ?? 0
+        }
+        #expect(applyStatuses.filter { $0 == 201 }.count == 1 && applyStatuses.filter { $0 == 409 }.count == 19, "\(applyStatuses)")
+        let app = try #require(try env.call("GET", "/api/applications", token: candidate).items.first?["id"]?.int)
+        let stageStatuses = await APIEndToEndTests.parallel(10) { i in
+            let stage = i % 2 == 0 ? "screening" : "rejected"
+            return (try? env.call("PATCH", "/api/applications/\(app)/stage", body: #"{"stage":"\#(stage)"}"#, token: recruiter, headers: [("If-Match", "\"1\"")]).status) ?? 0
+        }
+        #expect(stageStatuses.filter { $0 == 200 }.count == 1 && stageStatuses.filter { $0 == 412 }.count == 9, "\(stageStatuses)")
+        let events = try env.call("GET", "/api/applications/\(app)/events", token: recruiter)
+        #expect(events.items.count == 2)
+    }
+
+    @Test("pagination: X-Total-Count and Link", arguments: Backend.allCases)
+    func pagination(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        for i in 0..<25 { _ = try env.call("POST", "/api/jobs", body: #"{"title":"Job \#(i)","company":"C"}"#, token: recruiter) }
+        let first = try env.call("GET", "/api/jobs/?limit=10&q=job")
+        #expect(first.items.count == 10 && first.header("X-Total-Count") == "25")
+        #expect(first.items.first?["title"] == .string("Job 24"), "newest first")
+        #expect(first.header("Link") == "</api/jobs/?q=job&limit=10&offset=10>; rel=\"next\"")
+        let middle = try env.call("GET", "/api/jobs/?limit=10&offset=10&q=job")
+        #expect(middle.header("Link") == "</api/jobs/?q=job&limit=10&offset=20>; rel=\"next\", </api/jobs/?q=job&limit=10&offset=0>; rel=\"prev\"")
+        let last = try env.call("GET", "/api/jobs/?limit=10&offset=20&q=job")
+        #expect(last.items.count == 5 && last.header("Link") == "</api/jobs/?q=job&limit=10&offset=10>; rel=\"prev\"")
+    }
+
+    @Test("login: same answer for unknown email and wrong password; repeated failures get 429", arguments: [Backend.sqlite])
+    func loginLimits(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        try env.user("known@x.io", role: .candidate)
+        let unknown = try env.call("POST", "/api/auth/login", body: #"{"email":"nobody@x.io","password":"password123"}"#)
+        let wrong = try env.call("POST", "/api/auth/login", body: #"{"email":"known@x.io","password":"wrong-password"}"#)
+        #expect(unknown.status == 401 && wrong.status == 401 && unknown.text == wrong.text)
+        for _ in 0..<4 { _ = try env.call("POST", "/api/auth/login", body: #"{"email":"known@x.io","password":"wrong-password"}"#) }  // 5 failures in all
+        let limited = try env.call("POST", "/api/auth/login", body: #"{"email":"known@x.io","password":"password123"}"#)
+        #expect(limited.status == 429 && limited.header("Retry-After").flatMap(Int.init).map { $0 > 0 } == true)
+    }
+
+    @Test("the OpenAPI document lists exactly the routes the router serves")
+    func openAPIMatchesRouter() throws {
+        let env = try APITestEnvironment(.sqlite)
+        let doc = try env.call("GET", "/openapi.json")
+        #expect(doc.status == 200 && doc["openapi"] == .string("3.1.0"))
+        guard case .object(let paths)? = doc["paths"] else {
+            Issue.record("no paths")
+            return
+        }
+        var documented = Set<String>()
+        for (path, item) in paths {
+            guard case .object(let operations) = item else { continue }
+            for (method, _) in operations { documented.insert("\(method.uppercased()) \(APIEndToEndTests.normalize(path))") }
+        }
+        let api = try API(database: env.database.database, configuration: APIConfiguration(secretKey: env.secret))
+        let routed = Set(APIRouter.make(api: api, metrics: ServerMetrics(shards: 1)).routes.map { "\($0.method) \(APIEndToEndTests.normalize($0.template))" })
+        #expect(routed == documented, "only routed: \(routed.subtracting(documented)); only documented: \(documented.subtracting(routed))")
+        let docs = try env.call("GET", "/docs")
+        #expect(docs.status == 200 && docs.text.contains("swagger-ui") && docs.text.contains("/openapi.json"))
+        #expect(try env.call("GET", "/readyz").status == 200)
+    }
+
+    static func normalize(_ path: String) -> String { path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path }
+
+    static func epochSeconds() -> Int { Int(Timestamp.now().microseconds / 1_000_000) }
+
+    static func parallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Int) async -> [Int] {
+        await withTaskGroup(of: Int.self) { group in
+            for i in 0..<count { group.addTask { body(i) } }
+            var results: [Int] = []
+            for await status in group { results.append(status) }
+            return results
+        }
+    }
+}
