@@ -51,7 +51,7 @@ enum Representation {
 
 extension HTTPResponse {
     static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders? = nil) -> HTTPResponse {
-        .json(status, Array(value.text.utf8), headers: headers)
+        .json(status, value.bytes, headers: headers)
     }
 }
 

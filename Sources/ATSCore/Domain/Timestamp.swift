@@ -19,15 +19,37 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { rfc3339 }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`; the fraction only when non-zero.
-    public var rfc3339: String {
-        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-        let fraction = microseconds - seconds * 1_000_000
-        let (year, month, day) = Timestamp.civil(fromDays: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let secondOfDay = seconds - (seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400) * 86_400
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if fraction != 0 { text += "." + pad(fraction, 6) }
-        return text + "Z"
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`; the fraction only when non-zero. Written digit by
+    /// digit: every row of every response carries two of these.
+    public var rfc3339: String { format(alwaysFraction: false) }
+
+    /// Always six fraction digits: fixed width, so it sorts correctly as text.
+    public var rfc3339WithMicroseconds: String { format(alwaysFraction: true) }
+
+    func format(alwaysFraction: Bool) -> String {
+        let days = microseconds >= 0 ? microseconds / 86_400_000_000 : (microseconds - 86_399_999_999) / 86_400_000_000
+        let inDay = microseconds - days * 86_400_000_000
+        let secondOfDay = inDay / 1_000_000
+        let fraction = inDay % 1_000_000
+        let (year, month, day) = Timestamp.civil(fromDays: days)
+        var out = [UInt8](repeating: 0, count: 27)
+        func put(_ value: Int64, _ at: Int, _ width: Int) {
+            var v = value < 0 ? 0 : value
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                out[i] = UInt8(v % 10) + 0x30
+                v /= 10
+            }
+        }
+        put(year, 0, 4); out[4] = 0x2D; put(month, 5, 2); out[7] = 0x2D; put(day, 8, 2); out[10] = 0x54
+        put(secondOfDay / 3600, 11, 2); out[13] = 0x3A; put(secondOfDay / 60 % 60, 14, 2); out[16] = 0x3A; put(secondOfDay % 60, 17, 2)
+        var length = 19
+        if fraction != 0 || alwaysFraction {
+            out[19] = 0x2E
+            put(fraction, 20, 6)
+            length = 26
+        }
+        out[length] = 0x5A
+        return String(decoding: out[0...length], as: UTF8.self)
     }
 
     /// Parses RFC 3339 with a `Z` or `±HH:MM` offset (also a space instead of `T`, and a
@@ -105,8 +127,4 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    private func pad(_ n: Int64, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
 }

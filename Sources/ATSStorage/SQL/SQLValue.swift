@@ -15,11 +15,7 @@ public enum SQLValue: Sendable, Equatable {
 extension Timestamp {
     /// Fixed-width UTC text (`2026-11-24T14:45:17.123456Z`): sorts correctly as text in
     /// SQLite and parses as timestamptz in PostgreSQL.
-    public var sqlText: String {
-        let text = rfc3339
-        // rfc3339 omits a zero fraction; storage always carries six digits.
-        return text.utf8.count == 20 ? String(text.dropLast()) + ".000000Z" : text
-    }
+    public var sqlText: String { rfc3339WithMicroseconds }
 }
 
 /// One result row as text cells (nil for NULL), read through typed accessors that
