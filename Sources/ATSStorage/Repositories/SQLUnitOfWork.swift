@@ -37,24 +37,25 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
     /// total that matches `condition`.
     private func list<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
                          decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
-        var select = SQLStatement("SELECT \(columns) FROM \(table)" + condition.sql + " ORDER BY " + order)
+        // The total rides along as an uncorrelated scalar subquery over the same bound
+        // parameters: both engines compute it once, and it saves a round trip. (A
+        // window `count(*) OVER ()` measured far slower: it makes both engines
+        // materialize and sort every matching row instead of walking the index.)
+        var select = SQLStatement("SELECT \(columns), (SELECT count(*) FROM \(table)\(condition.sql)) FROM \(table)" + condition.sql + " ORDER BY " + order)
         condition.parameters.forEach { _ = select.bind($0) }
-        var count = SQLStatement("SELECT count(*) FROM \(table)" + condition.sql)
-        condition.parameters.forEach { _ = count.bind($0) }
-        return try self.page(select, count: count, page: page, decode: decode)
-    }
-
-    /// One page and the total (`X-Total-Count`). A separate `count(*)` measured far
-    /// faster than `count(*) OVER ()`, which makes both engines materialize and sort
-    /// every matching row instead of walking the index for the first page.
-    private func page<T>(_ statement: SQLStatement, count: SQLStatement, page: Page, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
-        try run { () throws(SQLError) -> PageResult<T> in
-            var statement = statement
-            statement.append(" LIMIT \(statement.bind(.int(Int64(page.limit)))) OFFSET \(statement.bind(.int(Int64(page.offset))))")
+        select.append(" LIMIT \(select.bind(.int(Int64(page.limit)))) OFFSET \(select.bind(.int(Int64(page.offset))))")
+        return try run { () throws(SQLError) -> PageResult<T> in
+            let rows = try connection.query(select.sql, select.parameters)
             var items: [T] = []
-            for row in try connection.query(statement.sql, statement.parameters) { items.append(try decode(row)) }
-            let total = try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0
-            return PageResult(items: items, total: Int(total))
+            items.reserveCapacity(rows.count)
+            for row in rows { items.append(try decode(row)) }
+            if let first = rows.first {
+                return PageResult(items: items, total: Int(try first.int(first.cells.count - 1)))
+            }
+            // A page past the end has no row to carry the total.
+            var count = SQLStatement("SELECT count(*) FROM \(table)" + condition.sql)
+            condition.parameters.forEach { _ = count.bind($0) }
+            return PageResult(items: items, total: Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0))
         }
     }
 
