@@ -163,6 +163,18 @@ struct APIEndToEndTests {
         #expect(try env.call("GET", "/api/jobs", tenant: "nope").status == 404)
     }
 
+    @Test("the Host under ATS_BASE_DOMAIN names the tenant; X-Tenant wins over it")
+    func tenantFromHost() throws {
+        let env = try APITestEnvironment(.sqlite) { $0.baseDomain = "ats.test" }
+        try env.createTenant("acme")
+        let (_, token) = try env.signedIn("a@acme.io", role: .admin, tenant: "acme")
+        #expect(try env.call("GET", "/api/auth/me", token: token, host: "acme.ats.test:8000").status == 200)
+        #expect(try env.call("GET", "/api/auth/me", token: token, host: "ACME.ats.test").status == 200)
+        #expect(try env.call("GET", "/api/jobs", host: "nosuch.ats.test").status == 404)
+        #expect(try env.call("GET", "/api/auth/me", token: token, host: "test").status == 401, "no tenant in Host: the default tenant")
+        #expect(try env.call("GET", "/api/auth/me", token: token, tenant: "default", host: "acme.ats.test").status == 401)
+    }
+
     @Test("tampered, foreign and expired tokens get 401", arguments: Backend.allCases)
     func tokenTampering(_ backend: Backend) throws {
         let env = try APITestEnvironment(backend)

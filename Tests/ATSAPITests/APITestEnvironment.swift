@@ -44,8 +44,8 @@ final class APITestEnvironment: @unchecked Sendable {
     }
 
     func call(_ method: String, _ path: String, body: String? = nil, token: String? = nil, tenant: String? = nil,
-              contentType: String? = "application/json", headers: [(String, String)] = []) throws -> Response {
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+              contentType: String? = "application/json", headers: [(String, String)] = [], host: String = "test") throws -> Response {
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
         if let tenant { request += "X-Tenant: \(tenant)\r\n" }
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
