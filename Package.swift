@@ -50,6 +50,6 @@ let package = Package(
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport"], swiftSettings: swiftSettings),
     ]
 )

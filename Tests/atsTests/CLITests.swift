@@ -1,3 +1,4 @@
+import ATSTestSupport
 import Foundation
 import Testing
 
@@ -123,44 +124,10 @@ struct CLITests {
         #expect(rest.contains("\"msg\":\"applied migration\",\"version\":\"1\""))
     }
 
-    /// A blocking GET over a raw socket: status and body.
+    /// A GET over a raw socket: status and body.
     private func fetch(port: Int, path: String) throws -> (Int, String) {
-        let socket = try #require(SocketClient(port: port))
-        let text = String(decoding: try socket.roundTrip("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        let statusLine = parts[0].split(separator: " ")
-        return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, parts.dropFirst().joined(separator: "\r\n\r\n"))
-    }
-}
-
-/// Connect, send, read to EOF.
-struct SocketClient {
-    let fd: Int32
-
-    init?(port: Int) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if rc != 0 { close(fd); return nil }
-    }
-
-    func roundTrip(_ request: String) throws -> [UInt8] {
-        defer { close(fd) }
-        let bytes = Array(request.utf8)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-        }
-        return result
+        let response = try TestClient.exchange(port: port, "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return (response.status, response.bodyText)
     }
 }
 
