@@ -11,6 +11,7 @@ enum Command: Equatable {
     case tenantList
     case userCreate(tenant: String, email: String, role: Role, fullName: String?)
     case seed
+    case openapi
 }
 
 enum MigrateAction: Equatable {
@@ -34,6 +35,7 @@ enum CommandParser {
         ("tenant", "create or list tenants"),
         ("user", "create a user in a tenant"),
         ("seed", "add the sample jobs and a demo admin and recruiter to the default tenant"),
+        ("openapi", "print the OpenAPI 3.1 document the server serves at /openapi.json"),
     ]
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Command {
@@ -64,6 +66,9 @@ enum CommandParser {
         case "seed":
             if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for seed") }
             return .seed
+        case "openapi":
+            if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for openapi") }
+            return .openapi
         default:
             if first.hasPrefix("-") { throw UsageError(message: "unknown option '\(first)'") }
             throw UsageError(message: "unknown command '\(first)'")
@@ -231,6 +236,8 @@ enum CommandParser {
             adds nothing that is already there.
 
             """
+        case "openapi":
+            return "Usage: ats openapi\n\nPrints the OpenAPI 3.1 document (the same bytes as GET /openapi.json).\n"
         default:
             return usage
         }

@@ -1,3 +1,4 @@
+import ATSAPI
 import ATSAuth
 import ATSCore
 import ATSPostgres
@@ -20,6 +21,9 @@ func main() -> Int32 {
     case .help(let topic):
         print(topic.map(CommandParser.help(for:)) ?? CommandParser.usage, terminator: "")
         return 0
+    case .openapi:
+        print(OpenAPIDocument.json)
+        return 0
     case .version:
         print("ats \(ATSVersion.string) (libpq \(PostgresLibrary.version), sqlite \(SQLiteLibrary.version), libsodium \(Sodium.version))")
         return 0
@@ -41,7 +45,7 @@ func main() -> Int32 {
         case .tenantList: try StorageCommands.listTenants(config)
         case .userCreate(let tenant, let email, let role, let name): try StorageCommands.createUser(tenant: tenant, email: email, role: role, fullName: name, config)
         case .seed: try StorageCommands.seed(config)
-        case .help, .version: break
+        case .help, .version, .openapi: break
         }
     } catch let error as ConfigError {
         writeStandardError("ats: \(error)\n")

@@ -48,6 +48,8 @@ struct CLITests {
         let serveHelp = try ATSProcess.run(["serve", "--help"])
         #expect(serveHelp.status == 0)
         #expect(serveHelp.stdout.contains("ATS_MAX_CONNECTIONS"))
+        let openapi = try ATSProcess.run(["openapi"])
+        #expect(openapi.status == 0 && openapi.stdout.hasPrefix("{\"openapi\":\"3.1.0\""))
         let version = try ATSProcess.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("ats "))

@@ -54,7 +54,9 @@ extension API {
             _ = try self.visibleApplication(request, tenant, id, work)
             return try work.applications.events(tenant.id, application: id)
         }
-        return API.logged(.json(200, .array(events.map(Representation.event))), tenant)
+        var headers = HTTPHeaders()
+        headers.add("X-Total-Count", String(events.count))  // the whole history, oldest first: one page
+        return API.logged(.json(200, .array(events.map(Representation.event)), headers: headers), tenant)
     }
 
     /// Moves an application one legal step (or to rejected). With `If-Match`, only from
