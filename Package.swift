@@ -31,10 +31,12 @@ let package = Package(
         .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
         .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
         .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "ATSNotify", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
+        .target(name: "ATSQueue", dependencies: ["ATSCore", "ATSStorage", "ATSNotify"], swiftSettings: swiftSettings),
         .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth", "ATSStorage"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
-            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres"],
+            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSNotify", "ATSQueue"],
             swiftSettings: swiftSettings
         ),
         // Shared by the test targets: databases for both backends, a raw HTTP client.
@@ -44,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSQueue", "ATSCore", "ATSStorage", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),

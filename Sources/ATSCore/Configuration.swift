@@ -39,6 +39,12 @@ public struct Configuration: Sendable, Equatable {
     public var defaultTenant = "default"
     public var baseDomain: String?
 
+    /// `Name <address>` or `address` of outgoing mail.
+    public var mailFrom = "ATS <no-reply@ats.localhost>"
+    /// Where the embedded mail transport writes `.eml` files.
+    public var mailDirectory = "./mail"
+    public var notifyMaxAttempts = 8
+
     public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
 
     /// Every variable this version reads, with a one-line description (for `--help`).
@@ -65,6 +71,9 @@ public struct Configuration: Sendable, Equatable {
         ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
         ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
         ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
+        ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
+        ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
+        ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
     ]
 
     public init(cores: Int) {
@@ -122,6 +131,25 @@ public struct Configuration: Sendable, Equatable {
                 throw ConfigError("ATS_BASE_DOMAIN", "expected a domain such as ats.example.com, got '\(domain.prefix(60))'")
             }
             config.baseDomain = domain
+        }
+        if let from = source["MAIL_FROM"] {
+            guard !from.isEmpty, from.utf8.count <= 320, !from.contains("\r"), !from.contains("\n") else {
+                throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
+            }
+            config.mailFrom = from
+        }
+        if let dir = source["ATS_MAIL_DIR"] {
+            guard !dir.isEmpty else { throw ConfigError("ATS_MAIL_DIR", "must not be empty") }
+            config.mailDirectory = dir
+        }
+        config.notifyMaxAttempts = try integer(source, "ATS_NOTIFY_MAX_ATTEMPTS", default: config.notifyMaxAttempts, in: 1...100)
+        // Delivery through SMTP and a Redis queue are not in this version yet: refusing is
+        // better than silently writing files where a user expects real mail.
+        if source["SMTP_URL"] != nil {
+            throw ConfigError("SMTP_URL", "SMTP delivery is not available in this version yet; unset it to write notifications as .eml files to ATS_MAIL_DIR")
+        }
+        if source["REDIS_URL"] != nil {
+            throw ConfigError("REDIS_URL", "the Redis queue is not available in this version yet; unset it to deliver from the outbox in ats serve")
         }
         if let level = source["LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {

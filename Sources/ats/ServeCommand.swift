@@ -3,12 +3,18 @@ import ATSAuth
 import ATSCore
 import ATSStorage
 import ATSHTTP
+import ATSNotify
+import ATSQueue
 import CLinux
 
 /// `ats serve`: the HTTP API until SIGTERM/SIGINT.
 enum ServeCommand {
     static func run(_ config: Configuration) -> Int32 {
         let log = Log(level: config.logLevel)
+        guard MailAddress(parsing: config.mailFrom) != nil else {
+            writeStandardError("ats: MAIL_FROM: expected 'Name <address@example.com>' or an address\n")
+            return 2
+        }
         // Block the termination signals before any thread starts, so every thread
         // inherits the mask and only `ats_wait_for_termination` receives them.
         _ = ats_block_signals()
@@ -57,11 +63,34 @@ enum ServeCommand {
             return 1
         }
         log.info("listening", [("address", "\(config.host):\(server.port)"), ("threads", String(config.threads)), ("version", ATSVersion.string)])
+        let dispatcher: OutboxDispatcher
+        do {
+            dispatcher = try startDispatcher(config, database: opened.database, log: log)
+        } catch {
+            log.error("\(error)")
+            server.shutdown()
+            return 1
+        }
         let signal = ats_wait_for_termination()
         log.info("shutting down", [("signal", signal == 15 ? "SIGTERM" : signal == 2 ? "SIGINT" : String(signal))])
         server.shutdown()
+        dispatcher.stop()
         log.info("stopped")
         return 0
+    }
+
+    /// The embedded notification delivery: a thread that turns due outbox rows into mail.
+    static func startDispatcher(_ config: Configuration, database: any Database, log: Log) throws -> OutboxDispatcher {
+        guard let from = MailAddress(parsing: config.mailFrom) else {
+            throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
+        }
+        let transport = try MailDirectoryTransport(directory: config.mailDirectory)
+        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        let dispatcher = OutboxDispatcher(database: database, transport: transport, from: from, domain: domain,
+                                          maxAttempts: config.notifyMaxAttempts) { message, fields in log.warn(message, fields) }
+        try dispatcher.start()
+        log.info("notifications: " + transport.summary)
+        return dispatcher
     }
 
     static func serverConfiguration(_ config: Configuration) -> ServerConfiguration {

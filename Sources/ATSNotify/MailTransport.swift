@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where composed mail goes. Implementations must be idempotent per `key` (the outbox
+/// row), so a message delivered twice by a retry is sent once.
+public protocol MailTransport: Sendable {
+    func deliver(_ message: MailMessage, key: String) throws
+    /// One line for the start-up log: where mail goes.
+    var summary: String { get }
+}
+
+/// The development default: every message becomes `<directory>/<key>.eml`, written
+/// atomically (temporary file, then rename); a file that already exists is left alone,
+/// so a redelivery writes nothing twice.
+public struct MailDirectoryTransport: MailTransport {
+    public let directory: String
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(directory: String) throws {
+        self.directory = directory
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw Failure(description: "cannot create the mail directory \(directory): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public var summary: String { "writing e-mail as .eml files to \(directory)/ (no SMTP_URL)" }
+
+    public func deliver(_ message: MailMessage, key: String) throws {
+        let path = "\(directory)/\(key).eml"
+        if access(path, F_OK) == 0 { return }
+        let temporary = "\(directory)/.\(key).tmp"
+        guard let file = fopen(temporary, "w") else { throw Failure(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array(message.rendered().utf8)
+        let written = fwrite(bytes, 1, bytes.count, file)
+        let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
+        fclose(file)
+        guard written == bytes.count, flushed, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
