@@ -227,7 +227,11 @@ struct APIEndToEndTests {
         #expect(try env.call("GET", "/api/jobs?limit=101").status == 422)
         #expect(try env.call("GET", "/api/jobs?limit=abc").status == 400)
         #expect(try env.call("GET", "/api/jobs?offset=-1").status == 422)
-        #expect(try env.call("GET", "/api/jobs?q=%00").status != 500)
+        #expect(try env.call("GET", "/api/jobs?q=%00").status == 400)
+        #expect(try env.call("GET", "/api/jobs?q=%zz").status == 400)
+        let combining = "a" + String(repeating: "\u{301}", count: 300)
+        #expect(try post(#"{"title":"\#(combining)","company":"C"}"#, "application/json").status == 422, "lengths count code points")
+        #expect(try env.call("POST", "/api/auth/signup", body: #"{"email":"z@y.io","password":"password123"}"#, headers: [("Authorization", "garbage")]).status == 401)
         let weakPassword = try env.call("POST", "/api/auth/signup", body: #"{"email":"x@y.io","password":"short"}"#)
         #expect(weakPassword.status == 422)
         #expect(try env.call("POST", "/api/auth/signup", body: #"{"email":"not-an-email","password":"password123"}"#).status == 422)
@@ -291,7 +295,7 @@ struct APIEndToEndTests {
     }
 
     @Test("login: same answer for unknown email and wrong password; repeated failures get 429", arguments: [Backend.sqlite])
-    func loginLimits(_ backend: Backend) throws {
+    func loginLimits(_ backend: Backend) async throws {
         let env = try APITestEnvironment(backend)
         try env.user("known@x.io", role: .candidate)
         let unknown = try env.call("POST", "/api/auth/login", body: #"{"email":"nobody@x.io","password":"password123"}"#)
@@ -300,6 +304,12 @@ struct APIEndToEndTests {
         for _ in 0..<4 { _ = try env.call("POST", "/api/auth/login", body: #"{"email":"known@x.io","password":"wrong-password"}"#) }  // 5 failures in all
         let limited = try env.call("POST", "/api/auth/login", body: #"{"email":"known@x.io","password":"password123"}"#)
         #expect(limited.status == 429 && limited.header("Retry-After").flatMap(Int.init).map { $0 > 0 } == true)
+        // Parallel guesses cannot slip past the budget: it is counted before the check.
+        try env.user("other@x.io", role: .candidate)
+        let statuses = await APIEndToEndTests.parallel(12) { _ in
+            (try? env.call("POST", "/api/auth/login", body: #"{"email":"other@x.io","password":"wrong-password"}"#).status) ?? 0
+        }
+        #expect(statuses.filter { $0 == 401 }.count == 5 && statuses.filter { $0 == 429 }.count == 7, "\(statuses)")
     }
 
     @Test("the OpenAPI document lists exactly the routes the router serves")

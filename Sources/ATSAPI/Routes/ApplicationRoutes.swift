@@ -15,7 +15,7 @@ extension API {
 
     /// Candidates see their own applications; staff see the tenant's.
     func listApplications(_ request: HTTPRequest, jobFromPath: JobID?) throws -> HTTPResponse {
-        let query = QueryReader(request)
+        let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let stage = try query.choice("stage", Stage.self)
         let jobFilter = try jobFromPath ?? query.id("job_id").map(JobID.init(rawValue:))

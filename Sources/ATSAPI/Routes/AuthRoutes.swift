@@ -17,8 +17,10 @@ extension API {
         try body.finish()
         let tenant = try tenants.tenant(for: request)
         let wantedRole = role ?? .candidate
+        // A present Authorization header is always checked: never silently anonymous.
+        let caller = request.headers.contains("Authorization")
+            ? try database.read(tenant: tenant.id) { try self.caller(request, tenant: tenant, $0) } : nil
         if wantedRole != .candidate {
-            let caller = try database.read(tenant: tenant.id) { try self.caller(request, tenant: tenant, $0) }
             guard caller?.role == .admin else { throw APIError.forbidden("Only an admin may create a \(wantedRole.rawValue).") }
         }
         let hash = try passwords.hash(password ?? "")
@@ -46,21 +48,22 @@ extension API {
     func login(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let (rawEmail, password) = try readCredentials(request)
         let tenant = try tenants.tenant(for: request)
-        let email = Validation.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
-        let emailKey = "e:\(tenant.id):\(email)"
         let addressKey = "a:" + (context.remoteAddress.split(separator: ":").dropLast().joined(separator: ":"))
-        if let wait = loginLimiter.retryAfter(emailKey, limit: configuration.loginFailuresPerEmail)
-            ?? loginLimiter.retryAfter(addressKey, limit: configuration.loginFailuresPerAddress) {
-            throw APIError.tooManyRequests(retryAfter: wait)
-        }
-        let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
-        let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
-        guard let user, matches, user.isActive else {
-            loginLimiter.recordFailure(emailKey)
-            loginLimiter.recordFailure(addressKey)
+        // Something that is not an email cannot match an account; refusing it before the
+        // limiter keeps huge or odd usernames out of its memory.
+        guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {
+            if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+            _ = passwords.verify(password, against: dummyHash)  // same cost as a real check
             throw APIError.unauthorized("Incorrect email or password.")
         }
+        let emailKey = "e:\(tenant.id):\(email)"
+        if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+        let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
+        let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
+        guard let user, matches, user.isActive else { throw APIError.unauthorized("Incorrect email or password.") }
         loginLimiter.reset(emailKey)
+        loginLimiter.refund(addressKey)  // successes must not use up a shared address's budget
         let now = API.now()
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()
@@ -87,7 +90,7 @@ extension API {
             if (fields["username"] ?? "").isEmpty { errors.append(FieldError("username", "is required")) }
             if (fields["password"] ?? "").isEmpty { errors.append(FieldError("password", "is required")) }
             guard errors.isEmpty, let username = fields["username"], let password = fields["password"] else { throw APIError.validation(errors) }
-            guard password.count <= 1024, !password.unicodeScalars.contains("\u{0}") else { throw APIError.unauthorized("Incorrect email or password.") }
+            guard password.unicodeScalars.count <= 1024 else { throw APIError.unauthorized("Incorrect email or password.") }
             return (username, password)
         }
         var body = try BodyReader(request)

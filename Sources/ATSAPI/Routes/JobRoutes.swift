@@ -14,7 +14,7 @@ extension API {
 
     /// Anonymous users and candidates see open jobs; staff see all and may filter by status.
     func listJobs(_ request: HTTPRequest) throws -> HTTPResponse {
-        let query = QueryReader(request)
+        let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let status = try query.choice("status", JobStatus.self)
         let tenant = try tenants.tenant(for: request)

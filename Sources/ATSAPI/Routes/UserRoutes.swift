@@ -13,7 +13,7 @@ extension API {
     }
 
     func listUsers(_ request: HTTPRequest) throws -> HTTPResponse {
-        let query = QueryReader(request)
+        let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let filter = UserFilter(role: try query.choice("role", Role.self), q: query.string("q"))
         let tenant = try tenants.tenant(for: request)
@@ -75,7 +75,7 @@ extension API {
     }
 
     func listNotifications(_ request: HTTPRequest) throws -> HTTPResponse {
-        let query = QueryReader(request)
+        let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let status = try query.choice("status", OutboxStatus.self)
         let tenant = try tenants.tenant(for: request)

@@ -3,7 +3,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Counts failed logins per key (an email in a tenant, a client address) in a fixed
+/// Counts login attempts per key (an email in a tenant, a client address) in a fixed
 /// window; past the limit, logins for that key get 429 until the window ends. In memory,
 /// per process: with N API replicas an attacker gets N times the budget (documented).
 final class LoginLimiter: Sendable {
@@ -17,23 +17,28 @@ final class LoginLimiter: Sendable {
 
     init(windowSeconds: Int) { window = Double(windowSeconds) }
 
-    /// Seconds until `key` may try again, or nil when it may try now.
-    func retryAfter(_ key: String, limit: Int) -> Int? {
+    /// Counts an attempt for `key` before the password is checked — so parallel requests
+    /// cannot all pass the check first — and returns the seconds to wait when the
+    /// window's budget is spent (the attempt is then not counted). A successful login
+    /// gives the budget back with `reset`.
+    func attempt(_ key: String, limit: Int) -> Int? {
         let now = LoginLimiter.now()
         return windows.withLock { windows -> Int? in
-            guard let w = windows[key], now - w.start < window, w.failures >= limit else { return nil }
-            return max(1, Int((w.start + window - now).rounded(.up)))
+            if windows.count > 100_000 { windows = windows.filter { now - $0.value.start < window } }
+            var w = windows[key].flatMap { now - $0.start < window ? $0 : nil } ?? Window(start: now, failures: 0)
+            if w.failures >= limit { return max(1, Int((w.start + window - now).rounded(.up))) }
+            w.failures += 1
+            windows[key] = w
+            return nil
         }
     }
 
-    func recordFailure(_ key: String) {
-        let now = LoginLimiter.now()
+    /// Gives one attempt back (a login that succeeded), keeping the failures counted.
+    func refund(_ key: String) {
         windows.withLock { windows in
-            if windows.count > 100_000 { windows = windows.filter { now - $0.value.start < window } }
-            if let w = windows[key], now - w.start < window {
-                windows[key] = Window(start: w.start, failures: w.failures + 1)
-            } else {
-                windows[key] = Window(start: now, failures: 1)
+            if var w = windows[key], w.failures > 0 {
+                w.failures -= 1
+                windows[key] = w
             }
         }
     }

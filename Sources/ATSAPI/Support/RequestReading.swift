@@ -51,7 +51,9 @@ struct BodyReader {
             return .none
         case .string(let text):
             let value = trim ? text.trimmingCharacters(in: " \t\r\n") : text
-            guard length.contains(value.count) else {
+            // Unicode scalars, as OpenAPI's maxLength counts: grapheme clusters would let
+            // one "character" of combining marks carry a megabyte.
+            guard length.contains(value.unicodeScalars.count) else {
                 errors.append(FieldError(name, "must be \(length.lowerBound) to \(length.upperBound) characters"))
                 return .none
             }
@@ -99,7 +101,22 @@ struct BodyReader {
 struct QueryReader {
     private let items: [(name: String, value: String)]
 
-    init(_ request: HTTPRequest) { items = request.queryItems }
+    /// 400 for a malformed escape, text that is not UTF-8, or a NUL.
+    init(_ request: HTTPRequest) throws(APIError) {
+        var items: [(name: String, value: String)] = []
+        if let query = request.head.query {
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let name = percentDecode(parts[0], plusIsSpace: true),
+                      let value = parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) : "",
+                      !name.unicodeScalars.contains("\u{0}"), !value.unicodeScalars.contains("\u{0}") else {
+                    throw .badRequest("The query string is malformed.")
+                }
+                items.append((name, value))
+            }
+        }
+        self.items = items
+    }
 
     func string(_ name: String) -> String? {
         items.last { $0.name == name }.map { $0.value.trimmingCharacters(in: " ") }.flatMap { $0.isEmpty ? nil : $0 }

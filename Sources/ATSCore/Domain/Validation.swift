@@ -6,7 +6,7 @@ public enum Validation {
     public static func normalizedEmail(_ raw: String) -> String? {
         let email = String(raw.unicodeScalars.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
             .map(Character.init)).lowercased()
-        let count = email.count
+        let count = email.unicodeScalars.count
         guard count >= 3, count <= 254 else { return nil }
         guard !email.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
@@ -16,6 +16,6 @@ public enum Validation {
 
     /// API.md: passwords are 8–1024 characters.
     public static func isAcceptablePassword(_ password: String) -> Bool {
-        (8...1024).contains(password.count)
+        (8...1024).contains(password.unicodeScalars.count)
     }
 }
