@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // TLS for SMTP (STARTTLS, smtps); libpq links libssl already.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // epoll, eventfd, timerfd, accept4: Glibc's Swift module does not export them.
         .target(name: "CLinux"),
 
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
         .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
         .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
-        .target(name: "ATSNotify", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
+        .target(name: "ATSNotify", dependencies: ["ATSCore", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "ATSQueue", dependencies: ["ATSCore", "ATSStorage", "ATSNotify"], swiftSettings: swiftSettings),
         .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth", "ATSStorage"], swiftSettings: swiftSettings),
         .executableTarget(

@@ -48,3 +48,9 @@ SQL
   # Only for the separate run of the restart test (see scripts/test).
   ATS_POSTGRES_RESTART_COMMAND="$SUDO pg_ctlcluster 15 main restart"
 }
+
+# aiosmtpd: a real SMTP server for the notification tests (scripts/smtp-sink.py).
+ats_install_smtp_sink() {
+  ats_apt_install openssl
+  python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
+}

@@ -44,6 +44,10 @@ public struct Configuration: Sendable, Equatable {
     /// Where the embedded mail transport writes `.eml` files.
     public var mailDirectory = "./mail"
     public var notifyMaxAttempts = 8
+    /// `smtp://[user:password@]host[:port]` or `smtps://…`; nil: `.eml` files in `mailDirectory`.
+    public var smtpURL: String?
+    /// CA bundle for the SMTP server's certificate instead of the system's.
+    public var smtpCAFile: String?
 
     public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
 
@@ -74,6 +78,8 @@ public struct Configuration: Sendable, Equatable {
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
+        ("SMTP_URL", "smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; unset: .eml files in ATS_MAIL_DIR"),
+        ("SMTP_CA_FILE", "CA bundle to verify the SMTP server with instead of the system's"),
     ]
 
     public init(cores: Int) {
@@ -143,11 +149,15 @@ public struct Configuration: Sendable, Equatable {
             config.mailDirectory = dir
         }
         config.notifyMaxAttempts = try integer(source, "ATS_NOTIFY_MAX_ATTEMPTS", default: config.notifyMaxAttempts, in: 1...100)
-        // Delivery through SMTP and a Redis queue are not in this version yet: refusing is
-        // better than silently writing files where a user expects real mail.
-        if source["SMTP_URL"] != nil {
-            throw ConfigError("SMTP_URL", "SMTP delivery is not available in this version yet; unset it to write notifications as .eml files to ATS_MAIL_DIR")
+        if let url = source["SMTP_URL"], !url.isEmpty {
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw ConfigError("SMTP_URL", "expected smtp://[user:password@]host[:port] or smtps://… (value not shown)")
+            }
+            config.smtpURL = url
         }
+        if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        // The Redis queue is not in this version yet: refusing is better than silently
+        // ignoring a setting the user expects to take effect.
         if source["REDIS_URL"] != nil {
             throw ConfigError("REDIS_URL", "the Redis queue is not available in this version yet; unset it to deliver from the outbox in ats serve")
         }

@@ -15,6 +15,10 @@ enum ServeCommand {
             writeStandardError("ats: MAIL_FROM: expected 'Name <address@example.com>' or an address\n")
             return 2
         }
+        if let url = config.smtpURL, SMTPSettings(url: url, caFile: config.smtpCAFile) == nil {
+            writeStandardError("ats: SMTP_URL: expected smtp://[user:password@]host[:port] or smtps://… (value not shown)\n")
+            return 2
+        }
         // Block the termination signals before any thread starts, so every thread
         // inherits the mask and only `ats_wait_for_termination` receives them.
         _ = ats_block_signals()
@@ -84,8 +88,13 @@ enum ServeCommand {
         guard let from = MailAddress(parsing: config.mailFrom) else {
             throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
         }
-        let transport = try MailDirectoryTransport(directory: config.mailDirectory)
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        let transport: any MailTransport
+        if let url = config.smtpURL, let settings = SMTPSettings(url: url, caFile: config.smtpCAFile) {
+            transport = SMTPTransport(settings: settings, heloName: domain)
+        } else {
+            transport = try MailDirectoryTransport(directory: config.mailDirectory)
+        }
         let dispatcher = OutboxDispatcher(database: database, transport: transport, from: from, domain: domain,
                                           maxAttempts: config.notifyMaxAttempts) { message, fields in log.warn(message, fields) }
         try dispatcher.start()
