@@ -16,8 +16,6 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case unavailable(String)
     /// The statement ran past its time limit.
     case timeout
-    /// The schema is not at the version this binary expects.
-    case schemaMismatch(String)
     /// Anything else: a bug or an unexpected database state. The message is safe to log.
     case internalError(String)
 
@@ -32,7 +30,6 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .constraintViolation(let name): return "constraint \(name) refused the change"
         case .unavailable(let why): return "database unavailable: \(why)"
         case .timeout: return "database statement timed out"
-        case .schemaMismatch(let why): return why
         case .internalError(let why): return "database error: \(why)"
         }
     }

@@ -81,7 +81,7 @@ public enum ProblemMapper {
         case .staleVersion: return response(for: APIError.conflict("The application was changed by someone else; reload and retry."))
         case .hasDependents: return response(for: APIError.conflict("The job has applications; close it instead of deleting it."))
         case .constraintViolation: return response(for: APIError.conflict("The change conflicts with existing data."))
-        case .unavailable, .timeout, .schemaMismatch:
+        case .unavailable, .timeout:
             return response(for: APIError.unavailable("The database is unavailable; retry shortly.", retryAfter: 2))
         case .internalError:
             return HTTPError(500, "An unexpected error occurred; quote request id \(context.requestID) when reporting it.").response
