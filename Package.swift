@@ -33,8 +33,10 @@ let package = Package(
         .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
         .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
         .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
-        .target(name: "ATSNotify", dependencies: ["ATSCore", "COpenSSL"], swiftSettings: swiftSettings),
-        .target(name: "ATSQueue", dependencies: ["ATSCore", "ATSStorage", "ATSNotify"], swiftSettings: swiftSettings),
+        // Blocking client sockets with timeouts (SMTP, Redis).
+        .target(name: "ATSNet", swiftSettings: swiftSettings),
+        .target(name: "ATSNotify", dependencies: ["ATSCore", "ATSNet", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ATSQueue", dependencies: ["ATSCore", "ATSStorage", "ATSNotify", "ATSNet"], swiftSettings: swiftSettings),
         .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth", "ATSStorage"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",

@@ -1,3 +1,4 @@
+import ATSNet
 import COpenSSL
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +14,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable {
 /// One SMTP session over a blocking socket with timeouts on connect, every read and every
 /// write, optionally wrapped in TLS (OpenSSL, certificate and host name verified).
 final class SMTPConnection {
-    private let fd: Int32
+    private let socket: BlockingSocket
+    private var fd: Int32 { socket.fd }
     private var ssl: OpaquePointer?
     private var context: OpaquePointer?
     private var buffer: [UInt8] = []
@@ -21,48 +23,11 @@ final class SMTPConnection {
 
     init(host: String, port: Int, timeout: Double) throws(SMTPError) {
         self.host = host
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var info: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else {
-            throw SMTPError("cannot resolve the SMTP host \(host)")
+        do {
+            socket = try BlockingSocket(host: host, port: port, timeout: timeout)
+        } catch {
+            throw SMTPError(error.description)
         }
-        defer { freeaddrinfo(info) }
-        // Every address the name has (localhost: ::1, then 127.0.0.1), each bounded by `timeout`.
-        var lastError = "no address"
-        var connected: Int32 = -1
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let address = candidate, connected < 0 {
-            candidate = address.pointee.ai_next
-            let socketFD = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard socketFD >= 0 else { lastError = String(cString: strerror(errno)); continue }
-            let flags = fcntl(socketFD, F_GETFL)
-            _ = fcntl(socketFD, F_SETFL, flags | O_NONBLOCK)
-            var rc = connect(socketFD, address.pointee.ai_addr, address.pointee.ai_addrlen)
-            var error: Int32 = rc == 0 ? 0 : errno
-            if rc != 0 && errno == EINPROGRESS {
-                var pfd = pollfd(fd: socketFD, events: Int16(POLLOUT), revents: 0)
-                rc = poll(&pfd, 1, Int32(timeout * 1000)) == 1 ? 0 : -1
-                error = rc == 0 ? 0 : ETIMEDOUT
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                if rc == 0 { getsockopt(socketFD, SOL_SOCKET, SO_ERROR, &error, &length) }
-            }
-            if error != 0 {
-                lastError = String(cString: strerror(error))
-                Glibc.close(socketFD)
-                continue
-            }
-            _ = fcntl(socketFD, F_SETFL, flags)
-            connected = socketFD
-        }
-        guard connected >= 0 else { throw SMTPError("cannot connect to \(host):\(port): \(lastError)") }
-        let socketFD = connected
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        fd = socketFD
     }
 
     deinit {
@@ -71,7 +36,6 @@ final class SMTPConnection {
             SSL_free(ssl)
         }
         if let context { SSL_CTX_free(context) }
-        Glibc.close(fd)
     }
 
     var isEncrypted: Bool { ssl != nil }
