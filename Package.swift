@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSQueue", "ATSCore", "ATSStorage", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSQueueTests", dependencies: ["ATSQueue"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),

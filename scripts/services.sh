@@ -54,3 +54,8 @@ ats_install_smtp_sink() {
   ats_apt_install openssl
   python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 }
+
+# redis-server: the queue tests start their own instances on free loopback ports.
+ats_install_redis() {
+  ats_apt_install redis-server
+}
