@@ -20,6 +20,8 @@ public final class OutboxDispatcher: Sendable {
     private let domain: String
     public let maxAttempts: Int
     private let log: Logger
+    public let metrics = DeliveryMetrics()
+    private let rounds = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let thread = Mutex<pthread_t?>(nil)
 
@@ -50,7 +52,13 @@ public final class OutboxDispatcher: Sendable {
             return 0
         }
         var handled = 0
+        // The backlog gauge costs a count per tenant: refresh it every tenth round.
+        let refreshBacklog = rounds.add(1, ordering: .relaxed).newValue % 10 == 1
+        var backlog: [OutboxStatus: Int] = [:]
         for tenant in tenants where !stopping.load(ordering: .relaxed) {
+            if refreshBacklog, let counts = try? database.read(tenant: tenant.id, { try $0.outbox.countByStatus(tenant.id) }) {
+                backlog.merge(counts, uniquingKeysWith: +)
+            }
             let due: [OutboxMessage]
             do {
                 due = try database.read(tenant: tenant.id) { try $0.outbox.due(tenant.id, now: now, limit: batch) }
@@ -63,6 +71,7 @@ public final class OutboxDispatcher: Sendable {
                 handled += 1
             }
         }
+        if refreshBacklog { metrics.setBacklog(backlog) }
         return handled
     }
 
@@ -76,14 +85,18 @@ public final class OutboxDispatcher: Sendable {
                 let retryAt: Timestamp? = attempt >= maxAttempts ? nil
                     : Timestamp(microseconds: Timestamp.now().microseconds + Int64(OutboxDispatcher.backoff(afterAttempt: message.attempts) * 1e6))
                 try database.transaction(tenant: tenant.id) { try $0.outbox.markFailed(tenant.id, id: message.id, error: "\(error)", retryAt: retryAt) }
+                metrics.recordFailure(dead: retryAt == nil)
                 log(retryAt == nil ? "outbox: delivery failed for good" : "outbox: delivery failed; will retry",
                     [("tenant", tenant.slug), ("id", String(message.id)), ("attempt", String(attempt)), ("error", "\(error)")])
                 return
             }
-            try database.transaction(tenant: tenant.id) { try $0.outbox.markSent(tenant.id, id: message.id, at: .now()) }
+            let sentAt = Timestamp.now()
+            try database.transaction(tenant: tenant.id) { try $0.outbox.markSent(tenant.id, id: message.id, at: sentAt) }
+            metrics.recordSent(latencySeconds: Double(sentAt.microseconds - message.createdAt.microseconds) / 1e6)
         } catch let error as NotificationTemplates.UnknownKind {
             // No retry can fix a message we cannot compose.
             try? database.transaction(tenant: tenant.id) { try $0.outbox.markFailed(tenant.id, id: message.id, error: error.description, retryAt: nil) }
+            metrics.recordFailure(dead: true)
             log("outbox: message cannot be composed", [("tenant", tenant.slug), ("id", String(message.id)), ("error", error.description)])
         } catch {
             // Marking failed (the database is down): the row stays due and is tried again.

@@ -70,6 +70,8 @@ enum ServeCommand {
         let dispatcher: OutboxDispatcher
         do {
             dispatcher = try startDispatcher(config, database: opened.database, log: log)
+            let deliveryMetrics = dispatcher.metrics
+            metrics.addCollector { deliveryMetrics.render() }
         } catch {
             log.error("\(error)")
             server.shutdown()

@@ -343,5 +343,7 @@ struct ServerTests {
         #expect(text.contains("http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"))
         #expect(text.contains("http_request_duration_seconds_count{route=\"/items/{id}\"} 1"))
         #expect(text.contains("http_connections_open"))
+        server.server.metrics.addCollector { "app_things_total 3\n" }
+        #expect(server.server.metrics.render().hasSuffix("app_things_total 3\n"))
     }
 }

@@ -103,6 +103,10 @@ struct OutboxDispatcherTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let dispatcher = OutboxDispatcher(database: test.database, transport: try MailDirectoryTransport(directory: directory), from: from, domain: "acme.io")
         #expect(dispatcher.runOnce() == 2)
+        let metrics = dispatcher.metrics.render()
+        #expect(metrics.contains("ats_notifications_total{result=\"sent\"} 2"))
+        #expect(metrics.contains("ats_outbox_messages{status=\"pending\"} 2"), "the backlog as the round began")
+        #expect(metrics.contains("ats_notification_delivery_seconds_count 2"))
         #expect(dispatcher.runOnce() == 0, "sent rows are not due again")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".eml") }
         #expect(files.count == 2)

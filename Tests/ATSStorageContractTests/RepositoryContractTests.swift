@@ -187,6 +187,7 @@ struct RepositoryContractTests {
         #expect(sent.status == .sent && sent.attempts == 2 && sent.lastError == nil && sent.sentAt == later)
         let dead = try db.read(tenant: f.tenant) { try $0.outbox.list(f.tenant, filter: NotificationFilter(status: .dead), page: Page()) }
         #expect(dead.items.map(\.id) == [second.id] && dead.items.first?.lastError == "gave up")
+        #expect(try db.read(tenant: f.tenant) { try $0.outbox.countByStatus(f.tenant) } == [.sent: 1, .dead: 1])
     }
 
     @Test("tenant B never sees tenant A's rows, through any repository method", arguments: Backend.allCases)

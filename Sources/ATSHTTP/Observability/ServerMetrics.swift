@@ -39,6 +39,9 @@ public final class ServerMetrics: Sendable {
     }
 
     private let shards: [ShardBox]
+    /// Metrics of other layers, appended to every scrape (the HTTP layer knows nothing
+    /// of what they measure).
+    private let collectors = Mutex<[@Sendable () -> String]>([])
     let connectionsOpen = Atomic<Int>(0)
     let connectionsRejected = Atomic<Int>(0)
 
@@ -51,6 +54,11 @@ public final class ServerMetrics: Sendable {
             s.requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
             s.durations[route, default: Histogram()].observe(seconds)
         }
+    }
+
+    /// Adds a source of Prometheus text to `/metrics`.
+    public func addCollector(_ render: @escaping @Sendable () -> String) {
+        collectors.withLock { $0.append(render) }
     }
 
     public var openConnections: Int { connectionsOpen.load(ordering: .relaxed) }
@@ -86,6 +94,7 @@ public final class ServerMetrics: Sendable {
         out += "# HELP http_connections_rejected_total Connections closed at once because ATS_MAX_CONNECTIONS were open.\n"
         out += "# TYPE http_connections_rejected_total counter\n"
         out += "http_connections_rejected_total \(rejectedConnections)\n"
+        for collector in collectors.withLock({ $0 }) { out += collector() }
         return out
     }
 

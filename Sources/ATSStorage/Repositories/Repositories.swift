@@ -143,6 +143,8 @@ public protocol OutboxRepository {
     /// Records a failed attempt: `failed` with the next try at `retryAt`, or `dead` when
     /// `retryAt` is nil.
     func markFailed(_ tenant: TenantID, id: Int64, error: String, retryAt: Timestamp?) throws
+    /// How many of the tenant's rows are in each status (for the backlog metric).
+    func countByStatus(_ tenant: TenantID) throws -> [OutboxStatus: Int]
 }
 
 /// One transaction's view of the repositories. A request does its work in one unit of

@@ -398,6 +398,17 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         if changed == 0 { throw StorageError.notFound }
     }
 
+    public func countByStatus(_ tenant: TenantID) throws -> [OutboxStatus: Int] {
+        try run { () throws(SQLError) -> [OutboxStatus: Int] in
+            var counts: [OutboxStatus: Int] = [:]
+            for row in try connection.query("SELECT status, count(*) FROM outbox WHERE tenant_id = $1 GROUP BY status", [.int(tenant.rawValue)]) {
+                guard let status = OutboxStatus(rawValue: try row.text(0)) else { throw .decoding("unknown outbox status") }
+                counts[status] = Int(try row.int(1))
+            }
+            return counts
+        }
+    }
+
     public func markFailed(_ tenant: TenantID, id: Int64, error: String, retryAt: Timestamp?) throws {
         let changed = try run { () throws(SQLError) -> Int in
             try connection.execute("""
