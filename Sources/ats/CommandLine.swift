@@ -9,6 +9,8 @@ enum Command: Equatable {
     case migrate(MigrateAction)
     case tenantCreate(slug: String, name: String)
     case tenantList
+    case tenantExport(slug: String)
+    case tenantDelete(slug: String, confirmation: String)
     case userCreate(tenant: String, email: String, role: Role, fullName: String?)
     case seed
     case openapi
@@ -120,6 +122,12 @@ enum CommandParser {
         case "list":
             guard args.count == 1 else { throw UsageError(message: "usage: ats tenant list") }
             return .tenantList
+        case "export":
+            guard args.count == 2 else { throw UsageError(message: "usage: ats tenant export SLUG") }
+            return .tenantExport(slug: args[1])
+        case "delete":
+            guard args.count == 4, args[2] == "--confirm" else { throw UsageError(message: "usage: ats tenant delete SLUG --confirm SLUG") }
+            return .tenantDelete(slug: args[1], confirmation: args[3])
         case "create":
             let usage = "usage: ats tenant create SLUG --name NAME"
             guard args.count == 4, args[2] == "--name", !args[3].isEmpty else { throw UsageError(message: usage) }
@@ -128,7 +136,7 @@ enum CommandParser {
             }
             return .tenantCreate(slug: args[1], name: args[3])
         default:
-            throw UsageError(message: "tenant needs an action: create or list")
+            throw UsageError(message: "tenant needs an action: create, list, export or delete")
         }
     }
 
@@ -215,6 +223,9 @@ enum CommandParser {
             Usage:
               ats tenant create SLUG --name NAME   create a tenant (SLUG: 2-63 of a-z, 0-9, -)
               ats tenant list                      list tenants
+              ats tenant export SLUG               print all of a tenant's data as JSON (no password hashes)
+              ats tenant delete SLUG --confirm SLUG
+                                                   delete a tenant and all its data, in one transaction
 
             """
         case "user":

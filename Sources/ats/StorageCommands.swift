@@ -1,3 +1,4 @@
+import ATSAPI
 import ATSAuth
 import ATSCore
 import ATSPostgres
@@ -110,6 +111,55 @@ enum StorageCommands {
         for tenant in try db.read(tenant: nil, { try $0.tenants.list() }) {
             print("\(String(tenant.id.rawValue).padded(6)) \(tenant.slug.padded(24)) \(tenant.name)")
         }
+    }
+
+    /// Everything the tenant owns, as one JSON document on stdout: the tenant, users
+    /// (without password hashes), jobs, applications with their events, notifications.
+    static func exportTenant(_ slug: String, _ config: Configuration) throws {
+        let db = try ready(config)
+        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw Failure("no tenant '\(slug)'") }
+        let document = try db.read(tenant: tenant.id) { work -> JSONValue in
+            func all<T>(_ fetch: (Page) throws -> PageResult<T>) throws -> [T] {
+                var items: [T] = []
+                while true {
+                    let page = try fetch(Page(limit: 100, offset: items.count))
+                    items += page.items
+                    if page.items.isEmpty || items.count >= page.total { return items }
+                }
+            }
+            let users = try all { try work.users.list(tenant.id, filter: UserFilter(), page: $0) }
+            let jobs = try all { try work.jobs.list(tenant.id, filter: JobFilter(), page: $0) }
+            let applications = try all { try work.applications.list(tenant.id, filter: ApplicationFilter(), page: $0) }
+            var withEvents: [JSONValue] = []
+            for application in applications {
+                guard case .object(var fields) = Representation.application(application) else { continue }
+                fields.append(("events", .array(try work.applications.events(tenant.id, application: application.id).map(Representation.event))))
+                withEvents.append(.object(fields))
+            }
+            let notifications = try all { try work.outbox.list(tenant.id, filter: NotificationFilter(), page: $0) }
+            return .object([
+                ("tenant", .object([("id", .int(tenant.id.rawValue)), ("slug", .string(tenant.slug)), ("name", .string(tenant.name)),
+                                    ("created_at", .string(tenant.createdAt.rfc3339))])),
+                ("exported_at", .string(Timestamp.now().rfc3339)),
+                ("users", .array(users.map(Representation.user))),
+                ("jobs", .array(jobs.map(Representation.job))),
+                ("applications", .array(withEvents)),
+                ("notifications", .array(notifications.map(Representation.notification))),
+            ])
+        }
+        print(document.text)
+    }
+
+    /// Deletes a tenant and all its data in one transaction; the slug must be typed twice.
+    static func deleteTenant(_ slug: String, confirmation: String, _ config: Configuration) throws {
+        guard slug == confirmation else { throw Failure("--confirm must repeat the slug '\(slug)' exactly") }
+        guard slug != config.defaultTenant else {
+            throw Failure("'\(slug)' is ATS_DEFAULT_TENANT; point ATS_DEFAULT_TENANT elsewhere before deleting it")
+        }
+        let db = try ready(config)
+        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw Failure("no tenant '\(slug)'") }
+        try db.transaction(tenant: tenant.id) { try $0.tenants.deleteWithAllData(tenant.id) }
+        print("deleted tenant \(slug) and all its data")
     }
 
     // MARK: user

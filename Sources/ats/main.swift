@@ -43,6 +43,8 @@ func main() -> Int32 {
         case .migrate(let action): try StorageCommands.migrate(action, config)
         case .tenantCreate(let slug, let name): try StorageCommands.createTenant(slug: slug, name: name, config)
         case .tenantList: try StorageCommands.listTenants(config)
+        case .tenantExport(let slug): try StorageCommands.exportTenant(slug, config)
+        case .tenantDelete(let slug, let confirmation): try StorageCommands.deleteTenant(slug, confirmation: confirmation, config)
         case .userCreate(let tenant, let email, let role, let name): try StorageCommands.createUser(tenant: tenant, email: email, role: role, fullName: name, config)
         case .seed: try StorageCommands.seed(config)
         case .help, .version, .openapi: break

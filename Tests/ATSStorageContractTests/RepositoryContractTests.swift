@@ -136,6 +136,25 @@ struct RepositoryContractTests {
         }
     }
 
+    @Test("deleting a tenant removes all its data and nothing of others", arguments: Backend.allCases)
+    func deleteTenant(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let a = try Fixture.make(test.database)
+        let b = try Fixture.make(test.database)
+        let db = test.database
+        for f in [a, b] {
+            let job = try f.job()
+            _ = try db.transaction(tenant: f.tenant) { try $0.applications.create(f.tenant, NewApplication(jobID: job.id, candidateID: f.candidate.id), actor: f.candidate.id) }
+            _ = try db.transaction(tenant: f.tenant) { try $0.outbox.enqueue(f.tenant, NewOutboxMessage(kind: "k", recipient: "r@x.io", payload: "{}")) }
+        }
+        try db.transaction(tenant: a.tenant) { try $0.tenants.deleteWithAllData(a.tenant) }
+        #expect(try db.read(tenant: nil) { try $0.tenants.find(id: a.tenant) } == nil)
+        #expect(try db.read(tenant: a.tenant) { try $0.users.list(a.tenant, filter: UserFilter(), page: Page()) }.total == 0)
+        #expect(try db.read(tenant: b.tenant) { try $0.applications.list(b.tenant, filter: ApplicationFilter(), page: Page()) }.total == 1)
+        #expect(try db.read(tenant: b.tenant) { try $0.outbox.list(b.tenant, filter: NotificationFilter(), page: Page()) }.total == 1)
+        #expect(throws: StorageError.notFound) { try db.transaction(tenant: a.tenant) { try $0.tenants.deleteWithAllData(a.tenant) } }
+    }
+
     @Test("20 parallel identical applies make exactly one row", arguments: Backend.allCases)
     func parallelAppliesMakeOneRow(_ backend: Backend) async throws {
         let test = try TestDatabase(backend)

@@ -182,6 +182,23 @@ struct DataCommandTests {
         #expect(noTenant.status == 1 && noTenant.stderr == "ats: no tenant 'nope'\n")
     }
 
+    @Test func tenantExportAndDelete() throws {
+        #expect(try ats(["tenant", "create", "acme", "--name", "Acme"]).status == 0)
+        #expect(try ats(["user", "create", "--tenant", "acme", "--email", "ann@acme.io", "--role", "admin"], input: "password123\n").status == 0)
+        let export = try ats(["tenant", "export", "acme"])
+        #expect(export.status == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any]
+        #expect((document?["tenant"] as? [String: Any])?["slug"] as? String == "acme")
+        #expect((document?["users"] as? [[String: Any]])?.count == 1)
+        #expect(!export.stdout.contains("argon2"), "no password hashes in an export")
+        #expect(try ats(["tenant", "delete", "acme", "--confirm", "acmee"]).status == 1)
+        #expect(try ats(["tenant", "delete", "default", "--confirm", "default"]).stderr.contains("ATS_DEFAULT_TENANT"))
+        let deleted = try ats(["tenant", "delete", "acme", "--confirm", "acme"])
+        #expect(deleted.status == 0 && deleted.stdout == "deleted tenant acme and all its data\n")
+        #expect(!(try ats(["tenant", "list"]).stdout.contains("acme")))
+        #expect(try ats(["tenant", "export", "acme"]).stderr == "ats: no tenant 'acme'\n")
+    }
+
     @Test func seedIsIdempotent() throws {
         let first = try ats(["seed"])
         #expect(first.status == 0)

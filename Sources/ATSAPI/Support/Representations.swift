@@ -2,16 +2,17 @@ import ATSCore
 import ATSHTTP
 import ATSStorage
 
-/// The JSON shapes of API.md. A user's password hash never appears in any of them.
-enum Representation {
-    static func user(_ u: User) -> JSONValue {
+/// The JSON shapes of API.md (also used by `ats tenant export`). A user's password hash
+/// never appears in any of them.
+public enum Representation {
+    public static func user(_ u: User) -> JSONValue {
         .object([
             ("id", .int(u.id.rawValue)), ("email", .string(u.email)), ("full_name", u.fullName.map(JSONValue.string) ?? .null),
             ("role", .string(u.role.rawValue)), ("is_active", .bool(u.isActive)), ("created_at", .string(u.createdAt.rfc3339)),
         ])
     }
 
-    static func job(_ j: Job) -> JSONValue {
+    public static func job(_ j: Job) -> JSONValue {
         .object([
             ("id", .int(j.id.rawValue)), ("title", .string(j.title)), ("company", .string(j.company)),
             ("description", j.description.map(JSONValue.string) ?? .null), ("location", j.location.map(JSONValue.string) ?? .null),
@@ -20,7 +21,7 @@ enum Representation {
         ])
     }
 
-    static func application(_ a: Application) -> JSONValue {
+    public static func application(_ a: Application) -> JSONValue {
         .object([
             ("id", .int(a.id.rawValue)), ("job_id", .int(a.jobID.rawValue)), ("candidate_id", .int(a.candidateID.rawValue)),
             ("stage", .string(a.stage.rawValue)), ("cover_letter", a.coverLetter.map(JSONValue.string) ?? .null),
@@ -29,7 +30,7 @@ enum Representation {
         ])
     }
 
-    static func event(_ e: ApplicationEvent) -> JSONValue {
+    public static func event(_ e: ApplicationEvent) -> JSONValue {
         .object([
             ("id", .int(e.id)), ("from_stage", e.fromStage.map { .string($0.rawValue) } ?? .null), ("to_stage", .string(e.toStage.rawValue)),
             ("actor_id", e.actorID.map { .int($0.rawValue) } ?? .null), ("note", e.note.map(JSONValue.string) ?? .null),
@@ -37,7 +38,7 @@ enum Representation {
         ])
     }
 
-    static func notification(_ m: OutboxMessage) -> JSONValue {
+    public static func notification(_ m: OutboxMessage) -> JSONValue {
         .object([
             ("id", .int(m.id)), ("kind", .string(m.kind)), ("recipient", .string(m.recipient)), ("status", .string(m.status.rawValue)),
             ("attempts", .int(Int64(m.attempts))), ("last_error", m.lastError.map(JSONValue.string) ?? .null),

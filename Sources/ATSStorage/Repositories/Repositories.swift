@@ -97,6 +97,9 @@ public protocol TenantRepository {
     func find(slug: String) throws -> Tenant?
     func find(id: TenantID) throws -> Tenant?
     func list() throws -> [Tenant]
+    /// Deletes the tenant and every row it owns (events, applications, jobs, outbox, users),
+    /// children first. Run it in a transaction scoped to the tenant.
+    func deleteWithAllData(_ tenant: TenantID) throws
 }
 
 public protocol UserRepository {

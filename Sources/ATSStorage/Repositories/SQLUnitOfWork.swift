@@ -97,6 +97,16 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
         }
     }
 
+    public func deleteWithAllData(_ tenant: TenantID) throws {
+        let deleted = try run { () throws(SQLError) -> Int in
+            for table in ["application_events", "applications", "jobs", "outbox", "users"] {
+                try connection.execute("DELETE FROM \(table) WHERE tenant_id = $1", [.int(tenant.rawValue)])
+            }
+            return try connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
+        }
+        if deleted == 0 { throw StorageError.notFound }
+    }
+
     // MARK: Users
 
     private static let userColumns = "tenant_id, id, email, password_hash, full_name, role, is_active, created_at"
