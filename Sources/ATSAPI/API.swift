@@ -43,7 +43,7 @@ public final class API: Sendable {
         guard let header = request.headers["Authorization"] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized("Use Authorization: Bearer <token>.") }
-        let claims = try tokens.verify(String(parts[1]).trimmingCharacters(in: " "), now: API.now())
+        let claims = try tokens.verify(String(parts[1]).trimming(" "), now: API.now())
         guard claims.tenantID == tenant.id else { throw APIError.unauthorized("The access token belongs to another tenant.") }
         guard let user = try work.users.find(tenant.id, id: claims.userID), user.isActive else {
             throw APIError.unauthorized("The account is inactive or no longer exists.")

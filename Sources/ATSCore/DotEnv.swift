@@ -12,7 +12,7 @@ public enum DotEnv {
             guard let equals = line.firstIndex(of: "=") else {
                 throw ConfigError("\(file) line \(index + 1)", "expected KEY=value")
             }
-            let key = String(line[..<equals]).trimmingSpaces
+            let key = String(line[..<equals]).trimming()
             guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !(key.first?.isNumber ?? true) else {
                 throw ConfigError("\(file) line \(index + 1)", "'\(key)' is not a valid variable name")
             }
@@ -22,12 +22,12 @@ public enum DotEnv {
     }
 
     private static func value(_ raw: String, location: String) throws(ConfigError) -> String {
-        let text = raw.trimmingSpaces
+        let text = raw.trimming()
         guard let quote = text.first, quote == "\"" || quote == "'" else {
             // Unquoted: a ` #` starts a comment.
             var previous: Character = " "
             for index in text.indices {
-                if text[index] == "#" && (previous == " " || previous == "\t") { return String(text[..<index]).trimmingSpaces }
+                if text[index] == "#" && (previous == " " || previous == "\t") { return String(text[..<index]).trimming() }
                 previous = text[index]
             }
             return text
@@ -47,7 +47,7 @@ public enum DotEnv {
             } else if c == "\\" && quote == "\"" {
                 escaped = true
             } else if c == quote {
-                let rest = text[text.index(after: index)...].trimmingSpaces
+                let rest = text[text.index(after: index)...].trimming()
                 guard rest.isEmpty || rest.hasPrefix("#") else { throw ConfigError(location, "unexpected text after the closing quote") }
                 return result
             } else {
@@ -56,11 +56,5 @@ public enum DotEnv {
             index = text.index(after: index)
         }
         throw ConfigError(location, "unterminated quoted value")
-    }
-}
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

@@ -58,12 +58,12 @@ public struct MailMessage: Sendable, Equatable {
         for character in text {
             let bytes = Array(String(character).utf8)
             if chunk.count + bytes.count > 39 {  // 39 bytes → 52 base64 characters: lines stay under 78
-                words.append("=?UTF-8?B?" + base64(chunk) + "?=")
+                words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=")
                 chunk = []
             }
             chunk += bytes.filter { $0 != 0x0D && $0 != 0x0A }
         }
-        if !chunk.isEmpty { words.append("=?UTF-8?B?" + base64(chunk) + "?=") }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=") }
         return words.joined(separator: "\r\n ")
     }
 
@@ -81,7 +81,7 @@ public struct MailMessage: Sendable, Equatable {
     }
 
     static func base64Lines(_ bytes: [UInt8]) -> [String] {
-        let encoded = Array(base64(bytes).utf8)
+        let encoded = Array(Base64.encode(bytes).utf8)
         var lines: [String] = []
         var i = 0
         while i < encoded.count {
@@ -89,23 +89,6 @@ public struct MailMessage: Sendable, Equatable {
             i += 76
         }
         return lines
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = UInt32(bytes[i]), b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
-            let n = b0 << 16 | b1 << 8 | b2
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(i + 1 < bytes.count ? alphabet[Int(n >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(n & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -121,11 +104,11 @@ public struct MailAddress: Sendable, Equatable {
 
     /// `MAIL_FROM` syntax: `addr@example.com` or `Name <addr@example.com>`.
     public init?(parsing text: String) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimming()
         if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
             let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
             guard let valid = Validation.normalizedEmail(address) else { return nil }
-            let name = String(trimmed[..<open]).trimmingSpaces.trimmingQuotes
+            let name = String(trimmed[..<open]).trimming().trimmingQuotes
             self.init(valid, name: name.isEmpty ? nil : name)
         } else {
             guard let valid = Validation.normalizedEmail(trimmed) else { return nil }
@@ -141,10 +124,6 @@ public struct MailAddress: Sendable, Equatable {
 }
 
 extension String {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-
     var trimmingQuotes: String {
         hasPrefix("\"") && hasSuffix("\"") && count >= 2 ? String(dropFirst().dropLast()) : self
     }

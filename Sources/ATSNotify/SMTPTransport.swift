@@ -1,3 +1,4 @@
+import ATSCore
 /// Where and how to submit mail, from `SMTP_URL`:
 /// `smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or
 /// `smtps://[user:password@]host[:port]` (TLS from the first byte).
@@ -115,15 +116,15 @@ public struct SMTPTransport: MailTransport {
     private func authenticate(_ connection: SMTPConnection, capabilities: [String], username: String, password: String) throws {
         let auth = capabilities.first { $0.hasPrefix("AUTH ") }?.split(separator: " ").map(String.init) ?? []
         if auth.contains("PLAIN") || auth.isEmpty {
-            let token = MailMessage.base64(Array(("\u{0}" + username + "\u{0}" + password).utf8))
+            let token = Base64.encode(Array(("\u{0}" + username + "\u{0}" + password).utf8))
             try connection.write("AUTH PLAIN \(token)\r\n")
             try expect(connection, 235, "AUTH PLAIN")
         } else if auth.contains("LOGIN") {
             try connection.write("AUTH LOGIN\r\n")
             try expect(connection, 334, "AUTH LOGIN")
-            try connection.write(MailMessage.base64(Array(username.utf8)) + "\r\n")
+            try connection.write(Base64.encode(Array(username.utf8)) + "\r\n")
             try expect(connection, 334, "AUTH LOGIN user")
-            try connection.write(MailMessage.base64(Array(password.utf8)) + "\r\n")
+            try connection.write(Base64.encode(Array(password.utf8)) + "\r\n")
             try expect(connection, 235, "AUTH LOGIN password")
         } else {
             throw SMTPError("the server offers no AUTH mechanism we support (PLAIN, LOGIN)")

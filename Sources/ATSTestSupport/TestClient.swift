@@ -1,3 +1,4 @@
+import ATSCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -105,7 +106,7 @@ public final class TestClient {
         var headers: [(String, String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw TestClientError.malformed(line) }
-            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters()))
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimming()))
         }
         var response = WireResponse(status: status, headers: headers, body: [])
         if head || status < 200 || status == 204 || status == 304 { return response }
@@ -144,11 +145,6 @@ public final class TestClient {
     }
 }
 
-extension String {
-    public func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-    }
-}
 
 public func monotonicSeconds() -> Double {
     var ts = timespec()

@@ -18,7 +18,7 @@ enum SecretKey {
         guard !config.isPostgres, let dbPath = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw Missing() }
         let path = dbPath + ".secret"
         if FileSystem.exists(path) {
-            let text = try FileSystem.read(path).trimmingCharacters(in: " \n\r\t")
+            let text = try FileSystem.read(path).trimming(" \n\r\t")
             guard text.utf8.count >= 32 else { throw StorageCommands.Failure("\(path) holds a key shorter than 32 bytes; delete it to make a new one") }
             log.warn("SECRET_KEY is not set; using the development key kept in \(path)")
             return Array(text.utf8)
@@ -32,12 +32,5 @@ enum SecretKey {
         guard written == bytes.count else { throw StorageCommands.Failure("cannot write \(path)") }
         log.warn("SECRET_KEY is not set; generated a development key in \(path) (set SECRET_KEY in production)")
         return Array(key.utf8)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        return String(drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed())
     }
 }

@@ -99,7 +99,7 @@ extension API {
     /// `If-Match` (RFC 9110 §13.1.1): `*`, or a list of strong entity tags.
     static func etag(_ header: String, matches current: String) -> Bool {
         header.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: " \t")
+            let tag = candidate.trimming(" \t")
             return tag == "*" || tag == current
         }
     }

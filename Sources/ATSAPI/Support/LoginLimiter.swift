@@ -1,7 +1,5 @@
+import ATSCore
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Counts login attempts per key (an email in a tenant, a client address) in a fixed
 /// window; past the limit, logins for that key get 429 until the window ends. In memory,
@@ -22,7 +20,7 @@ final class LoginLimiter: Sendable {
     /// window's budget is spent (the attempt is then not counted). A successful login
     /// gives the budget back with `reset`.
     func attempt(_ key: String, limit: Int) -> Int? {
-        let now = LoginLimiter.now()
+        let now = MonotonicClock.seconds()
         return windows.withLock { windows -> Int? in
             if windows.count > 100_000 { windows = windows.filter { now - $0.value.start < window } }
             var w = windows[key].flatMap { now - $0.start < window ? $0 : nil } ?? Window(start: now, failures: 0)
@@ -45,11 +43,5 @@ final class LoginLimiter: Sendable {
 
     func reset(_ key: String) {
         _ = windows.withLock { $0.removeValue(forKey: key) }
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

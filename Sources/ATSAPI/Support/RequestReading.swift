@@ -27,7 +27,7 @@ struct BodyReader {
 
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: " \t").lowercased()
+        let media = contentType.split(separator: ";", maxSplits: 1)[0].trimming(" \t").lowercased()
         return media == "application/json"
     }
 
@@ -50,7 +50,7 @@ struct BodyReader {
             errors.append(FieldError(name, required ? "is required" : "may not be null"))
             return .none
         case .string(let text):
-            let value = trim ? text.trimmingCharacters(in: " \t\r\n") : text
+            let value = trim ? text.trimming(" \t\r\n") : text
             // Unicode scalars, as OpenAPI's maxLength counts: grapheme clusters would let
             // one "character" of combining marks carry a megabyte.
             guard length.contains(value.unicodeScalars.count) else {
@@ -119,7 +119,7 @@ struct QueryReader {
     }
 
     func string(_ name: String) -> String? {
-        items.last { $0.name == name }.map { $0.value.trimmingCharacters(in: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+        items.last { $0.name == name }.map { $0.value.trimming(" ") }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
@@ -159,18 +159,4 @@ enum PathID {
         guard let text = context.parameters[name], let id = parse(text) else { throw .notFound("No such resource.") }
         return id
     }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set.unicodeScalars)
-        let scalars = unicodeScalars.drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed()
-        var out = ""
-        out.unicodeScalars.append(contentsOf: scalars)
-        return out
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

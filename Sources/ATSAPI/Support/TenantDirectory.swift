@@ -2,9 +2,6 @@ import ATSCore
 import ATSHTTP
 import ATSStorage
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Finds the tenant of a request: `X-Tenant`, else `<slug>.<ATS_BASE_DOMAIN>` in `Host`,
 /// else the default tenant. Tenants change rarely and every request needs one, so
@@ -30,7 +27,7 @@ final class TenantDirectory: Sendable {
 
     /// The slug the request names (not yet checked to exist).
     func slug(for request: HTTPRequest) -> String {
-        if let header = request.headers["X-Tenant"]?.trimmingCharacters(in: " \t"), !header.isEmpty { return header.lowercased() }
+        if let header = request.headers["X-Tenant"]?.trimming(" \t"), !header.isEmpty { return header.lowercased() }
         if let baseDomain, var host = request.headers["Host"]?.lowercased() {
             if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
             let suffix = "." + baseDomain
@@ -46,7 +43,7 @@ final class TenantDirectory: Sendable {
     func tenant(for request: HTTPRequest) throws -> Tenant {
         let slug = slug(for: request)
         guard Tenant.isValidSlug(slug) else { throw APIError.notFound("No such tenant.") }
-        let now = TenantDirectory.now()
+        let now = MonotonicClock.seconds()
         if let entry = cache.withLock({ $0[slug] }), now - entry.fetchedAt < ttl {
             guard let tenant = entry.tenant else { throw APIError.notFound("No such tenant.") }
             return tenant
@@ -58,11 +55,5 @@ final class TenantDirectory: Sendable {
         }
         guard let tenant else { throw APIError.notFound("No such tenant.") }
         return tenant
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

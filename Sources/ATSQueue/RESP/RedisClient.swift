@@ -1,3 +1,4 @@
+import ATSCore
 import ATSNet
 #if canImport(Glibc)
 import Glibc
@@ -100,7 +101,7 @@ public final class RedisClient {
 
     private func connected() throws(RedisError) -> BlockingSocket {
         if let socket { return socket }
-        let now = RedisClient.now()
+        let now = MonotonicClock.seconds()
         guard now >= nextAttempt else {
             throw .unavailable("reconnecting to \(settings.host):\(settings.port) in \(Int((nextAttempt - now) * 1000)) ms")
         }
@@ -154,12 +155,6 @@ public final class RedisClient {
         buffer = []
         start = 0
         failures += 1
-        nextAttempt = RedisClient.now() + min(5.0, 0.1 * pow(2.0, Double(min(failures - 1, 6))))
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        nextAttempt = MonotonicClock.seconds() + min(5.0, 0.1 * pow(2.0, Double(min(failures - 1, 6))))
     }
 }

@@ -1,3 +1,4 @@
+import ATSCore
 import CSodium
 
 /// One versioned schema change for one dialect, from a file `NNNN_name.sql` with a
@@ -32,7 +33,7 @@ public struct Migration: Sendable, Equatable {
         var down: [Substring] = []
         var section = 0  // 0 before any marker, 1 up, 2 down
         for line in contents.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: " \t\r")
+            let trimmed = line.trimming(" \t\r")
             if trimmed == "-- migrate:up" {
                 guard section == 0 else { throw .invalidFile(fileName, "'-- migrate:up' must come first and once") }
                 section = 1
@@ -93,12 +94,5 @@ public enum MigrationError: Error, Equatable, Sendable, CustomStringConvertible 
         case .failed(let version, let name, let reason): return "migration \(version) (\(name)) failed and was rolled back: \(reason)"
         case .database(let why): return why
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        return String(drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed())
     }
 }
