@@ -51,13 +51,13 @@ let package = Package(
         .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSQueue", "ATSCore", "ATSStorage", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSQueueTests", dependencies: ["ATSQueue"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSQueueTests", dependencies: ["ATSQueue", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSCore", "ATSStorage"], swiftSettings: swiftSettings),
     ]
 )

@@ -6,14 +6,14 @@ public enum APIRouter {
     /// The operations routes only (health, metrics): what the HTTP layer's tests use.
     public static func make(metrics: ServerMetrics) -> Router {
         var router = Router()
-        OperationsRoutes.register(on: &router, metrics: metrics, readiness: nil)
+        OperationsRoutes.register(on: &router, metrics: metrics, readiness: nil, dependencies: [])
         return router
     }
 
-    /// The whole API over `api`.
-    public static func make(api: API, metrics: ServerMetrics) -> Router {
+    /// The whole API over `api`; `/readyz` also reports each of `dependencies`.
+    public static func make(api: API, metrics: ServerMetrics, dependencies: [ReadinessCheck] = []) -> Router {
         var router = Router()
-        OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database)
+        OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database, dependencies: dependencies)
         api.registerAuthRoutes(&router)
         api.registerUserRoutes(&router)
         api.registerJobRoutes(&router)

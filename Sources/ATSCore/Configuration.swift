@@ -48,6 +48,14 @@ public struct Configuration: Sendable, Equatable {
     public var smtpURL: String?
     /// CA bundle for the SMTP server's certificate instead of the system's.
     public var smtpCAFile: String?
+    /// `redis://[[user]:password@]host[:port][/db]`: with it, `ats worker` delivers
+    /// notifications through a Redis stream and `ats serve` does not deliver itself.
+    public var redisURL: String?
+    /// Seconds a delivery's claim on an outbox row holds (it must outlast a slow SMTP
+    /// exchange); a delivery that died is retried after it.
+    public var notifyLeaseSeconds = 120.0
+    /// Port for `ats worker`'s /healthz and /metrics; nil: no listener.
+    public var workerPort: Int?
 
     public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
 
@@ -80,6 +88,9 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
         ("SMTP_URL", "smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; unset: .eml files in ATS_MAIL_DIR"),
         ("SMTP_CA_FILE", "CA bundle to verify the SMTP server with instead of the system's"),
+        ("REDIS_URL", "redis://[:password@]host[:port][/db]: queue notifications in Redis for ats worker; unset: ats serve delivers them"),
+        ("ATS_NOTIFY_LEASE", "seconds a delivery holds its claim on a notification; a worker that died is retried after it (default 120)"),
+        ("ATS_WORKER_PORT", "port on ATS_HOST where ats worker answers /healthz and /metrics (default: none)"),
     ]
 
     public init(cores: Int) {
@@ -156,10 +167,13 @@ public struct Configuration: Sendable, Equatable {
             config.smtpURL = url
         }
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
-        // The Redis queue is not in this version yet: refusing is better than silently
-        // ignoring a setting the user expects to take effect.
-        if source["REDIS_URL"] != nil {
-            throw ConfigError("REDIS_URL", "the Redis queue is not available in this version yet; unset it to deliver from the outbox in ats serve")
+        if let url = source["REDIS_URL"], !url.isEmpty {
+            guard url.hasPrefix("redis://") else { throw ConfigError("REDIS_URL", "expected redis://[:password@]host[:port][/db] (value not shown)") }
+            config.redisURL = url
+        }
+        config.notifyLeaseSeconds = try seconds(source, "ATS_NOTIFY_LEASE", default: config.notifyLeaseSeconds)
+        if source["ATS_WORKER_PORT"] != nil {
+            config.workerPort = try integer(source, "ATS_WORKER_PORT", default: 0, in: 0...65535)
         }
         if let level = source["LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {

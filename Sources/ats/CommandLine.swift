@@ -6,6 +6,7 @@ enum Command: Equatable {
     case help(topic: String?)
     case version
     case serve
+    case worker(concurrency: Int)
     case migrate(MigrateAction)
     case tenantCreate(slug: String, name: String)
     case tenantList
@@ -33,6 +34,7 @@ struct UsageError: Error, CustomStringConvertible {
 enum CommandParser {
     static let commands: [(name: String, summary: String)] = [
         ("serve", "run the HTTP API server"),
+        ("worker", "deliver notifications from the Redis queue (with REDIS_URL)"),
         ("migrate", "apply, revert or inspect schema migrations"),
         ("tenant", "create or list tenants"),
         ("user", "create a user in a tenant"),
@@ -59,6 +61,12 @@ enum CommandParser {
         case "serve":
             if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for serve") }
             return .serve
+        case "worker":
+            let usage = "usage: ats worker [--concurrency N] (N from 1 to 256)"
+            guard rest.isEmpty || rest.count == 2 else { throw UsageError(message: usage) }
+            guard let flag = rest.first else { return .worker(concurrency: 4) }
+            guard flag == "--concurrency", let n = Int(rest[1]), (1...256).contains(n) else { throw UsageError(message: usage) }
+            return .worker(concurrency: n)
         case "migrate":
             return .migrate(try parseMigrate(rest))
         case "tenant":
@@ -203,6 +211,18 @@ enum CommandParser {
                 text += "  " + variable.name.padded(26) + variable.help + "\n"
             }
             return text
+        case "worker":
+            return """
+            Usage: ats worker [--concurrency N]
+
+            Delivers notifications through the Redis queue (REDIS_URL is required): relays
+            due outbox rows to the stream 'ats:outbox' (one worker of the deployment at a
+            time, under a Redis lock) and runs N consumers (default 4) in the consumer group
+            'ats-workers', each delivering by SMTP_URL or to ATS_MAIL_DIR. Stops on SIGTERM
+            or SIGINT after the deliveries in hand. With ATS_WORKER_PORT it answers /healthz
+            and /metrics. See 'ats serve --help' for the variables.
+
+            """
         case "migrate":
             return """
             Usage:

@@ -11,12 +11,8 @@ import CLinux
 enum ServeCommand {
     static func run(_ config: Configuration) -> Int32 {
         let log = Log(level: config.logLevel)
-        guard MailAddress(parsing: config.mailFrom) != nil else {
-            writeStandardError("ats: MAIL_FROM: expected 'Name <address@example.com>' or an address\n")
-            return 2
-        }
-        if let url = config.smtpURL, SMTPSettings(url: url, caFile: config.smtpCAFile) == nil {
-            writeStandardError("ats: SMTP_URL: expected smtp://[user:password@]host[:port] or smtps://… (value not shown)\n")
+        if let problem = NotificationSetup.validate(config) {
+            writeStandardError("ats: \(problem)\n")
             return 2
         }
         // Block the termination signals before any thread starts, so every thread
@@ -58,7 +54,21 @@ enum ServeCommand {
         }
 
         let metrics = ServerMetrics(shards: config.threads)
-        let server = HTTPServer(configuration: serverConfiguration(config), router: APIRouter.make(api: api, metrics: metrics), metrics: metrics,
+        // With Redis, ats worker delivers; serve only reports on the queue.
+        let queue = NotificationSetup.redisSettings(config).map { QueueProbe(redis: $0) }
+        var dependencies: [ReadinessCheck] = []
+        if let queue {
+            do {
+                try queue.startRefreshing()
+            } catch {
+                log.error("\(error)")
+                return 1
+            }
+            dependencies.append(ReadinessCheck(name: "redis") { queue.isReachable() })
+            metrics.addCollector { queue.render() }
+        }
+        let router = APIRouter.make(api: api, metrics: metrics, dependencies: dependencies)
+        let server = HTTPServer(configuration: serverConfiguration(config), router: router, metrics: metrics,
                                 errorResponder: APIRouter.errorResponder)
         do {
             try server.start()
@@ -67,41 +77,30 @@ enum ServeCommand {
             return 1
         }
         log.info("listening", [("address", "\(config.host):\(server.port)"), ("threads", String(config.threads)), ("version", ATSVersion.string)])
-        let dispatcher: OutboxDispatcher
-        do {
-            dispatcher = try startDispatcher(config, database: opened.database, log: log)
-            let deliveryMetrics = dispatcher.metrics
-            metrics.addCollector { deliveryMetrics.render() }
-        } catch {
-            log.error("\(error)")
-            server.shutdown()
-            return 1
+        var dispatcher: OutboxDispatcher?
+        if queue == nil {
+            do {
+                let delivery = try NotificationSetup.delivery(config, database: opened.database, log: log)
+                let started = OutboxDispatcher(database: opened.database, delivery: delivery) { message, fields in log.warn(message, fields) }
+                try started.start()
+                metrics.addCollector { delivery.metrics.render() }
+                log.info("notifications: " + delivery.transportSummary)
+                dispatcher = started
+            } catch {
+                log.error("\(error)")
+                server.shutdown()
+                return 1
+            }
+        } else {
+            log.info("notifications: queued through Redis for ats worker (REDIS_URL is set)")
         }
         let signal = ats_wait_for_termination()
         log.info("shutting down", [("signal", signal == 15 ? "SIGTERM" : signal == 2 ? "SIGINT" : String(signal))])
         server.shutdown()
-        dispatcher.stop()
+        dispatcher?.stop()
+        queue?.stop()
         log.info("stopped")
         return 0
-    }
-
-    /// The embedded notification delivery: a thread that turns due outbox rows into mail.
-    static func startDispatcher(_ config: Configuration, database: any Database, log: Log) throws -> OutboxDispatcher {
-        guard let from = MailAddress(parsing: config.mailFrom) else {
-            throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
-        }
-        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        let transport: any MailTransport
-        if let url = config.smtpURL, let settings = SMTPSettings(url: url, caFile: config.smtpCAFile) {
-            transport = SMTPTransport(settings: settings, heloName: domain)
-        } else {
-            transport = try MailDirectoryTransport(directory: config.mailDirectory)
-        }
-        let dispatcher = OutboxDispatcher(database: database, transport: transport, from: from, domain: domain,
-                                          maxAttempts: config.notifyMaxAttempts) { message, fields in log.warn(message, fields) }
-        try dispatcher.start()
-        log.info("notifications: " + transport.summary)
-        return dispatcher
     }
 
     static func serverConfiguration(_ config: Configuration) -> ServerConfiguration {

@@ -40,6 +40,7 @@ func main() -> Int32 {
     do {
         switch command {
         case .serve: return ServeCommand.run(config)
+        case .worker(let concurrency): return WorkerCommand.run(config, concurrency: concurrency)
         case .migrate(let action): try StorageCommands.migrate(action, config)
         case .tenantCreate(let slug, let name): try StorageCommands.createTenant(slug: slug, name: name, config)
         case .tenantList: try StorageCommands.listTenants(config)

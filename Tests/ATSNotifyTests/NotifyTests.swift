@@ -152,7 +152,7 @@ struct OutboxDispatcherTests {
 
     @Test func backoffGrowsAndIsCapped() {
         for attempt in 0..<20 {
-            let wait = OutboxDispatcher.backoff(afterAttempt: attempt)
+            let wait = NotificationDelivery.backoff(afterAttempt: attempt)
             let base = min(3600.0, pow(2.0, Double(min(attempt, 12))))
             #expect(wait >= base * 0.5 && wait < base * 1.5)
         }

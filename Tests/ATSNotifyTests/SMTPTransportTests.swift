@@ -6,44 +6,6 @@ import ATSTestSupport
 import Foundation
 import Testing
 
-/// scripts/smtp-sink.py (aiosmtpd) on 127.0.0.1: a real SMTP server for each test.
-final class SMTPSink {
-    let process = Process()
-    let directory: URL
-    var port = 0
-
-    init(_ options: [String] = []) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ats-sink-\(UUID().uuidString)")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/smtp-sink.py").path, directory.path] + options
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard line.hasPrefix("listening "), let port = Int(line.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the SMTP sink did not start (is aiosmtpd installed? scripts/test installs it): \(line)")
-            throw SMTPError("no sink")
-        }
-        self.port = port
-    }
-
-    deinit {
-        // SIGKILL: the sink writes each message atomically, so there is nothing to flush,
-        // and aiosmtpd's shutdown can wait on open sessions.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    var messages: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-            .compactMap { try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }
-    }
-}
-
 @Suite("SMTP delivery against a real SMTP server", .serialized, .timeLimit(.minutes(1)))
 struct SMTPTransportTests {
     let message = MailMessage(from: MailAddress("no-reply@acme.io", name: "Acme"), to: MailAddress("ann@x.io"), subject: "Hello Ann",

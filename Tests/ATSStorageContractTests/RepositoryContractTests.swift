@@ -209,6 +209,41 @@ struct RepositoryContractTests {
         #expect(try db.read(tenant: f.tenant) { try $0.outbox.countByStatus(f.tenant) } == [.sent: 1, .dead: 1])
     }
 
+    @Test("delivery claims and the relay's queued mark: one claim at a time, until the lease runs out", arguments: Backend.allCases)
+    func outboxClaimsAndQueueing(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let db = test.database
+        let a = try db.transaction(tenant: f.tenant) { try $0.outbox.enqueue(f.tenant, NewOutboxMessage(kind: "k", recipient: "a@x.io", payload: "{}")) }
+        let b = try db.transaction(tenant: f.tenant) { try $0.outbox.enqueue(f.tenant, NewOutboxMessage(kind: "k", recipient: "b@x.io", payload: "{}")) }
+        let now = Timestamp(microseconds: Timestamp.now().microseconds + 1_000)
+        func at(_ seconds: Int64) -> Timestamp { Timestamp(microseconds: now.microseconds + seconds * 1_000_000) }
+        func claim(_ id: Int64, _ when: Timestamp) throws -> OutboxMessage? {
+            try db.transaction(tenant: f.tenant) { try $0.outbox.claim(f.tenant, id: id, now: when, leaseUntil: Timestamp(microseconds: when.microseconds + 10_000_000)) }
+        }
+        func relayable(_ when: Timestamp, requeueBefore: Timestamp) throws -> [Int64] {
+            try db.read(tenant: f.tenant) { try $0.outbox.relayable(f.tenant, now: when, requeueBefore: requeueBefore, limit: 10) }.map(\.id)
+        }
+
+        #expect(try relayable(now, requeueBefore: at(-60)) == [a.id, b.id])
+        try db.transaction(tenant: f.tenant) { try $0.outbox.markQueued(f.tenant, ids: [a.id, b.id], at: now) }
+        #expect(try relayable(now, requeueBefore: at(-60)).isEmpty, "queued rows are not queued again")
+        #expect(try relayable(at(120), requeueBefore: at(60)) == [a.id, b.id], "…until they have waited past requeueBefore")
+
+        #expect(try claim(a.id, now)?.recipient == "a@x.io")
+        #expect(try claim(a.id, at(5)) == nil, "a held claim refuses a second delivery")
+        #expect(try db.read(tenant: f.tenant) { try $0.outbox.due(f.tenant, now: at(5), limit: 10) }.map(\.id) == [b.id])
+        #expect(try claim(a.id, at(11))?.id == a.id, "an expired lease (its holder died) can be claimed again")
+
+        try db.transaction(tenant: f.tenant) { try $0.outbox.markSent(f.tenant, id: a.id, at: at(12)) }
+        #expect(try claim(a.id, at(30)) == nil, "a sent row is never claimed again")
+        try db.transaction(tenant: f.tenant) { try $0.outbox.markFailed(f.tenant, id: b.id, error: "451", retryAt: at(20)) }
+        #expect(try relayable(at(19), requeueBefore: at(-60)).isEmpty && claim(b.id, at(19)) == nil, "not before its retry time")
+        #expect(try relayable(at(21), requeueBefore: at(-60)) == [b.id], "a failed row is queued again when due")
+        try db.transaction(tenant: f.tenant) { try $0.outbox.markFailed(f.tenant, id: b.id, error: "gave up", retryAt: nil) }
+        #expect(try relayable(at(999), requeueBefore: at(999)).isEmpty && claim(b.id, at(999)) == nil, "dead rows stay dead")
+    }
+
     @Test("tenant B never sees tenant A's rows, through any repository method", arguments: Backend.allCases)
     func tenantIsolation(_ backend: Backend) throws {
         let test = try TestDatabase(backend)

@@ -58,6 +58,7 @@ struct CLITests {
 
     @Test("unknown commands and flags print usage to stderr and exit 2", arguments: [
         ["frobnicate"], ["--frobnicate"], ["serve", "--port"], [], ["help", "nosuch"],
+        ["worker", "--concurrency", "0"], ["worker", "--concurrency"], ["worker", "extra"],
     ])
     func usageErrors(_ arguments: [String]) throws {
         let result = try ATSProcess.run(arguments)
@@ -71,6 +72,15 @@ struct CLITests {
         let result = try ATSProcess.run(["serve"], environment: ["ATS_PORT": "http"])
         #expect(result.status == 2)
         #expect(result.stderr == "ats: ATS_PORT: expected a whole number from 0 to 65535, got 'http'\n")
+    }
+
+    @Test func workerNeedsRedisAndAValidURL() throws {
+        let missing = try ATSProcess.run(["worker"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "ats: REDIS_URL: ats worker needs it (without Redis, ats serve delivers notifications itself)\n")
+        let bad = try ATSProcess.run(["worker"], environment: ["REDIS_URL": "redis://:hunter2@host:99999"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.hasPrefix("ats: REDIS_URL: expected redis://") && !bad.stderr.contains("hunter2"))
     }
 
     @Test func badDotEnvIsOneLineAndExit2() throws {
@@ -150,9 +160,10 @@ struct DataCommandTests {
 
     @Test func migrateStatusUpDown() throws {
         #expect(try ats(["migrate", "status"]).stdout.contains("pending  0001 initial"))
-        #expect(try ats(["migrate", "up"]).stdout == "applied 0001 initial\n")
+        #expect(try ats(["migrate", "up"]).stdout == "applied 0001 initial\napplied 0002 outbox_queue\n")
         #expect(try ats(["migrate", "up"]).stdout == "already up to date\n")
         #expect(try ats(["migrate", "status"]).stdout.hasPrefix("applied  0001 initial"))
+        #expect(try ats(["migrate", "down"]).stdout == "reverted 0002 outbox_queue\n")
         #expect(try ats(["migrate", "down"]).stdout == "reverted 0001 initial\n")
         let badTarget = try ats(["migrate", "up", "--to", "77"])
         #expect(badTarget.status == 1 && badTarget.stderr == "ats: no migration has version 77\n")

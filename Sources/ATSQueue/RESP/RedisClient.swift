@@ -99,6 +99,28 @@ public final class RedisClient {
         }
     }
 
+    /// Sends several commands in one write and reads their replies in order (one round
+    /// trip); error replies come back as `.error` values, not thrown.
+    public func pipeline(_ commands: [[String]]) throws(RedisError) -> [RESPValue] {
+        guard !commands.isEmpty else { return [] }
+        let connection = try connected()
+        do {
+            var bytes: [UInt8] = []
+            for parts in commands { bytes += RESP.command(parts) }
+            try connection.write(bytes)
+            var replies: [RESPValue] = []
+            replies.reserveCapacity(commands.count)
+            for _ in commands { replies.append(try readReply(connection)) }
+            return replies
+        } catch let error as RedisError {
+            drop()
+            throw error
+        } catch {
+            drop()
+            throw RedisError.unavailable("\(error)")
+        }
+    }
+
     private func connected() throws(RedisError) -> BlockingSocket {
         if let socket { return socket }
         let now = MonotonicClock.seconds()

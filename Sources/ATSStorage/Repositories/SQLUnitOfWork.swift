@@ -387,22 +387,52 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
     }
 
     public func due(_ tenant: TenantID, now: Timestamp, limit: Int) throws -> [OutboxMessage] {
+        try messages("""
+            SELECT \(Self.outboxColumns) FROM outbox
+            WHERE tenant_id = $1 AND status IN ('pending', 'failed') AND available_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+            ORDER BY available_at, id LIMIT $3
+            """, [.int(tenant.rawValue), .timestamp(now), .int(Int64(limit))])
+    }
+
+    public func relayable(_ tenant: TenantID, now: Timestamp, requeueBefore: Timestamp, limit: Int) throws -> [OutboxMessage] {
+        try messages("""
+            SELECT \(Self.outboxColumns) FROM outbox
+            WHERE tenant_id = $1 AND status IN ('pending', 'failed') AND available_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+              AND (queued_at IS NULL OR queued_at < $3)
+            ORDER BY available_at, id LIMIT $4
+            """, [.int(tenant.rawValue), .timestamp(now), .timestamp(requeueBefore), .int(Int64(limit))])
+    }
+
+    public func markQueued(_ tenant: TenantID, ids: [Int64], at: Timestamp) throws {
+        guard !ids.isEmpty else { return }
+        var update = SQLStatement("UPDATE outbox SET queued_at = $1 WHERE tenant_id = $2 AND id IN (")
+        _ = update.bind(.timestamp(at))
+        _ = update.bind(.int(tenant.rawValue))
+        var placeholders: [String] = []
+        for id in ids { placeholders.append(update.bind(.int(id))) }
+        update.append(placeholders.joined(separator: ", ") + ")")
+        _ = try run { () throws(SQLError) -> Int in try connection.execute(update.sql, update.parameters) }
+    }
+
+    public func claim(_ tenant: TenantID, id: Int64, now: Timestamp, leaseUntil: Timestamp) throws -> OutboxMessage? {
+        try messages("""
+            UPDATE outbox SET lease_until = $1
+            WHERE tenant_id = $2 AND id = $3 AND status IN ('pending', 'failed') AND available_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
+            RETURNING \(Self.outboxColumns)
+            """, [.timestamp(leaseUntil), .int(tenant.rawValue), .int(id), .timestamp(now)]).first
+    }
+
+    private func messages(_ sql: String, _ parameters: [SQLValue]) throws -> [OutboxMessage] {
         try run { () throws(SQLError) -> [OutboxMessage] in
             var result: [OutboxMessage] = []
-            for row in try connection.query("""
-                SELECT \(Self.outboxColumns) FROM outbox
-                WHERE tenant_id = $1 AND status IN ('pending', 'failed') AND available_at <= $2
-                ORDER BY available_at, id LIMIT $3
-                """, [.int(tenant.rawValue), .timestamp(now), .int(Int64(limit))]) {
-                result.append(try Self.message(row))
-            }
+            for row in try connection.query(sql, parameters) { result.append(try Self.message(row)) }
             return result
         }
     }
 
     public func markSent(_ tenant: TenantID, id: Int64, at: Timestamp) throws {
         let changed = try run { () throws(SQLError) -> Int in
-            try connection.execute("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE tenant_id = $2 AND id = $3",
+            try connection.execute("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, lease_until = NULL, queued_at = NULL WHERE tenant_id = $2 AND id = $3",
                                    [.timestamp(at), .int(tenant.rawValue), .int(id)])
         }
         if changed == 0 { throw StorageError.notFound }
@@ -422,7 +452,8 @@ public final class SQLUnitOfWork: UnitOfWork, TenantRepository, UserRepository, 
     public func markFailed(_ tenant: TenantID, id: Int64, error: String, retryAt: Timestamp?) throws {
         let changed = try run { () throws(SQLError) -> Int in
             try connection.execute("""
-                UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, available_at = COALESCE($3, available_at)
+                UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, available_at = COALESCE($3, available_at),
+                    lease_until = NULL, queued_at = NULL
                 WHERE tenant_id = $4 AND id = $5
                 """, [.text(retryAt == nil ? "dead" : "failed"), .text(String(error.prefix(1000))), retryAt.map(SQLValue.timestamp) ?? .null,
                       .int(tenant.rawValue), .int(id)])

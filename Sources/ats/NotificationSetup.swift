@@ -1,0 +1,39 @@
+import ATSCore
+import ATSNotify
+import ATSQueue
+import ATSStorage
+
+/// What `serve` and `worker` share about notifications: checking the settings before
+/// anything starts, and building the delivery (SMTP or .eml files).
+enum NotificationSetup {
+    /// A one-line message naming the bad variable (values may hold passwords: never shown).
+    static func validate(_ config: Configuration) -> String? {
+        if MailAddress(parsing: config.mailFrom) == nil { return "MAIL_FROM: expected 'Name <address@example.com>' or an address" }
+        if let url = config.smtpURL, SMTPSettings(url: url, caFile: config.smtpCAFile) == nil {
+            return "SMTP_URL: expected smtp://[user:password@]host[:port] or smtps://… (value not shown)"
+        }
+        if let url = config.redisURL, RedisSettings(url: url) == nil {
+            return "REDIS_URL: expected redis://[[user]:password@]host[:port][/db], db 0-15 (value not shown)"
+        }
+        return nil
+    }
+
+    static func redisSettings(_ config: Configuration) -> RedisSettings? {
+        config.redisURL.flatMap(RedisSettings.init(url:))
+    }
+
+    static func delivery(_ config: Configuration, database: any Database, log: Log) throws -> NotificationDelivery {
+        guard let from = MailAddress(parsing: config.mailFrom) else {
+            throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
+        }
+        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        let transport: any MailTransport
+        if let url = config.smtpURL, let settings = SMTPSettings(url: url, caFile: config.smtpCAFile) {
+            transport = SMTPTransport(settings: settings, heloName: domain)
+        } else {
+            transport = try MailDirectoryTransport(directory: config.mailDirectory)
+        }
+        return NotificationDelivery(database: database, transport: transport, from: from, domain: domain, maxAttempts: config.notifyMaxAttempts,
+                                    leaseSeconds: config.notifyLeaseSeconds) { message, fields in log.warn(message, fields) }
+    }
+}
