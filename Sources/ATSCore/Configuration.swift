@@ -38,6 +38,8 @@ public struct Configuration: Sendable, Equatable {
     public var accessTokenMinutes = 60
     public var defaultTenant = "default"
     public var baseDomain: String?
+    /// Proxies whose `X-Forwarded-For` names the client (`ATS_TRUSTED_PROXIES`).
+    public var trustedProxies = TrustedProxies()
 
     /// `Name <address>` or `address` of outgoing mail.
     public var mailFrom = "ATS <no-reply@ats.localhost>"
@@ -83,6 +85,7 @@ public struct Configuration: Sendable, Equatable {
         ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
         ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
         ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
+        ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
@@ -167,6 +170,12 @@ public struct Configuration: Sendable, Equatable {
             config.smtpURL = url
         }
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        if let list = source["ATS_TRUSTED_PROXIES"] {
+            guard let proxies = TrustedProxies(list) else {
+                throw ConfigError("ATS_TRUSTED_PROXIES", "expected addresses or CIDR networks separated by commas, e.g. 10.0.0.0/8,127.0.0.1, got '\(list)'")
+            }
+            config.trustedProxies = proxies
+        }
         if let url = source["REDIS_URL"], !url.isEmpty {
             guard url.hasPrefix("redis://") else { throw ConfigError("REDIS_URL", "expected redis://[:password@]host[:port][/db] (value not shown)") }
             config.redisURL = url

@@ -42,9 +42,10 @@ enum ServeCommand {
         let api: API
         do {
             let key = try SecretKey.resolve(config, log: log)
-            api = try API(database: opened.database, configuration: APIConfiguration(
-                secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
-                defaultTenant: config.defaultTenant, baseDomain: config.baseDomain))
+            var settings = APIConfiguration(secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
+                                            defaultTenant: config.defaultTenant, baseDomain: config.baseDomain)
+            settings.trustedProxies = config.trustedProxies
+            api = try API(database: opened.database, configuration: settings)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
             }

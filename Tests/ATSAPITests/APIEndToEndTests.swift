@@ -312,6 +312,34 @@ struct APIEndToEndTests {
         #expect(statuses.filter { $0 == 401 }.count == 5 && statuses.filter { $0 == 429 }.count == 7, "\(statuses)")
     }
 
+    @Test("behind a trusted proxy the per-address login limit counts the client named by X-Forwarded-For, not the proxy")
+    func loginLimitsBehindAProxy() throws {
+        let env = try APITestEnvironment(.sqlite) {
+            $0.loginFailuresPerAddress = 3
+            $0.trustedProxies = TrustedProxies("127.0.0.1") ?? TrustedProxies()
+        }
+        func attempt(_ n: Int, from client: String) throws -> Int {
+            try env.call("POST", "/api/auth/login", body: #"{"email":"u\#(n)@x.io","password":"password123"}"#,
+                         headers: [("X-Forwarded-For", "198.51.100.7, \(client)")]).status
+        }
+        #expect(try (0..<3).map { try attempt($0, from: "203.0.113.5") } == [401, 401, 401])
+        #expect(try attempt(3, from: "203.0.113.5") == 429, "the fourth failure from one client is limited")
+        #expect(try attempt(4, from: "203.0.113.6") == 401, "another client behind the same proxy is not")
+    }
+
+    @Test("trusted proxies: CIDR matching and picking the client out of X-Forwarded-For")
+    func trustedProxies() throws {
+        let proxies = try #require(TrustedProxies("10.0.0.0/8, 127.0.0.1, fd00::/8"))
+        #expect(proxies.contains("10.1.2.3") && proxies.contains("127.0.0.1") && proxies.contains("fd12::1") && proxies.contains("::ffff:10.9.9.9"))
+        #expect(!proxies.contains("11.0.0.1") && !proxies.contains("127.0.0.2") && !proxies.contains("fe80::1") && !proxies.contains("garbage"))
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["1.2.3.4, 10.0.0.9"]) == "1.2.3.4")
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["6.6.6.6", "1.2.3.4"]) == "1.2.3.4", "the rightmost untrusted hop wins")
+        #expect(proxies.clientAddress(peer: "8.8.8.8", forwardedFor: ["1.2.3.4"]) == "8.8.8.8", "an untrusted peer's header is ignored")
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["1.2.3.4, nonsense"]) == "10.0.0.5", "a garbled hop is not believed")
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: []) == "10.0.0.5")
+        #expect(TrustedProxies("10.0.0.0/33") == nil && TrustedProxies("example.com") == nil && TrustedProxies("")?.isEmpty == true)
+    }
+
     @Test("the OpenAPI document lists exactly the routes the router serves")
     func openAPIMatchesRouter() throws {
         let env = try APITestEnvironment(.sqlite)

@@ -1,3 +1,4 @@
+import ATSCore
 import ATSAuth
 
 /// What the API needs to know from the configuration.
@@ -11,6 +12,8 @@ public struct APIConfiguration: Sendable {
     public var loginFailuresPerEmail = 5
     public var loginFailuresPerAddress = 20
     public var loginWindowSeconds = 900
+    /// Whose `X-Forwarded-For` names the client for the per-address login limit.
+    public var trustedProxies = TrustedProxies()
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey
