@@ -29,7 +29,7 @@ public enum OpenAPIDocument {
     static let operations: [Operation] = [
         Operation(method: "GET", path: "/healthz", summary: "Liveness: always ok, touches nothing", tag: "operations", tenant: false,
                   success: (200, "Alive", .object([("type", .string("object"))])), errors: []),
-        Operation(method: "GET", path: "/readyz", summary: "Readiness: the database answers", tag: "operations", tenant: false,
+        Operation(method: "GET", path: "/readyz", summary: "Readiness: the database answers (503 if not); with REDIS_URL also reports Redis (down: 200, status degraded)", tag: "operations", tenant: false,
                   success: (200, "Ready", .object([("type", .string("object"))])), errors: [503]),
         Operation(method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", tenant: false,
                   success: (200, "Prometheus text exposition", nil), errors: []),

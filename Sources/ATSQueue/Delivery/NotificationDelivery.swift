@@ -71,7 +71,9 @@ public final class NotificationDelivery: Sendable {
         } catch {
             // No retry can fix a message we cannot compose.
             log("outbox: message cannot be composed", [("key", key), ("error", "\(error)")])
-            return record(tenant, id, key: key) { try $0.markFailed(tenant, id: id, error: "\(error)", retryAt: nil) } ? .dead : .unavailable
+            guard record(tenant, id, key: key, { try $0.markFailed(tenant, id: id, error: "\(error)", retryAt: nil) }) else { return .unavailable }
+            metrics.recordFailure(dead: true)
+            return .dead
         }
         do {
             try transport.deliver(mail, key: key)
