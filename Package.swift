@@ -27,37 +27,48 @@ let package = Package(
         // epoll, eventfd, timerfd, accept4: Glibc's Swift module does not export them.
         .target(name: "CLinux"),
 
-        .target(name: "ATSCore", swiftSettings: swiftSettings),
-        .target(name: "ATSHTTP", dependencies: ["CLinux"], swiftSettings: swiftSettings),
-        .target(name: "ATSAuth", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
-        .target(name: "ATSStorage", dependencies: ["ATSCore", "CSodium"], swiftSettings: swiftSettings),
-        .target(name: "ATSSQLite", dependencies: ["ATSCore", "ATSStorage", "CSQLite3"], swiftSettings: swiftSettings),
-        .target(name: "ATSPostgres", dependencies: ["ATSCore", "ATSStorage", "CLibPQ"], swiftSettings: swiftSettings),
+        // Leaf: JSON, text, time and clocks, ids, threads, metrics, logging. Depends on
+        // nothing of ours, so the HTTP layer and everything else share one copy of each.
+        .target(name: "ATSSupport", dependencies: ["CLinux"], swiftSettings: swiftSettings),
+        // Entities, roles, stages, validation, domain events: no I/O.
+        .target(name: "ATSDomain", dependencies: ["ATSSupport"], swiftSettings: swiftSettings),
+        // The settings of `ats` (environment + .env), parsed purely.
+        .target(name: "ATSConfiguration", dependencies: ["ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
+        .target(name: "ATSHTTP", dependencies: ["CLinux", "ATSSupport"], swiftSettings: swiftSettings),
+        .target(name: "ATSAuth", dependencies: ["ATSSupport", "ATSDomain", "CSodium"], swiftSettings: swiftSettings),
+        // SQLDatabase (transactions, savepoints, retry), dialects, migrations, TenantData.
+        .target(name: "ATSPersistence", dependencies: ["ATSSupport", "ATSDomain", "CSodium"], swiftSettings: swiftSettings),
+        .target(name: "ATSSQLite", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "CSQLite3"], swiftSettings: swiftSettings),
+        .target(name: "ATSPostgres", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "CLibPQ"], swiftSettings: swiftSettings),
         // Blocking client sockets with timeouts (SMTP, Redis).
         .target(name: "ATSNet", swiftSettings: swiftSettings),
-        .target(name: "ATSNotify", dependencies: ["ATSCore", "ATSNet", "COpenSSL"], swiftSettings: swiftSettings),
-        .target(name: "ATSQueue", dependencies: ["ATSCore", "ATSStorage", "ATSNotify", "ATSNet"], swiftSettings: swiftSettings),
-        .target(name: "ATSAPI", dependencies: ["ATSCore", "ATSHTTP", "ATSAuth", "ATSStorage"], swiftSettings: swiftSettings),
+        .target(name: "ATSRedis", dependencies: ["ATSSupport", "ATSNet"], swiftSettings: swiftSettings),
+        .target(name: "ATSNotify", dependencies: ["ATSSupport", "ATSDomain", "ATSNet", "COpenSSL"], swiftSettings: swiftSettings),
+        // The event outbox: embedded dispatcher, Redis relay and consumers, channels.
+        .target(name: "ATSOutbox", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSNotify", "ATSNet", "ATSRedis"], swiftSettings: swiftSettings),
+        .target(name: "ATSAPI", dependencies: ["ATSSupport", "ATSDomain", "ATSHTTP", "ATSAuth", "ATSPersistence"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
-            dependencies: ["ATSCore", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSNotify", "ATSQueue"],
+            dependencies: ["ATSSupport", "ATSDomain", "ATSConfiguration", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSPersistence",
+                           "ATSSQLite", "ATSPostgres", "ATSNotify", "ATSOutbox", "ATSRedis"],
             swiftSettings: swiftSettings
         ),
         // Shared by the test targets: databases for both backends, a raw HTTP client.
-        .target(name: "ATSTestSupport", dependencies: ["ATSCore", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
+        .target(name: "ATSTestSupport", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
         // scripts/bench's data-layer run (not shipped).
-        .executableTarget(name: "ats-storage-bench", dependencies: ["ATSCore", "ATSStorage", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ats-storage-bench", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
 
-        .testTarget(name: "ATSCoreTests", dependencies: ["ATSCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSQueue", "ATSCore", "ATSStorage", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSQueueTests", dependencies: ["ATSQueue", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSDomainTests", dependencies: ["ATSDomain", "ATSSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSConfigurationTests", dependencies: ["ATSConfiguration", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "ATSSupport", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSOutbox", "ATSRedis", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSRedisTests", dependencies: ["ATSRedis", "ATSOutbox", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
-        .testTarget(name: "ATSStorageContractTests", dependencies: ["ATSStorage", "ATSSQLite", "ATSPostgres", "ATSCore", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSCore", "ATSAuth", "ATSStorage", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSCore", "ATSStorage"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,5 @@
 // libFuzzer entry for the HTTP/1.1 request parser. Built by scripts/fuzz-http together
-// with Sources/ATSHTTP/Parser/*.swift (the parser has no other dependencies).
+// with Sources/ATSHTTP/Parser/*.swift and the percent decoder from ATSSupport (the parser has no other dependencies).
 //
 // Besides "never crash, never leak", it checks one property: feeding the same bytes
 // whole or one byte at a time gives the same requests or the same error.

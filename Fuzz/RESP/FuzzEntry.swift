@@ -1,4 +1,4 @@
-// libFuzzer entry for the RESP2 parser (Sources/ATSQueue/RESP/RESPValue.swift, built
+// libFuzzer entry for the RESP2 parser (Sources/ATSRedis/RESPValue.swift, built
 // alone by scripts/fuzz). Never crash, never leak; and parsing the bytes whole or one
 // byte at a time gives the same values or the same error.
 

@@ -1,7 +1,8 @@
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,11 +31,7 @@ public final class API: Sendable {
         dummyHash = try passwords.hash(try SecureRandom.password(length: 32))
     }
 
-    static func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec)
-    }
+    static func now() -> Int64 { Timestamp.now().microseconds / 1_000_000 }
 
     /// The caller named by `Authorization: Bearer …`, or nil when there is none. A token
     /// that is invalid, expired, from another tenant, or whose user is gone or inactive

@@ -1,5 +1,5 @@
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 /// The composition root of the HTTP API: every route the server answers.
 public enum APIRouter {

@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 
 /// base64url without padding (RFC 4648 §5), as JWTs use it.
 public enum Base64URL {

@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import CSodium
 
 /// What an access token says: who (`sub`, a user id), where (`tid`, a tenant id), and

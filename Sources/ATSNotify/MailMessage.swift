@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 
 /// One e-mail, rendered as RFC 5322 with a MIME multipart/alternative body (plain text
 /// and HTML). Non-ASCII header text is RFC 2047-encoded; bodies are base64, so no line

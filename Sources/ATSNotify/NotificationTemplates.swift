@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 
 /// Turns an outbox row into the e-mail it stands for. Everything the text needs is in
 /// the row's payload (written with the business change), so composing never reads the

@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 /// Where and how to submit mail, from `SMTP_URL`:
 /// `smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or
 /// `smtps://[user:password@]host[:port]` (TLS from the first byte).

@@ -1,4 +1,4 @@
-import ATSStorage
+import ATSPersistence
 import CLibPQ
 #if canImport(Glibc)
 import Glibc

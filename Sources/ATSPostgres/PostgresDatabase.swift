@@ -1,5 +1,6 @@
-import ATSCore
-import ATSStorage
+import ATSDomain
+import ATSSupport
+import ATSPersistence
 
 /// The PostgreSQL adapter: a pool of libpq connections; each unit of work is one
 /// transaction with the tenant set for row-level security (`app.tenant_id`, local to

@@ -1,4 +1,4 @@
-import ATSStorage
+import ATSPersistence
 import CSQLite3
 
 /// One sqlite3 handle with a prepared-statement cache. Not thread-safe by itself: the

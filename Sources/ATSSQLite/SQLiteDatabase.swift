@@ -1,5 +1,6 @@
-import ATSCore
-import ATSStorage
+import ATSDomain
+import ATSSupport
+import ATSPersistence
 import Synchronization
 #if canImport(Glibc)
 import Glibc

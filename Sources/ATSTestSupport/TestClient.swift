@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -146,11 +147,7 @@ public final class TestClient {
 }
 
 
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+public func monotonicSeconds() -> Double { MonotonicClock.seconds() }
 
 /// Lets this process open as many sockets as the hard limit allows (tests with
 /// a thousand connections hold two descriptors per connection in one process).

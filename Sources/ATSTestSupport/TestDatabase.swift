@@ -1,7 +1,8 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSPostgres
 import ATSSQLite
-import ATSStorage
+import ATSPersistence
 import Foundation
 import Testing
 

@@ -3,10 +3,11 @@
 //
 //   ats-storage-bench sqlite:///tmp/bench.db
 //   ats-storage-bench postgres://app@host/db postgres://owner@host/db
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSPostgres
 import ATSSQLite
-import ATSStorage
+import ATSPersistence
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -16,11 +17,7 @@ let threads = 4
 let insertsPerThread = 500
 let querySeconds = 3.0
 
-func seconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func seconds() -> Double { MonotonicClock.seconds() }
 
 /// Runs `body(thread)` on `threads` OS threads and waits for all.
 func parallel(_ body: @escaping @Sendable (Int) -> Void) {

@@ -1,4 +1,6 @@
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 
 /// What the user asked for on the command line. Parsing is strict: an unknown command or
 /// flag is a usage error (exit 2), never silently ignored.
@@ -231,7 +233,7 @@ enum CommandParser {
               ats migrate status              list applied, pending and changed migrations
               ats migrate stamp VERSION       record migrations up to VERSION as applied, without running them
               ats migrate new NAME            create db/migrations/{sqlite,postgres}/NNNN_NAME.sql (run in the repository)
-              ats migrate embed               regenerate Sources/ATSStorage/Migrations/EmbeddedMigrations.swift
+              ats migrate embed               regenerate Sources/ATSPersistence/Migrations/EmbeddedMigrations.swift
 
             The migrations are compiled into the binary. On PostgreSQL, migrate connects with
             DATABASE_OWNER_URL (else DATABASE_URL) and, after 'up', grants ATS_DB_APP_ROLE

@@ -1,7 +1,9 @@
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSPostgres
 import ATSSQLite
-import ATSStorage
+import ATSPersistence
 
 /// Opens the configured database: SQLite for `sqlite:///…`, PostgreSQL otherwise.
 enum OpenedDatabase {

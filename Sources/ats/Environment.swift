@@ -1,4 +1,6 @@
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 #if canImport(Glibc)
 import Glibc
 #endif

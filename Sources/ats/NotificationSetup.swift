@@ -1,7 +1,10 @@
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSNotify
-import ATSQueue
-import ATSStorage
+import ATSOutbox
+import ATSRedis
+import ATSPersistence
 
 /// What `serve` and `worker` share about notifications: checking the settings before
 /// anything starts, and building the delivery (SMTP or .eml files).
@@ -22,7 +25,7 @@ enum NotificationSetup {
         config.redisURL.flatMap(RedisSettings.init(url:))
     }
 
-    static func delivery(_ config: Configuration, database: any Database, log: Log) throws -> NotificationDelivery {
+    static func delivery(_ config: Configuration, database: any Database, log: Logger) throws -> NotificationDelivery {
         guard let from = MailAddress(parsing: config.mailFrom) else {
             throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
         }

@@ -1,5 +1,7 @@
 import ATSAuth
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSSQLite
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +15,7 @@ enum SecretKey {
         var description: String { "SECRET_KEY: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL" }
     }
 
-    static func resolve(_ config: Configuration, log: Log) throws -> [UInt8] {
+    static func resolve(_ config: Configuration, log: Logger) throws -> [UInt8] {
         if let key = config.secretKey { return Array(key.utf8) }
         guard !config.isPostgres, let dbPath = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw Missing() }
         let path = dbPath + ".secret"

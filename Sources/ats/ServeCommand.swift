@@ -1,16 +1,19 @@
 import ATSAPI
 import ATSAuth
-import ATSCore
-import ATSStorage
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
+import ATSPersistence
 import ATSHTTP
 import ATSNotify
-import ATSQueue
+import ATSOutbox
+import ATSRedis
 import CLinux
 
 /// `ats serve`: the HTTP API until SIGTERM/SIGINT.
 enum ServeCommand {
     static func run(_ config: Configuration) -> Int32 {
-        let log = Log(level: config.logLevel)
+        let log = Logger(level: config.logLevel)
         if let problem = NotificationSetup.validate(config) {
             writeStandardError("ats: \(problem)\n")
             return 2

@@ -1,8 +1,10 @@
 import ATSAPI
 import ATSAuth
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSPostgres
-import ATSStorage
+import ATSPersistence
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,7 +63,7 @@ enum StorageCommands {
     }
 
     static let migrationsDirectory = "db/migrations"
-    static let embeddedSource = "Sources/ATSStorage/Migrations/EmbeddedMigrations.swift"
+    static let embeddedSource = "Sources/ATSPersistence/Migrations/EmbeddedMigrations.swift"
 
     private static func newMigration(_ name: String) throws {
         guard FileSystem.exists(migrationsDirectory + "/sqlite"), FileSystem.exists(migrationsDirectory + "/postgres") else {
@@ -237,7 +239,7 @@ enum StorageCommands {
         return opened.database
     }
 
-    static func ensureSchema(_ opened: OpenedDatabase, log: Log?) throws {
+    static func ensureSchema(_ opened: OpenedDatabase, log: Logger?) throws {
         try opened.withMigrationRunner { runner in
             switch opened {
             case .sqlite:

@@ -1,7 +1,10 @@
 import ATSAPI
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSQueue
+import ATSOutbox
+import ATSRedis
 import CLinux
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +14,7 @@ import Glibc
 /// `concurrency` consumers delivering from the stream, until SIGTERM/SIGINT.
 enum WorkerCommand {
     static func run(_ config: Configuration, concurrency: Int) -> Int32 {
-        let log = Log(level: config.logLevel)
+        let log = Logger(level: config.logLevel)
         if let problem = NotificationSetup.validate(config) {
             writeStandardError("ats: \(problem)\n")
             return 2

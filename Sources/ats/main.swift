@@ -1,6 +1,8 @@
 import ATSAPI
 import ATSAuth
-import ATSCore
+import ATSConfiguration
+import ATSDomain
+import ATSSupport
 import ATSPostgres
 import ATSSQLite
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import ATSAPI
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
 import ATSTestSupport
 import Synchronization

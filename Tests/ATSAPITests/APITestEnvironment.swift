@@ -1,8 +1,9 @@
 import ATSAPI
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 import ATSTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import Testing
 
 @Suite("TokenSigner (HS256)")

@@ -49,3 +49,17 @@ struct RouterTests {
         #expect(template("HEAD", "/api/jobs/3") == "/api/jobs/{id}")
     }
 }
+
+@Suite("Server metrics")
+struct ServerMetricsTests {
+    @Test("an unknown method token is recorded as other: clients cannot grow the label set")
+    func unknownMethodsAreOther() {
+        let metrics = ServerMetrics(shards: 1)
+        for i in 0..<50 { metrics.record(shard: 0, method: "X\(i)", route: "/x", status: 501, seconds: 0.001) }
+        metrics.record(shard: 0, method: "GET", route: "/x", status: 200, seconds: 0.001)
+        let text = metrics.render()
+        #expect(text.contains(#"http_requests_total{method="other",route="/x",status="501"} 50"#))
+        #expect(text.contains(#"http_requests_total{method="GET",route="/x",status="200"} 1"#))
+        #expect(!text.contains("X1"))
+    }
+}

@@ -1,3 +1,4 @@
+import ATSSupport
 @testable import ATSHTTP
 import Synchronization
 import ATSTestSupport
@@ -296,7 +297,7 @@ struct ServerTests {
         let port = server.port
         let start = monotonicSeconds()
         let done = Atomic<Bool>(false)
-        let stopper = try PosixThread(name: "test-stop") {
+        let stopper = try OSThread(name: "test-stop") {
             server.stop()
             done.store(true, ordering: .releasing)
         }

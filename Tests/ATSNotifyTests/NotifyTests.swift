@@ -1,7 +1,9 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSNotify
-import ATSQueue
-import ATSStorage
+import ATSOutbox
+import ATSRedis
+import ATSPersistence
 import ATSTestSupport
 import Foundation
 import Synchronization

@@ -1,5 +1,6 @@
-import ATSCore
-import ATSStorage
+import ATSDomain
+import ATSSupport
+import ATSPersistence
 import ATSTestSupport
 import Foundation
 import Testing

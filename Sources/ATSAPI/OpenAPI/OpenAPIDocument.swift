@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
 
 /// The OpenAPI 3.1 description of API.md, built from one table of operations. A test

@@ -1,6 +1,7 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 extension API {
     func registerApplicationRoutes(_ router: inout Router) {

@@ -1,7 +1,8 @@
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 extension API {
     func registerAuthRoutes(_ router: inout Router) {
@@ -78,15 +79,9 @@ extension API {
         let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
         if contentType.hasPrefix("application/x-www-form-urlencoded") {
             guard let text = String(validating: request.body, as: UTF8.self) else { throw APIError.badRequest("The form is not UTF-8.") }
+            guard let pairs = PercentEncoding.formPairs(Substring(text)) else { throw APIError.badRequest("The form is malformed.") }
             var fields: [String: String] = [:]
-            for pair in text.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let name = percentDecode(parts[0], plusIsSpace: true),
-                      let value = parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) : "" else {
-                    throw APIError.badRequest("The form is malformed.")
-                }
-                fields[name] = value
-            }
+            for pair in pairs { fields[pair.name] = pair.value }
             var errors: [FieldError] = []
             if (fields["username"] ?? "").isEmpty { errors.append(FieldError("username", "is required")) }
             if (fields["password"] ?? "").isEmpty { errors.append(FieldError("password", "is required")) }

@@ -1,6 +1,7 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 extension API {
     func registerJobRoutes(_ router: inout Router) {

@@ -1,6 +1,7 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 /// Routes for operators: no tenant, no auth.
 enum OperationsRoutes {
@@ -11,7 +12,9 @@ enum OperationsRoutes {
         router.get("/healthz", mode: .inline) { _, _ in
             .json(200, healthBody)
         }
-        router.get("/metrics", mode: .inline) { _, _ in
+        // Rendered on a worker, never on the event loop: a large scrape must not stall
+        // every connection of that loop (health checks included).
+        router.get("/metrics", mode: .blocking) { _, _ in
             .text(200, metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         guard let database else { return }

@@ -1,7 +1,8 @@
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 extension API {
     func registerUserRoutes(_ router: inout Router) {

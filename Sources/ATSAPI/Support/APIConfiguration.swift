@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSAuth
 
 /// What the API needs to know from the configuration.

@@ -1,7 +1,8 @@
 import ATSAuth
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 /// A field-level validation problem (`errors[]` of a 422).
 public struct FieldError: Sendable, Equatable {

@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import Synchronization
 
 /// Counts login attempts per key (an email in a tenant, a client address) in a fixed

@@ -1,5 +1,6 @@
-import ATSCore
-import ATSStorage
+import ATSDomain
+import ATSSupport
+import ATSPersistence
 
 /// The outbox rows a change queues (delivered later by the notification worker). Each
 /// payload carries what the message needs, so delivery never reads the business tables.

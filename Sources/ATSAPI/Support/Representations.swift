@@ -1,6 +1,7 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 
 /// The JSON shapes of API.md (also used by `ats tenant export`). A user's password hash
 /// never appears in any of them.

@@ -1,4 +1,5 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
 
 /// Reads a JSON object body field by field, collecting every problem so that one 422
@@ -103,18 +104,7 @@ struct QueryReader {
 
     /// 400 for a malformed escape, text that is not UTF-8, or a NUL.
     init(_ request: HTTPRequest) throws(APIError) {
-        var items: [(name: String, value: String)] = []
-        if let query = request.head.query {
-            for pair in query.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let name = percentDecode(parts[0], plusIsSpace: true),
-                      let value = parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) : "",
-                      !name.unicodeScalars.contains("\u{0}"), !value.unicodeScalars.contains("\u{0}") else {
-                    throw .badRequest("The query string is malformed.")
-                }
-                items.append((name, value))
-            }
-        }
+        guard let items = request.queryItems else { throw .badRequest("The query string is malformed.") }
         self.items = items
     }
 

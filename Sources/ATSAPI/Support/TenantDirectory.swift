@@ -1,6 +1,7 @@
-import ATSCore
+import ATSDomain
+import ATSSupport
 import ATSHTTP
-import ATSStorage
+import ATSPersistence
 import Synchronization
 
 /// Finds the tenant of a request: `X-Tenant`, else `<slug>.<ATS_BASE_DOMAIN>` in `Host`,

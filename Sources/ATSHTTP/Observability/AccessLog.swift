@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ATSSupport
 import Glibc
 #endif
 

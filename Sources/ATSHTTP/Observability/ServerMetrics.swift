@@ -1,3 +1,4 @@
+import ATSSupport
 import Synchronization
 
 /// Request counters and latency histograms in Prometheus form. Each event loop writes
@@ -7,24 +8,6 @@ public final class ServerMetrics: Sendable {
         let method: String
         let route: String
         let status: Int
-    }
-
-    struct Histogram {
-        var buckets = [Int](repeating: 0, count: ServerMetrics.bounds.count)
-        var count = 0
-        var sum = 0.0
-
-        mutating func observe(_ seconds: Double) {
-            count += 1
-            sum += seconds
-            for (i, bound) in ServerMetrics.bounds.enumerated() where seconds <= bound { buckets[i] += 1 }
-        }
-
-        mutating func merge(_ other: Histogram) {
-            count += other.count
-            sum += other.sum
-            for i in buckets.indices { buckets[i] += other.buckets[i] }
-        }
     }
 
     struct Shard {
@@ -49,10 +32,15 @@ public final class ServerMetrics: Sendable {
         shards = (0..<max(count, 1)).map { _ in ShardBox() }
     }
 
+    /// The methods recorded by name; any other token is `other`, so a client cannot grow
+    /// the label set (and `/metrics`) without bound. Routes are the router's templates.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
     func record(shard: Int, method: String, route: String, status: Int, seconds: Double) {
+        let method = ServerMetrics.knownMethods.contains(method) ? method : "other"
         shards[shard % shards.count].mutex.withLock { s in
             s.requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
-            s.durations[route, default: Histogram()].observe(seconds)
+            s.durations[route, default: Histogram(bounds: ServerMetrics.bounds)].observe(seconds)
         }
     }
 
@@ -70,44 +58,23 @@ public final class ServerMetrics: Sendable {
         for shard in shards {
             shard.mutex.withLock { s in
                 for (key, n) in s.requests { merged.requests[key, default: 0] += n }
-                for (route, h) in s.durations { merged.durations[route, default: Histogram()].merge(h) }
+                for (route, h) in s.durations { merged.durations[route, default: Histogram(bounds: ServerMetrics.bounds)].merge(h) }
             }
         }
-        var out = "# HELP http_requests_total HTTP requests answered, by method, route template and status.\n"
-        out += "# TYPE http_requests_total counter\n"
+        var out = PrometheusText()
+        out.family("http_requests_total", .counter, help: "HTTP requests answered, by method, route template and status.")
         for (key, n) in merged.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            out += "http_requests_total{method=\(label(key.method)),route=\(label(key.route)),status=\"\(key.status)\"} \(n)\n"
+            out.sample("http_requests_total", [("method", key.method), ("route", key.route), ("status", String(key.status))], n)
         }
-        out += "# HELP http_request_duration_seconds Time from a complete request to its response, by route template.\n"
-        out += "# TYPE http_request_duration_seconds histogram\n"
+        out.family("http_request_duration_seconds", .histogram, help: "Time from a complete request to its response, by route template.")
         for (route, h) in merged.durations.sorted(by: { $0.key < $1.key }) {
-            for (i, bound) in ServerMetrics.bounds.enumerated() {
-                out += "http_request_duration_seconds_bucket{route=\(label(route)),le=\"\(bound)\"} \(h.buckets[i])\n"
-            }
-            out += "http_request_duration_seconds_bucket{route=\(label(route)),le=\"+Inf\"} \(h.count)\n"
-            out += "http_request_duration_seconds_sum{route=\(label(route))} \(h.sum)\n"
-            out += "http_request_duration_seconds_count{route=\(label(route))} \(h.count)\n"
+            out.histogram("http_request_duration_seconds", [("route", route)], h)
         }
-        out += "# HELP http_connections_open Client connections currently open.\n"
-        out += "# TYPE http_connections_open gauge\n"
-        out += "http_connections_open \(openConnections)\n"
-        out += "# HELP http_connections_rejected_total Connections closed at once because ATS_MAX_CONNECTIONS were open.\n"
-        out += "# TYPE http_connections_rejected_total counter\n"
-        out += "http_connections_rejected_total \(rejectedConnections)\n"
-        for collector in collectors.withLock({ $0 }) { out += collector() }
-        return out
-    }
-
-    private func label(_ value: String) -> String {
-        var out = "\""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out + "\""
+        out.family("http_connections_open", .gauge, help: "Client connections currently open.")
+        out.sample("http_connections_open", [], openConnections)
+        out.family("http_connections_rejected_total", .counter, help: "Connections closed at once because ATS_MAX_CONNECTIONS were open.")
+        out.sample("http_connections_rejected_total", [], rejectedConnections)
+        for collector in collectors.withLock({ $0 }) { out.append(collector()) }
+        return out.text
     }
 }

@@ -1,3 +1,9 @@
+// The fuzz build (scripts/fuzz) compiles these files in one module with ATSSupport's
+// percent decoder, so the import is conditional.
+#if canImport(ATSSupport)
+import ATSSupport
+#endif
+
 /// Limits the parser enforces while it reads, so that no client can make it hold more.
 public struct HTTPParserLimits: Sendable {
     public var maxRequestLine: Int
@@ -325,7 +331,7 @@ public struct HTTPParser: Sendable {
         var index = line.startIndex
         var digits = 0
         var significant = 0
-        while index < line.endIndex, let h = hexValue(line[index]) {
+        while index < line.endIndex, let h = PercentEncoding.hexValue(line[index]) {
             digits += 1
             if size > 0 || h > 0 { significant += 1 }
             if significant > 15 { throw .bodyTooLarge }

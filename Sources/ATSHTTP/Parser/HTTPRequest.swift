@@ -1,3 +1,9 @@
+// The fuzz build (scripts/fuzz) compiles these files in one module with ATSSupport's
+// percent decoder, so the import is conditional.
+#if canImport(ATSSupport)
+import ATSSupport
+#endif
+
 /// HTTP versions the server speaks. Anything else is answered with 505.
 public enum HTTPVersion: Sendable, Equatable {
     case http1_0
@@ -63,41 +69,10 @@ public struct HTTPRequest: Sendable {
     public var path: Substring { head.path }
     public var headers: HTTPHeaders { head.headers }
 
-    /// Query parameters, percent-decoded (`+` as space), in order; duplicates kept.
-    public var queryItems: [(name: String, value: String)] {
+    /// Query parameters, percent-decoded (`+` as space), in order, duplicates kept; nil
+    /// when the query string is malformed (a bad escape, not UTF-8, a NUL).
+    public var queryItems: [(name: String, value: String)]? {
         guard let query = head.query else { return [] }
-        return query.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentDecode(parts[0], plusIsSpace: true) ?? String(parts[0])
-            let value = parts.count > 1 ? (percentDecode(parts[1], plusIsSpace: true) ?? String(parts[1])) : ""
-            return (name, value)
-        }
-    }
-}
-
-/// Decodes `%XX` escapes; nil when an escape is malformed or the result is not UTF-8.
-public func percentDecode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(s.utf8.count)
-    var it = s.utf8.makeIterator()
-    while let b = it.next() {
-        if b == UInt8(ascii: "%") {
-            guard let h = it.next().flatMap(hexValue), let l = it.next().flatMap(hexValue) else { return nil }
-            bytes.append(h << 4 | l)
-        } else if plusIsSpace && b == UInt8(ascii: "+") {
-            bytes.append(0x20)
-        } else {
-            bytes.append(b)
-        }
-    }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-func hexValue(_ b: UInt8) -> UInt8? {
-    switch b {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-    default: return nil
+        return PercentEncoding.formPairs(query)
     }
 }

@@ -1,3 +1,4 @@
+import ATSSupport
 /// Maps method and path to a handler. Templates are made of static segments and
 /// `{name}` segments; `/x` and `/x/` are the same path. Build it once, then share it.
 public struct Router: Sendable {
@@ -89,7 +90,7 @@ public struct Router: Sendable {
             case .literal(let text):
                 guard part == text else { return nil }
             case .parameter(let name):
-                guard !part.isEmpty, let value = percentDecode(part) else { return nil }
+                guard !part.isEmpty, let value = PercentEncoding.decode(part) else { return nil }
                 parameters[name] = value
             }
         }

@@ -1,3 +1,4 @@
+import ATSSupport
 import CLinux
 import Synchronization
 #if canImport(Glibc)
@@ -54,11 +55,7 @@ final class EventLoop: @unchecked Sendable {
         Glibc.close(timerFD)
     }
 
-    static func monotonicNow() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    static func monotonicNow() -> UInt64 { MonotonicClock.nanoseconds() }
 
     // MARK: Registration (loop thread)
 

@@ -1,3 +1,4 @@
+import ATSSupport
 import CLinux
 #if canImport(Glibc)
 import Glibc

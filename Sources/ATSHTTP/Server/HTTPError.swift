@@ -1,3 +1,4 @@
+import ATSSupport
 /// An error that is its own HTTP response: an RFC 9457 problem+json document.
 /// Handlers throw these (or a domain error the application maps to one in one place).
 public struct HTTPError: Error, Sendable {
@@ -31,32 +32,5 @@ public struct HTTPError: Error, Sendable {
         var headers = headers
         headers.set("Content-Type", "application/problem+json")
         return HTTPResponse(status: status, headers: headers, body: Array(json.utf8))
-    }
-}
-
-/// Minimal JSON text helpers for the few documents the HTTP layer writes itself.
-public enum JSON {
-    /// `s` as a JSON string literal (RFC 8259 §7), escaping quotes, backslashes and controls.
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-        return out
     }
 }

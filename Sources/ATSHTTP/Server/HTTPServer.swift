@@ -1,3 +1,4 @@
+import ATSSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,7 @@ public final class HTTPServer: Sendable {
         let core: ServerCore
         let listenFD: Int32
         let contexts: [LoopContext]
-        let threads: [PosixThread]
+        let threads: [OSThread]
         let stopped: [StopFlag]
     }
 
@@ -69,7 +70,7 @@ public final class HTTPServer: Sendable {
         let pool = try WorkerPool(threads: max(1, configuration.workers), queueCapacity: max(1, configuration.workerQueue))
         let core = ServerCore(configuration: configuration, router: router, metrics: metrics, pool: pool, errorResponder: errorResponder)
         var contexts: [LoopContext] = []
-        var threads: [PosixThread] = []
+        var threads: [OSThread] = []
         let stopped = (0..<threadCount).map { _ in StopFlag() }
         for index in 0..<threadCount {
             contexts.append(LoopContext(loop: try EventLoop(index: index), core: core, listenFD: listenFD))
@@ -79,7 +80,7 @@ public final class HTTPServer: Sendable {
             guard context.start() else { throw SystemError("epoll_ctl(listener)") }
             let bound = LoopBound(value: context)
             let flags = LoopBound(value: stopped)
-            threads.append(try PosixThread(name: "ats-loop-\(index)") {
+            threads.append(try OSThread(name: "ats-loop-\(index)") {
                 bound.value.loop.run()
                 flags.value[index].flag.store(true, ordering: .releasing)
             })

@@ -1,3 +1,4 @@
+import ATSSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc

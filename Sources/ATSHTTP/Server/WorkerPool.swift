@@ -1,3 +1,4 @@
+import ATSSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ final class WorkerPool: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var state = State()
-    private var threads: [PosixThread] = []
+    private var threads: [OSThread] = []
     let capacity: Int
 
     init(threads count: Int, queueCapacity: Int) throws {
@@ -28,7 +29,7 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
         for i in 0..<count {
-            threads.append(try PosixThread(name: "ats-worker-\(i)") { [self] in work() })
+            threads.append(try OSThread(name: "ats-worker-\(i)") { [self] in work() })
         }
     }
 

@@ -1,0 +1,218 @@
+import ATSDomain
+import ATSSupport
+/// The settings of `ats`, read from the environment and then a `.env` file in the
+/// working directory (the environment wins). Parsing is pure: the caller supplies both
+/// maps, so tests need neither files nor a process environment.
+public struct Configuration: Sendable, Equatable {
+    public typealias LogLevel = ATSSupport.LogLevel
+
+    public var host = "127.0.0.1"
+    public var port = 8000
+    /// Event-loop threads; by default one per core.
+    public var threads: Int
+    /// Threads that run handlers which may block (database work); by default two per
+    /// core (measured: 16 on 2 cores halved throughput through context switches).
+    public var workers: Int
+    /// Requests that may wait for a worker before the server answers 503.
+    public var workerQueue = 1024
+    public var maxBody = 1 << 20
+    public var maxConnections = 10_000
+    public var shutdownTimeout = 10.0
+    public var headerTimeout = 10.0
+    public var bodyTimeout = 30.0
+    public var idleTimeout = 60.0
+    public var logLevel = LogLevel.info
+    /// `sqlite:///./dev.db` (the default) or `postgres://user:password@host:port/db`.
+    public var databaseURL = "sqlite:///./dev.db"
+    /// What `ats migrate` connects as (the owner of the tables); DATABASE_URL if unset.
+    public var databaseOwnerURL: String?
+    /// Database connections; by default as many as workers, so a worker never waits.
+    public var databasePool: Int
+    public var statementTimeoutMilliseconds = 5000
+    /// The PostgreSQL role `ats serve` connects as; `ats migrate up` grants it access.
+    public var databaseAppRole = "ats_app"
+
+    /// HMAC key for access tokens; at least 32 bytes. Nil: generated on SQLite, refused
+    /// on PostgreSQL (see `ats serve`).
+    public var secretKey: String?
+    public var accessTokenMinutes = 60
+    public var defaultTenant = "default"
+    public var baseDomain: String?
+    /// Proxies whose `X-Forwarded-For` names the client (`ATS_TRUSTED_PROXIES`).
+    public var trustedProxies = TrustedProxies()
+
+    /// `Name <address>` or `address` of outgoing mail.
+    public var mailFrom = "ATS <no-reply@ats.localhost>"
+    /// Where the embedded mail transport writes `.eml` files.
+    public var mailDirectory = "./mail"
+    public var notifyMaxAttempts = 8
+    /// `smtp://[user:password@]host[:port]` or `smtps://…`; nil: `.eml` files in `mailDirectory`.
+    public var smtpURL: String?
+    /// CA bundle for the SMTP server's certificate instead of the system's.
+    public var smtpCAFile: String?
+    /// `redis://[[user]:password@]host[:port][/db]`: with it, `ats worker` delivers
+    /// notifications through a Redis stream and `ats serve` does not deliver itself.
+    public var redisURL: String?
+    /// Seconds a delivery's claim on an outbox row holds (it must outlast a slow SMTP
+    /// exchange); a delivery that died is retried after it.
+    public var notifyLeaseSeconds = 120.0
+    /// Port for `ats worker`'s /healthz and /metrics; nil: no listener.
+    public var workerPort: Int?
+
+    public var isPostgres: Bool { databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") }
+
+    /// Every variable this version reads, with a one-line description (for `--help`).
+    public static let variables: [(name: String, help: String)] = [
+        ("ATS_HOST", "address to listen on (default 127.0.0.1)"),
+        ("ATS_PORT", "TCP port, 0-65535; 0 picks a free one (default 8000)"),
+        ("ATS_THREADS", "event-loop threads (default: the number of cores)"),
+        ("ATS_WORKERS", "threads for handlers that may block (default: 2 per core)"),
+        ("ATS_WORKER_QUEUE", "requests that may wait for a worker before 503 (default 1024)"),
+        ("ATS_MAX_BODY", "largest request body in bytes (default 1048576)"),
+        ("ATS_MAX_CONNECTIONS", "open connections before new ones are refused (default 10000)"),
+        ("ATS_SHUTDOWN_TIMEOUT", "seconds to finish in-flight requests on SIGTERM (default 10)"),
+        ("ATS_HEADER_TIMEOUT", "seconds a client has to send a request head (default 10)"),
+        ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
+        ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
+        ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
+        ("DATABASE_URL", "sqlite:///./dev.db (default) or postgres://USER:PASSWORD@HOST:PORT/DB"),
+        ("DATABASE_OWNER_URL", "PostgreSQL URL of the table owner, for ats migrate (default: DATABASE_URL)"),
+        ("ATS_DB_POOL", "database connections (default: ATS_WORKERS)"),
+        ("ATS_DB_STATEMENT_TIMEOUT", "milliseconds a statement may run (default 5000)"),
+        ("ATS_DB_APP_ROLE", "PostgreSQL role that ats serve uses; ats migrate up grants it (default ats_app)"),
+        ("SECRET_KEY", "token signing key, at least 32 bytes (SQLite: generated into DB.secret when unset)"),
+        ("ALGORITHM", "token algorithm; only HS256 (default HS256)"),
+        ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
+        ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
+        ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
+        ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
+        ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
+        ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
+        ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
+        ("SMTP_URL", "smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; unset: .eml files in ATS_MAIL_DIR"),
+        ("SMTP_CA_FILE", "CA bundle to verify the SMTP server with instead of the system's"),
+        ("REDIS_URL", "redis://[:password@]host[:port][/db]: queue notifications in Redis for ats worker; unset: ats serve delivers them"),
+        ("ATS_NOTIFY_LEASE", "seconds a delivery holds its claim on a notification; a worker that died is retried after it (default 120)"),
+        ("ATS_WORKER_PORT", "port on ATS_HOST where ats worker answers /healthz and /metrics (default: none)"),
+    ]
+
+    public init(cores: Int) {
+        threads = max(1, cores)
+        workers = 2 * max(1, cores)
+        databasePool = workers
+    }
+
+    /// Reads `environment`, falling back to `dotEnv` for variables the environment lacks.
+    public static func load(environment: [String: String], dotEnv: [String: String] = [:], cores: Int) throws(ConfigError) -> Configuration {
+        let source = dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment }
+        var config = Configuration(cores: cores)
+        if let host = source["ATS_HOST"] {
+            guard !host.isEmpty, host.utf8.count <= 255, !host.contains(where: { $0.isWhitespace }) else {
+                throw ConfigError("ATS_HOST", "expected an address such as 127.0.0.1 or 0.0.0.0, got '\(host)'")
+            }
+            config.host = host
+        }
+        config.port = try integer(source, "ATS_PORT", default: config.port, in: 0...65535)
+        config.threads = try integer(source, "ATS_THREADS", default: config.threads, in: 1...256)
+        config.workers = try integer(source, "ATS_WORKERS", default: config.workers, in: 1...1024)
+        config.workerQueue = try integer(source, "ATS_WORKER_QUEUE", default: config.workerQueue, in: 1...1_000_000)
+        config.maxBody = try integer(source, "ATS_MAX_BODY", default: config.maxBody, in: 1...(1 << 30))
+        config.maxConnections = try integer(source, "ATS_MAX_CONNECTIONS", default: config.maxConnections, in: 1...1_000_000)
+        config.shutdownTimeout = try seconds(source, "ATS_SHUTDOWN_TIMEOUT", default: config.shutdownTimeout)
+        config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
+        config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
+        config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
+        if let url = source["DATABASE_URL"] { config.databaseURL = try databaseURL(url, "DATABASE_URL") }
+        if let url = source["DATABASE_OWNER_URL"] { config.databaseOwnerURL = try databaseURL(url, "DATABASE_OWNER_URL") }
+        if config.databaseOwnerURL != nil && !config.isPostgres {
+            throw ConfigError("DATABASE_OWNER_URL", "only applies when DATABASE_URL is a postgres:// URL")
+        }
+        config.databasePool = try integer(source, "ATS_DB_POOL", default: config.workers, in: 1...1000)
+        config.statementTimeoutMilliseconds = try integer(source, "ATS_DB_STATEMENT_TIMEOUT", default: config.statementTimeoutMilliseconds, in: 1...3_600_000)
+        if let role = source["ATS_DB_APP_ROLE"] {
+            guard !role.isEmpty, role.utf8.count <= 63 else { throw ConfigError("ATS_DB_APP_ROLE", "expected a PostgreSQL role name of 1 to 63 bytes") }
+            config.databaseAppRole = role
+        }
+        if let key = source["SECRET_KEY"] {
+            guard key.utf8.count >= 32 else { throw ConfigError("SECRET_KEY", "must be at least 32 bytes long (value not shown)") }
+            config.secretKey = key
+        }
+        if let algorithm = source["ALGORITHM"], algorithm != "HS256" {
+            throw ConfigError("ALGORITHM", "only HS256 is supported, got '\(algorithm.prefix(20))'")
+        }
+        config.accessTokenMinutes = try integer(source, "ACCESS_TOKEN_EXPIRE_MINUTES", default: config.accessTokenMinutes, in: 1...(60 * 24 * 30))
+        if let tenant = source["ATS_DEFAULT_TENANT"] {
+            guard Tenant.isValidSlug(tenant) else { throw ConfigError("ATS_DEFAULT_TENANT", "'\(tenant)' is not a tenant slug ([a-z0-9][a-z0-9-]{1,62})") }
+            config.defaultTenant = tenant
+        }
+        if let domain = source["ATS_BASE_DOMAIN"]?.lowercased(), !domain.isEmpty {
+            guard domain.utf8.count <= 253, domain.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }),
+                  !domain.hasPrefix("."), !domain.hasSuffix(".") else {
+                throw ConfigError("ATS_BASE_DOMAIN", "expected a domain such as ats.example.com, got '\(domain.prefix(60))'")
+            }
+            config.baseDomain = domain
+        }
+        if let from = source["MAIL_FROM"] {
+            guard !from.isEmpty, from.utf8.count <= 320, !from.contains("\r"), !from.contains("\n") else {
+                throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
+            }
+            config.mailFrom = from
+        }
+        if let dir = source["ATS_MAIL_DIR"] {
+            guard !dir.isEmpty else { throw ConfigError("ATS_MAIL_DIR", "must not be empty") }
+            config.mailDirectory = dir
+        }
+        config.notifyMaxAttempts = try integer(source, "ATS_NOTIFY_MAX_ATTEMPTS", default: config.notifyMaxAttempts, in: 1...100)
+        if let url = source["SMTP_URL"], !url.isEmpty {
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw ConfigError("SMTP_URL", "expected smtp://[user:password@]host[:port] or smtps://… (value not shown)")
+            }
+            config.smtpURL = url
+        }
+        if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        if let list = source["ATS_TRUSTED_PROXIES"] {
+            guard let proxies = TrustedProxies(list) else {
+                throw ConfigError("ATS_TRUSTED_PROXIES", "expected addresses or CIDR networks separated by commas, e.g. 10.0.0.0/8,127.0.0.1, got '\(list)'")
+            }
+            config.trustedProxies = proxies
+        }
+        if let url = source["REDIS_URL"], !url.isEmpty {
+            guard url.hasPrefix("redis://") else { throw ConfigError("REDIS_URL", "expected redis://[:password@]host[:port][/db] (value not shown)") }
+            config.redisURL = url
+        }
+        config.notifyLeaseSeconds = try seconds(source, "ATS_NOTIFY_LEASE", default: config.notifyLeaseSeconds)
+        if source["ATS_WORKER_PORT"] != nil {
+            config.workerPort = try integer(source, "ATS_WORKER_PORT", default: 0, in: 0...65535)
+        }
+        if let level = source["LOG_LEVEL"] {
+            guard let parsed = LogLevel(rawValue: level.lowercased()) else {
+                throw ConfigError("LOG_LEVEL", "expected one of debug, info, warn, error, got '\(level)'")
+            }
+            config.logLevel = parsed
+        }
+        return config
+    }
+
+    /// Checks the scheme only, and never echoes the value: it may hold a password.
+    private static func databaseURL(_ url: String, _ name: String) throws(ConfigError) -> String {
+        if url.hasPrefix("sqlite:///"), url.utf8.count > "sqlite:///".utf8.count { return url }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return url }
+        throw ConfigError(name, "expected sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (value not shown)")
+    }
+
+    private static func integer(_ source: [String: String], _ name: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = source[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    private static func seconds(_ source: [String: String], _ name: String, default value: Double) throws(ConfigError) -> Double {
+        guard let text = source[name] else { return value }
+        guard let number = Double(text), number.isFinite, number > 0, number <= 86_400 else {
+            throw ConfigError(name, "expected a number of seconds above 0 and at most 86400, got '\(text)'")
+        }
+        return number
+    }
+}

@@ -1,0 +1,92 @@
+import ATSDomain
+import ATSSupport
+import Testing
+
+@Suite("Stage state machine")
+struct StageTests {
+    /// The whole table: every (from, to) pair, and whether it is allowed.
+    static let allowed: Set<String> = [
+        "applied→screening", "screening→interview", "interview→offer", "offer→hired",
+        "applied→rejected", "screening→rejected", "interview→rejected", "offer→rejected",
+    ]
+
+    @Test("every pair of stages", arguments: Stage.allCases, Stage.allCases)
+    func transition(_ from: Stage, _ to: Stage) {
+        #expect(from.canMove(to: to) == StageTests.allowed.contains("\(from.rawValue)→\(to.rawValue)"))
+    }
+
+    @Test func terminalStagesGoNowhere() {
+        #expect(Stage.hired.allowedNext.isEmpty && Stage.rejected.allowedNext.isEmpty)
+        #expect(Stage.allCases.filter(\.isTerminal) == [.hired, .rejected])
+    }
+}
+
+@Suite("Timestamp")
+struct TimestampTests {
+    @Test func formatsAndParsesRFC3339() throws {
+        let t = try #require(Timestamp(rfc3339: "2026-11-24T14:45:17Z"))
+        #expect(t.rfc3339 == "2026-11-24T14:45:17Z")
+        let fraction = try #require(Timestamp(rfc3339: "2026-11-24T14:45:17.123456Z"))
+        #expect(fraction.microseconds - t.microseconds == 123_456)
+        #expect(Timestamp(rfc3339: "2026-11-24 15:45:17.123456+01")?.microseconds == fraction.microseconds, "PostgreSQL's output form")
+        #expect(Timestamp(rfc3339: "1970-01-01T00:00:00Z")?.microseconds == 0)
+        #expect(Timestamp(rfc3339: "2000-02-29T00:00:00Z")?.rfc3339 == "2000-02-29T00:00:00Z")
+        for bad in ["", "2026-13-01T00:00:00Z", "2026-11-24T14:45:17", "2026-11-24T14:45:17.Z", "yesterday", "2026-11-24T24:00:00Z"] {
+            #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
+        }
+        let now = Timestamp.now()
+        #expect(Timestamp(rfc3339: now.rfc3339) == now)
+    }
+}
+
+@Suite("Validation")
+struct ValidationTests {
+    @Test func emails() {
+        #expect(Validation.normalizedEmail("  Ann@Example.COM ") == "ann@example.com")
+        for bad in ["", "a", "no-at.example", "a@b", "a@@b.io", "a b@c.io", "@c.io", "a@.io", "a@io.", "a@b.io\u{0}"] {
+            #expect(Validation.normalizedEmail(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func passwords() {
+        #expect(!Validation.isAcceptablePassword("1234567"))
+        #expect(Validation.isAcceptablePassword("12345678"))
+        #expect(!Validation.isAcceptablePassword(String(repeating: "x", count: 1025)))
+    }
+
+    @Test func tenantSlugs() {
+        #expect(Tenant.isValidSlug("acme") && Tenant.isValidSlug("a1-b2") && Tenant.isValidSlug("default"))
+        for bad in ["a", "-acme", "Acme", "ac me", "acmé", String(repeating: "a", count: 64)] { #expect(!Tenant.isValidSlug(bad), "\(bad)") }
+    }
+}
+
+@Suite("JSONParser")
+struct JSONParserTests {
+    private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test func parsesDocuments() throws {
+        let value = try parse(#" {"a": [1, -2.5e3, true, false, null, "x\u00e9\ud83d\ude00\n"], "b": {}} "#)
+        #expect(value["a"] == .array([.int(1), .double(-2500), .bool(true), .bool(false), .null, .string("xé😀\n")]))
+        #expect(value["b"] == .object([]))
+        #expect(try parse("9223372036854775807") == .int(Int64.max))
+        #expect(try parse("92233720368547758070") == .double(9.223372036854775808e19), "beyond Int64: a double")
+        #expect(try parse(#"{"k":"v"}"#).text == #"{"k":"v"}"#)
+    }
+
+    @Test("refuses what is not strict JSON", arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "{a:1}", "'x'", "01", "1.", ".5", "-", "1e", "tru", "nul", "[1 2]",
+        "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\u{1}b\"", "\"\\x\"",
+        "1e400", "-1e400", "{\"a\":1} x", "\"unterminated", "[" + String(repeating: "[", count: 100) + "]",
+    ])
+    func refuses(_ text: String) {
+        #expect(throws: JSONParseError.self) { try parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    @Test func writesEscapes() {
+        #expect(JSONValue.string("a\"b\\c\u{1}\u{2028}").text == #""a\"b\\c\u0001\u2028""#)
+    }
+}
