@@ -43,10 +43,12 @@ let package = Package(
         // Blocking client sockets with timeouts (SMTP, Redis).
         .target(name: "ATSNet", swiftSettings: swiftSettings),
         .target(name: "ATSRedis", dependencies: ["ATSSupport", "ATSNet"], swiftSettings: swiftSettings),
+        // One folder per feature: repository protocol, SQL repository, service, events.
+        .target(name: "ATSFeatures", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSAuth"], swiftSettings: swiftSettings),
         .target(name: "ATSNotify", dependencies: ["ATSSupport", "ATSDomain", "ATSNet", "COpenSSL"], swiftSettings: swiftSettings),
         // The event outbox: embedded dispatcher, Redis relay and consumers, channels.
-        .target(name: "ATSOutbox", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSNotify", "ATSNet", "ATSRedis"], swiftSettings: swiftSettings),
-        .target(name: "ATSAPI", dependencies: ["ATSSupport", "ATSDomain", "ATSHTTP", "ATSAuth", "ATSPersistence"], swiftSettings: swiftSettings),
+        .target(name: "ATSOutbox", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSNotify", "ATSNet", "ATSRedis"], swiftSettings: swiftSettings),
+        .target(name: "ATSAPI", dependencies: ["ATSSupport", "ATSDomain", "ATSHTTP", "ATSAuth", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
             dependencies: ["ATSSupport", "ATSDomain", "ATSConfiguration", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSPersistence",
@@ -54,21 +56,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Shared by the test targets: databases for both backends, a raw HTTP client.
-        .target(name: "ATSTestSupport", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
+        .target(name: "ATSTestSupport", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
         // scripts/bench's data-layer run (not shipped).
-        .executableTarget(name: "ats-storage-bench", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ats-storage-bench", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres"], swiftSettings: swiftSettings),
 
         .testTarget(name: "ATSDomainTests", dependencies: ["ATSDomain", "ATSSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSConfigurationTests", dependencies: ["ATSConfiguration", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "ATSSupport", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSOutbox", "ATSRedis", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSOutbox", "ATSRedis", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSRedisTests", dependencies: ["ATSRedis", "ATSOutbox", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
-        .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
     ]
 )

@@ -2,6 +2,7 @@ import ATSAuth
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ public final class API: Sendable {
     /// The caller named by `Authorization: Bearer …`, or nil when there is none. A token
     /// that is invalid, expired, from another tenant, or whose user is gone or inactive
     /// is 401 — never silently anonymous. The role comes from the database, not the token.
-    func caller(_ request: HTTPRequest, tenant: Tenant, _ work: any UnitOfWork) throws -> User? {
+    func caller(_ request: HTTPRequest, tenant: Tenant, _ work: UnitOfWork) throws -> User? {
         guard let header = request.headers["Authorization"] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized("Use Authorization: Bearer <token>.") }
@@ -49,7 +50,7 @@ public final class API: Sendable {
     }
 
     /// The caller, who must be signed in and hold one of `roles`.
-    func requireCaller(_ request: HTTPRequest, tenant: Tenant, _ work: any UnitOfWork, roles: Set<Role>) throws -> User {
+    func requireCaller(_ request: HTTPRequest, tenant: Tenant, _ work: UnitOfWork, roles: Set<Role>) throws -> User {
         guard let user = try caller(request, tenant: tenant, work) else { throw APIError.unauthorized("Sign in first.") }
         guard roles.contains(user.role) else { throw APIError.forbidden("Your role may not do this.") }
         return user

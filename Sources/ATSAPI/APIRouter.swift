@@ -1,4 +1,5 @@
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 /// The composition root of the HTTP API: every route the server answers.

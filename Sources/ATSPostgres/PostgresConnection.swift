@@ -12,7 +12,8 @@ final class PostgresConnection: SQLConnection {
     /// Set when the server says a cached plan no longer fits the schema (a migration ran
     /// meanwhile): the connection is then closed instead of reused.
     private var stale = false
-    let dialect = SQLDialect.postgres
+    let capabilities: any SQLCapabilities = PostgresCapabilities()
+    private(set) var roundTrips = 0
 
     /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
     init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
@@ -79,6 +80,7 @@ final class PostgresConnection: SQLConnection {
     }
 
     func executeScript(_ sql: String) throws(SQLError) {
+        roundTrips += 1
         guard let result = PQexec(handle, sql) else { throw lostOrOther(nil) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
@@ -108,6 +110,7 @@ final class PostgresConnection: SQLConnection {
             case .timestamp(let stamp): return stamp.sqlText
             }
         }
+        roundTrips += 1
         let result = PostgresConnection.withOptionalCStrings(texts) { values in
             PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
         }
@@ -123,6 +126,7 @@ final class PostgresConnection: SQLConnection {
     private func prepared(_ sql: String, parameterCount: Int) throws(SQLError) -> String {
         if let name = statements[sql] { return name }
         let name = "ats_\(statements.count + 1)"
+        roundTrips += 1  // once per statement text and connection
         guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw lostOrOther(nil) }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw classify(result) }

@@ -7,9 +7,9 @@ import ATSPersistence
 /// the transaction). A connection that dropped (server restart) is discarded and
 /// replaced on the next checkout; a transaction whose BEGIN finds the connection dead
 /// is retried once on a fresh one, so only work in flight during an outage fails.
-public final class PostgresDatabase: Database, @unchecked Sendable {
+public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     private let pool: ConnectionPool<PostgresConnection>
-    public let dialect = SQLDialect.postgres
+    public let capabilities: any SQLCapabilities = PostgresCapabilities()
 
     public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats") {
         pool = ConnectionPool(capacity: poolSize) { () throws(StorageError) -> PostgresConnection in
@@ -25,22 +25,16 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
         url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
     }
 
-    public func transaction<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        try run(begin: "BEGIN", tenant: tenant, body)
+    /// Each failed BEGIN discards one dead pooled connection; after at most `capacity`
+    /// of them the pool opens a fresh one, so work started after an outage succeeds.
+    public var reconnectAttempts: Int { pool.capacity }
+
+    public func withWriteConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try withConnection(body)
     }
 
-    public func read<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        try run(begin: "BEGIN READ ONLY", tenant: tenant, body)
-    }
-
-    public func ping() throws {
-        try withConnection { connection in
-            do throws(SQLError) {
-                _ = try connection.query("SELECT 1", [])
-            } catch {
-                throw error.storageError
-            }
-        }
+    public func withReadConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try withConnection(body)
     }
 
     /// Runs `body` on one pooled connection outside a transaction (migrations, which
@@ -75,44 +69,5 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
                 throw error.storageError
             }
         }
-    }
-
-    private func run<T>(begin: String, tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        var attempt = 0
-        while true {
-            attempt += 1
-            // Each failed BEGIN discards one dead pooled connection; after at most `capacity`
-            // of them the pool opens a fresh one, so work started after an outage succeeds.
-            do {
-                return try pool.with(keep: { $0.isReusable }) { connection in
-                    try PostgresDatabase.transaction(connection, begin: begin, tenant: tenant, body)
-                }
-            } catch PostgresDatabase.BeginFailed.connectionLost(let why) {
-                // Nothing ran yet: a stale pooled connection (the server restarted since)
-                // is worth one retry on a fresh connection.
-                if attempt > pool.capacity { throw StorageError.unavailable(why) }
-            }
-        }
-    }
-
-    private enum BeginFailed: Error {
-        case connectionLost(String)
-    }
-
-    private static func transaction<T>(_ connection: PostgresConnection, begin: String, tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        do throws(SQLError) {
-            if let tenant {
-                // One round trip for BEGIN and the tenant. The id is our own Int64 rendered
-                // as digits, never client text, so inlining it cannot inject SQL.
-                try connection.executeScript("\(begin); SELECT set_config('app.tenant_id', '\(tenant.rawValue)', true)")
-            } else {
-                try connection.executeScript(begin)
-            }
-        } catch {
-            if case .connectionLost(let why) = error { throw BeginFailed.connectionLost(why) }
-            try? connection.executeScript("ROLLBACK")
-            throw error.storageError
-        }
-        return try connection.runUnitOfWork(body)
     }
 }

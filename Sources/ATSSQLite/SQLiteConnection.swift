@@ -6,7 +6,8 @@ import CSQLite3
 final class SQLiteConnection: SQLConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
-    let dialect = SQLDialect.sqlite
+    let capabilities: any SQLCapabilities = SQLiteCapabilities()
+    private(set) var roundTrips = 0
 
     let transactionAborted = false  // SQLite keeps a transaction usable after a failed statement
 
@@ -67,6 +68,7 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func executeScript(_ sql: String) throws(SQLError) {
+        roundTrips += 1
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         let text = message.map { String(cString: $0) } ?? ""
@@ -77,6 +79,7 @@ final class SQLiteConnection: SQLConnection {
     // MARK: Statements
 
     private func run(_ sql: String, _ parameters: [SQLValue], row: (OpaquePointer) throws(SQLError) -> Void) throws(SQLError) {
+        roundTrips += 1
         let statement = try prepared(sql)
         defer {
             sqlite3_reset(statement)

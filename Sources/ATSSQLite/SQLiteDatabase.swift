@@ -9,7 +9,7 @@ import Glibc
 /// The SQLite adapter: one writer connection (writes are serialized in-process, and
 /// across processes by SQLite's lock with busy_timeout) and a pool of readers that run
 /// concurrently with it thanks to WAL.
-public final class SQLiteDatabase: Database, @unchecked Sendable {
+public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     // Invariant: `writer` is only used with `writerLock` held.
     private let writer: SQLiteConnection
     private let writerLock = Mutex(())
@@ -17,7 +17,9 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     private let writerOwner = Atomic<UInt>(0)
     private let readers: ConnectionPool<SQLiteConnection>
     public let path: String
-    public let dialect = SQLDialect.sqlite
+    public let capabilities: any SQLCapabilities = SQLiteCapabilities()
+    /// One writer: a BEGIN never finds a stale connection to replace.
+    public let reconnectAttempts = 0
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String, readers: Int = 8) throws {
@@ -45,7 +47,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         return path.isEmpty ? nil : "/" + path
     }
 
-    public func transaction<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
+    public func withWriteConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         // The writer lock is not re-entrant: a transaction opened inside another on the
         // same thread would wait for itself forever. Refuse it instead.
         let me = UInt(bitPattern: Int(pthread_self()))
@@ -53,38 +55,17 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         return try writerLock.withLock { _ in
             writerOwner.store(me, ordering: .releasing)
             defer { writerOwner.store(0, ordering: .releasing) }
-            return try SQLiteDatabase.run(writer, begin: "BEGIN IMMEDIATE", body)
+            return try body(writer)
         }
     }
 
-    public func read<T>(tenant: TenantID?, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        try readers.with { connection in
-            try SQLiteDatabase.run(connection, begin: "BEGIN", body)
-        }
-    }
-
-    public func ping() throws {
-        try readers.with { connection in
-            do throws(SQLError) {
-                _ = try connection.query("SELECT 1", [])
-            } catch {
-                throw error.storageError
-            }
-        }
+    public func withReadConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try readers.with { connection in try body(connection) }
     }
 
     /// Runs `body` with the writer connection outside any transaction (the migration
     /// runner manages its own transactions).
     public func withWriter<T>(_ body: (any SQLConnection) throws -> T) rethrows -> T {
         try writerLock.withLock { _ in try body(writer) }
-    }
-
-    private static func run<T>(_ connection: SQLiteConnection, begin: String, _ body: (any UnitOfWork) throws -> T) throws -> T {
-        do throws(SQLError) {
-            try connection.executeScript(begin)
-        } catch {
-            throw error.storageError
-        }
-        return try connection.runUnitOfWork(body)
     }
 }

@@ -2,6 +2,7 @@ import ATSDomain
 import ATSSupport
 import ATSPostgres
 import ATSSQLite
+import ATSFeatures
 import ATSPersistence
 import Foundation
 import Testing

@@ -7,6 +7,7 @@ import ATSDomain
 import ATSSupport
 import ATSPostgres
 import ATSSQLite
+import ATSFeatures
 import ATSPersistence
 import Synchronization
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import ATSDomain
 import ATSSupport
 import ATSPostgres
 import ATSSQLite
+import ATSFeatures
 import ATSPersistence
 
 /// Opens the configured database: SQLite for `sqlite:///…`, PostgreSQL otherwise.

@@ -4,6 +4,7 @@ import ATSSupport
 import ATSNotify
 import ATSOutbox
 import ATSRedis
+import ATSFeatures
 import ATSPersistence
 
 /// What `serve` and `worker` share about notifications: checking the settings before

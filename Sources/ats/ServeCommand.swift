@@ -3,6 +3,7 @@ import ATSAuth
 import ATSConfiguration
 import ATSDomain
 import ATSSupport
+import ATSFeatures
 import ATSPersistence
 import ATSHTTP
 import ATSNotify

@@ -4,6 +4,7 @@ import ATSConfiguration
 import ATSDomain
 import ATSSupport
 import ATSPostgres
+import ATSFeatures
 import ATSPersistence
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,7 @@ import ATSAuth
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 import ATSTestSupport
 import Testing

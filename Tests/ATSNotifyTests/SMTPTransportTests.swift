@@ -3,6 +3,7 @@ import ATSSupport
 @testable import ATSNotify
 import ATSOutbox
 import ATSRedis
+import ATSFeatures
 import ATSPersistence
 import ATSTestSupport
 import Foundation

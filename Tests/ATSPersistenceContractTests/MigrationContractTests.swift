@@ -1,3 +1,4 @@
+import ATSFeatures
 import ATSDomain
 import ATSSupport
 import ATSPostgres

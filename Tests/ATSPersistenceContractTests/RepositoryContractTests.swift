@@ -1,3 +1,4 @@
+import ATSFeatures
 import ATSDomain
 import ATSSupport
 @testable import ATSPersistence
@@ -269,7 +270,7 @@ struct RepositoryContractTests {
         }
         // Each refused write in its own transaction: on PostgreSQL an error dooms the
         // transaction it happens in (and the unit of work then refuses to commit).
-        func refused(_ body: @escaping (any UnitOfWork) throws -> Void) {
+        func refused(_ body: @escaping (UnitOfWork) throws -> Void) {
             #expect(throws: StorageError.notFound) { try db.transaction(tenant: b.tenant, body) }
         }
         refused { _ = try $0.users.update(b.tenant, id: a.recruiter.id, UserChanges(role: .admin)) }
@@ -324,6 +325,46 @@ struct RepositoryContractTests {
         #expect(try db.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(company: "Äcme"), page: Page()) }.items.map(\.id) == [job.id])
     }
 
+    @Test("savepoints: a failed step inside one is undone alone and the transaction commits the rest (also on PostgreSQL)", arguments: Backend.allCases)
+    func savepointsUndoOnlyTheirOwnWork(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let db = test.database
+        let kept = try db.transaction(tenant: f.tenant) { work -> Job in
+            let kept = try work.jobs.create(f.tenant, NewJob(title: "Kept", company: "C", createdBy: f.recruiter.id))
+            // A duplicate email inside a savepoint: the engine error aborts only the savepoint.
+            var caught: (any Error)?
+            do {
+                try work.savepoint {
+                    _ = try work.jobs.create(f.tenant, NewJob(title: "Undone", company: "C", createdBy: f.recruiter.id))
+                    _ = try work.users.create(f.tenant, NewUser(email: f.recruiter.email, passwordHash: "h", fullName: nil, role: .admin))
+                }
+            } catch {
+                caught = error
+            }
+            #expect(caught as? StorageError == .duplicateEmail)
+            // Nested savepoints: the inner one's success is released into the outer one.
+            try work.savepoint { try work.savepoint { _ = try work.jobs.create(f.tenant, NewJob(title: "Nested", company: "C", createdBy: f.recruiter.id)) } }
+            return kept
+        }
+        let titles = try db.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(), page: Page()) }.items.map(\.title)
+        #expect(titles.contains(kept.title) && titles.contains("Nested") && !titles.contains("Undone"))
+    }
+
+    @Test("round trips are counted per connection")
+    func roundTripsAreCounted() throws {
+        for backend in Backend.allCases {
+            let test = try TestDatabase(backend)
+            let f = try Fixture.make(test.database)
+            let (before, after) = try test.database.read(tenant: f.tenant) { work -> (Int, Int) in
+                let before = work.transaction.connection.roundTrips
+                _ = try work.jobs.find(f.tenant, id: JobID(1))
+                return (before, work.transaction.connection.roundTrips)
+            }
+            #expect(after - before >= 1 && after - before <= 2, "one statement (plus its first PREPARE)")
+        }
+    }
+
     @Test("row-level security: a raw unfiltered SELECT in tenant B's transaction sees only B's rows")
     func rowLevelSecurityProof() throws {
         let test = try TestDatabase(.postgres)
@@ -334,10 +375,7 @@ struct RepositoryContractTests {
         _ = try b.job("B1")
         let db = test.database
         func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
-            try db.read(tenant: tenant) { work in
-                guard let unit = work as? SQLUnitOfWork else { throw StorageError.internalError("unexpected unit of work") }
-                return try unit.connection.query(sql, [])
-            }
+            try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
         }
         #expect(try raw(b.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["B1"])
         #expect(try raw(a.tenant, "SELECT count(*) FROM jobs").first?.int(0) == 2)
@@ -346,8 +384,7 @@ struct RepositoryContractTests {
         // WITH CHECK: B's transaction cannot write a row for A.
         #expect(throws: (any Error).self) {
             try db.transaction(tenant: b.tenant) { (work) throws -> Void in
-                guard let unit = work as? SQLUnitOfWork else { return }
-                try unit.connection.execute("UPDATE jobs SET tenant_id = $1", [.int(a.tenant.rawValue)])
+                try work.transaction.connection.execute("UPDATE jobs SET tenant_id = $1", [.int(a.tenant.rawValue)])
             }
         }
         // The serving role does not own the tables, and RLS is forced even for owners.

@@ -1,5 +1,6 @@
 import ATSDomain
 import ATSSupport
+import ATSFeatures
 import ATSPersistence
 import ATSTestSupport
 import Foundation

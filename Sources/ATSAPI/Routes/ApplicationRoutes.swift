@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 extension API {
@@ -31,7 +32,7 @@ extension API {
     }
 
     /// Staff, or the candidate who owns it; to anyone else it does not exist (404, never 403).
-    private func visibleApplication(_ request: HTTPRequest, _ tenant: Tenant, _ id: ApplicationID, _ work: any UnitOfWork) throws -> Application {
+    private func visibleApplication(_ request: HTTPRequest, _ tenant: Tenant, _ id: ApplicationID, _ work: UnitOfWork) throws -> Application {
         let caller = try requireCaller(request, tenant: tenant, work, roles: Set(Role.allCases))
         guard let application = try work.applications.find(tenant.id, id: id), caller.role.isStaff || application.candidateID == caller.id else {
             throw APIError.notFound("No such application.")

@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 extension API {
@@ -75,7 +76,7 @@ extension API {
     }
 
     /// Admins, or the recruiter who created the job.
-    private func editableJob(_ request: HTTPRequest, _ tenant: Tenant, _ id: JobID, _ work: any UnitOfWork) throws -> Job {
+    private func editableJob(_ request: HTTPRequest, _ tenant: Tenant, _ id: JobID, _ work: UnitOfWork) throws -> Job {
         let caller = try requireCaller(request, tenant: tenant, work, roles: API.staff)
         guard let job = try work.jobs.find(tenant.id, id: id) else { throw APIError.notFound("No such job.") }
         guard caller.role == .admin || job.createdBy == caller.id else { throw APIError.forbidden("Only the job's creator or an admin may change it.") }

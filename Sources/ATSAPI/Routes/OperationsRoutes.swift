@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 /// Routes for operators: no tenant, no auth.

@@ -2,6 +2,7 @@ import ATSAuth
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 extension API {

@@ -1,11 +1,12 @@
 import ATSDomain
 import ATSSupport
+import ATSFeatures
 import ATSPersistence
 
 /// The outbox rows a change queues (delivered later by the notification worker). Each
 /// payload carries what the message needs, so delivery never reads the business tables.
 enum Notifications {
-    static func applicationReceived(_ work: any UnitOfWork, tenant: Tenant, job: Job, candidate: User, application: Application) throws {
+    static func applicationReceived(_ work: UnitOfWork, tenant: Tenant, job: Job, candidate: User, application: Application) throws {
         let common: [(key: String, value: JSONValue)] = [
             ("tenant", .string(tenant.slug)), ("application_id", .int(application.id.rawValue)), ("job_id", .int(job.id.rawValue)),
             ("job_title", .string(job.title)), ("company", .string(job.company)),
@@ -19,7 +20,7 @@ enum Notifications {
         }
     }
 
-    static func stageChanged(_ work: any UnitOfWork, tenant: Tenant, job: Job?, candidate: User?, application: Application, from: Stage, note: String?) throws {
+    static func stageChanged(_ work: UnitOfWork, tenant: Tenant, job: Job?, candidate: User?, application: Application, from: Stage, note: String?) throws {
         guard let candidate else { return }
         let payload = JSONValue.object([
             ("tenant", .string(tenant.slug)), ("application_id", .int(application.id.rawValue)), ("job_id", .int(application.jobID.rawValue)),

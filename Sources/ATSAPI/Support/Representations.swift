@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSFeatures
 import ATSPersistence
 
 /// The JSON shapes of API.md (also used by `ats tenant export`). A user's password hash

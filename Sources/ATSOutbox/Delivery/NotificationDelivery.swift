@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSNotify
+import ATSFeatures
 import ATSPersistence
 #if canImport(Glibc)
 import Glibc

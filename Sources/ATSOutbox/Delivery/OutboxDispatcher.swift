@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSNotify
+import ATSFeatures
 import ATSPersistence
 
 /// The embedded default for background work (no Redis): a thread in `ats serve` that

@@ -1,6 +1,7 @@
 import ATSRedis
 import ATSDomain
 import ATSSupport
+import ATSFeatures
 import ATSPersistence
 
 /// Moves due outbox rows onto the Redis stream. Every `ats worker` runs one, but only the

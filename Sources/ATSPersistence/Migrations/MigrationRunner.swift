@@ -39,10 +39,7 @@ public struct MigrationRunner {
     public func inspect() throws(MigrationError) -> MigrationStatus {
         let exists: Bool
         do {
-            let sql = connection.dialect == .postgres
-                ? "SELECT to_regclass('schema_migrations') IS NOT NULL"
-                : "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-            exists = try connection.queryOne(sql, [])?.bool(0) ?? false
+            exists = try connection.queryOne(connection.capabilities.tableExistsQuery, [.text("schema_migrations")])?.bool(0) ?? false
         } catch {
             throw .database("cannot read the schema: \(error)")
         }
@@ -107,10 +104,10 @@ public struct MigrationRunner {
 
     // MARK: Internals
 
-    private var beginStatement: String { connection.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
+    private var beginStatement: String { connection.capabilities.begin(readOnly: false) }
 
     private func ensureTable() throws(MigrationError) {
-        let appliedAtType = connection.dialect == .postgres ? "timestamptz" : "TEXT"
+        let appliedAtType = connection.capabilities.timestampColumnType
         do {
             try connection.executeScript("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -180,22 +177,13 @@ public struct MigrationRunner {
 
     private func transaction(_ migration: Migration, _ body: () throws(SQLError) -> Void) throws(MigrationError) {
         do throws(SQLError) {
-            if connection.dialect == .sqlite {
-                // Table rebuilds (SQLite's way to change a constraint) drop tables; with
-                // foreign keys on, that would cascade-delete. The pragma only works outside
-                // a transaction; the check below restores the guarantee.
-                try connection.executeScript("PRAGMA foreign_keys = OFF")
-            }
-            defer { if connection.dialect == .sqlite { try? connection.executeScript("PRAGMA foreign_keys = ON") } }
+            let capabilities = connection.capabilities
+            if let before = capabilities.beforeMigration { try connection.executeScript(before) }
+            defer { if let after = capabilities.afterMigration { try? connection.executeScript(after) } }
             try connection.executeScript(beginStatement)
-            if connection.dialect == .postgres {
-                // Row-level security is forced even for the owner: a data migration would
-                // silently touch no rows. With it off, such a statement fails loudly
-                // unless the owner may bypass RLS.
-                try connection.executeScript("SET LOCAL row_security = off")
-            }
+            if let setup = capabilities.migrationTransactionSetup { try connection.executeScript(setup) }
             try body()
-            if connection.dialect == .sqlite, let violation = try connection.queryOne("PRAGMA foreign_key_check", []) {
+            if let check = capabilities.foreignKeyCheckQuery, let violation = try connection.queryOne(check, []) {
                 throw SQLError.foreignKeyViolation("table \((try? violation.text(0)) ?? "?") has rows without their parent")
             }
             if connection.transactionAborted { throw SQLError.other(code: "25P02", message: "the transaction was aborted") }

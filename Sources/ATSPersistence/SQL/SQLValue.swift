@@ -113,7 +113,10 @@ public enum SQLError: Error, Sendable, Equatable, CustomStringConvertible {
 /// One open connection, used by one thread at a time. SQL uses `$1, $2, …` placeholders
 /// in both dialects (the SQLite adapter rewrites them to `?1, ?2, …`).
 public protocol SQLConnection: AnyObject {
-    var dialect: SQLDialect { get }
+    var capabilities: any SQLCapabilities { get }
+    /// Statements sent to the server since the connection opened (each `query`,
+    /// `execute` and `executeScript` is one round trip): tests assert per-request counts.
+    var roundTrips: Int { get }
     /// Runs a statement (prepared and cached per connection) and returns its rows.
     func query(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [SQLRow]
     /// Runs a statement; returns the number of rows it changed.
@@ -127,6 +130,8 @@ public protocol SQLConnection: AnyObject {
 }
 
 extension SQLConnection {
+    public var dialect: SQLDialect { capabilities.dialect }
+
     public func queryOne(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> SQLRow? {
         try query(sql, parameters).first
     }
@@ -135,14 +140,7 @@ extension SQLConnection {
     /// PostgreSQL uses the table's sequence; SQLite a counter row in `id_sequences`,
     /// which is safe because SQLite has one writer at a time.
     public func allocateID(_ table: String) throws(SQLError) -> Int64 {
-        let row: SQLRow?
-        switch dialect {
-        case .postgres:
-            row = try queryOne("SELECT nextval(pg_get_serial_sequence($1, 'id'))", [.text(table)])
-        case .sqlite:
-            row = try queryOne("UPDATE id_sequences SET value = value + 1 WHERE name = $1 RETURNING value", [.text(table)])
-        }
-        guard let row else { throw .decoding("no id sequence for \(table)") }
+        guard let row = try queryOne(capabilities.nextIDQuery, [.text(table)]) else { throw .decoding("no id sequence for \(table)") }
         return try row.int(0)
     }
 }

@@ -1,0 +1,43 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+public struct NewApplication: Sendable {
+    public var jobID: JobID
+    public var candidateID: UserID
+    public var coverLetter: String?
+    public var resumeURL: String?
+
+    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil) {
+        self.jobID = jobID
+        self.candidateID = candidateID
+        self.coverLetter = coverLetter
+        self.resumeURL = resumeURL
+    }
+}
+
+public struct ApplicationFilter: Sendable, Equatable {
+    public var jobID: JobID?
+    public var candidateID: UserID?
+    public var stage: Stage?
+
+    public init(jobID: JobID? = nil, candidateID: UserID? = nil, stage: Stage? = nil) {
+        self.jobID = jobID
+        self.candidateID = candidateID
+        self.stage = stage
+    }
+}
+
+public protocol ApplicationRepository {
+    /// Creates the application in stage `applied` and its first event. Throws
+    /// `.alreadyApplied` (also when two requests race).
+    func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application
+    func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?
+    /// Newest first.
+    func list(_ tenant: TenantID, filter: ApplicationFilter, page: Page) throws -> PageResult<Application>
+    /// Moves to `stage` if the row is still at `expectedVersion` (else `.staleVersion`),
+    /// bumps the version and records the event.
+    func changeStage(_ tenant: TenantID, id: ApplicationID, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> Application
+    /// Oldest first.
+    func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
+}

@@ -1,0 +1,31 @@
+import ATSDomain
+import ATSPersistence
+
+/// One transaction's view of every feature's repository: what services work in. All of
+/// it commits, or none of it.
+public struct UnitOfWork {
+    public let transaction: SQLTransaction
+
+    public init(_ transaction: SQLTransaction) { self.transaction = transaction }
+
+    public var tenants: any TenantRepository { SQLTenantRepository(transaction) }
+    public var users: any UserRepository { SQLUserRepository(transaction) }
+    public var jobs: any JobRepository { SQLJobRepository(transaction) }
+    public var applications: any ApplicationRepository { SQLApplicationRepository(transaction) }
+    public var outbox: any OutboxRepository { SQLOutboxRepository(transaction) }
+
+    /// Runs `body` in a savepoint: when it throws, only its work is undone.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T { try transaction.savepoint(body) }
+}
+
+extension Database {
+    /// A read-write unit of work (see `withTransaction`).
+    public func transaction<T>(tenant: TenantID?, _ body: (UnitOfWork) throws -> T) throws -> T {
+        try withTransaction(tenant: tenant) { try body(UnitOfWork($0)) }
+    }
+
+    /// A read-only unit of work (see `withReadTransaction`).
+    public func read<T>(tenant: TenantID?, _ body: (UnitOfWork) throws -> T) throws -> T {
+        try withReadTransaction(tenant: tenant) { try body(UnitOfWork($0)) }
+    }
+}

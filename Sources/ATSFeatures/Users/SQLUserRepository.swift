@@ -1,0 +1,85 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// Users in portable SQL (both engines).
+public struct SQLUserRepository: UserRepository {
+    let tx: SQLTransaction
+
+    public init(_ tx: SQLTransaction) { self.tx = tx }
+
+    private static let userColumns = "tenant_id, id, email, password_hash, full_name, role, is_active, created_at"
+
+    private static func user(_ row: SQLRow) throws(SQLError) -> User {
+        guard let role = Role(rawValue: try row.text(5)) else { throw .decoding("unknown role") }
+        return User(id: UserID(try row.int(1)), tenantID: TenantID(try row.int(0)), email: try row.text(2), passwordHash: try row.text(3),
+                    fullName: try row.optionalText(4), role: role, isActive: try row.bool(6), createdAt: try row.timestamp(7))
+    }
+
+    public func create(_ tenant: TenantID, _ user: NewUser) throws -> User {
+        try tx.run(unique: .duplicateEmail) { () throws(SQLError) -> User in
+            let id = try tx.connection.allocateID("users")
+            let now = tx.now()
+            try tx.connection.execute("""
+                INSERT INTO users (tenant_id, id, email, password_hash, full_name, role, is_active, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """, [.int(tenant.rawValue), .int(id), .text(user.email), .text(user.passwordHash), .optional(user.fullName),
+                      .text(user.role.rawValue), .bool(true), .timestamp(now)])
+            return User(id: UserID(id), tenantID: tenant, email: user.email, passwordHash: user.passwordHash, fullName: user.fullName,
+                        role: user.role, isActive: true, createdAt: now)
+        }
+    }
+
+    public func find(_ tenant: TenantID, id: UserID) throws -> User? {
+        try tx.run { () throws(SQLError) -> User? in
+            try tx.connection.queryOne("SELECT \(Self.userColumns) FROM users WHERE tenant_id = $1 AND id = $2",
+                                    [.int(tenant.rawValue), .int(id.rawValue)]).map(Self.user)
+        }
+    }
+
+    public func find(_ tenant: TenantID, email: String) throws -> User? {
+        try tx.run { () throws(SQLError) -> User? in
+            try tx.connection.queryOne("SELECT \(Self.userColumns) FROM users WHERE tenant_id = $1 AND email = $2",
+                                    [.int(tenant.rawValue), .text(email)]).map(Self.user)
+        }
+    }
+
+    public func list(_ tenant: TenantID, filter: UserFilter, page: Page) throws -> PageResult<User> {
+        var condition = SQLStatement(" WHERE tenant_id = $1")
+        _ = condition.bind(.int(tenant.rawValue))
+        if let role = filter.role { condition.append(" AND role = \(condition.bind(.text(role.rawValue)))") }
+        if let q = filter.q {
+            let p = condition.bind(.text(SQLStatement.containsPattern(q)))
+            condition.append(" AND (lower(email) LIKE lower(CAST(\(p) AS TEXT)) ESCAPE '\\' OR lower(coalesce(full_name, '')) LIKE lower(CAST(\(p) AS TEXT)) ESCAPE '\\')")
+        }
+        return try tx.page("users", columns: Self.userColumns, where: condition, orderBy: "id", page: page, decode: Self.user)
+    }
+
+    public func update(_ tenant: TenantID, id: UserID, _ changes: UserChanges) throws -> User {
+        var statement = SQLStatement("UPDATE users SET ")
+        var sets: [String] = []
+        if let role = changes.role { sets.append("role = \(statement.bind(.text(role.rawValue)))") }
+        if let active = changes.isActive { sets.append("is_active = \(statement.bind(.bool(active)))") }
+        if let name = changes.fullName { sets.append("full_name = \(statement.bind(.optional(name)))") }
+        guard !sets.isEmpty else {
+            guard let user = try find(tenant, id: id) else { throw StorageError.notFound }
+            return user
+        }
+        statement.append(sets.joined(separator: ", "))
+        statement.append(" WHERE tenant_id = \(statement.bind(.int(tenant.rawValue))) AND id = \(statement.bind(.int(id.rawValue)))")
+        statement.append(" RETURNING \(Self.userColumns)")
+        let row = try tx.run { () throws(SQLError) -> SQLRow? in try tx.connection.queryOne(statement.sql, statement.parameters) }
+        guard let row else { throw StorageError.notFound }
+        return try tx.run { () throws(SQLError) -> User in try Self.user(row) }
+    }
+
+    public func countActiveAdmins(_ tenant: TenantID) throws -> Int {
+        try tx.run { () throws(SQLError) -> Int in
+            // PostgreSQL: lock the rows, so two concurrent demotions cannot both see two
+            // admins and leave none (SQLite's single writer serializes them already).
+            let lock = tx.connection.dialect == .postgres ? " FOR UPDATE" : ""
+            return try tx.connection.query("SELECT id FROM users WHERE tenant_id = $1 AND role = 'admin' AND is_active = $2" + lock,
+                                        [.int(tenant.rawValue), .bool(true)]).count
+        }
+    }
+}

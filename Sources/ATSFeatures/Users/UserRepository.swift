@@ -1,0 +1,52 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+public struct NewUser: Sendable {
+    public var email: String
+    public var passwordHash: String
+    public var fullName: String?
+    public var role: Role
+
+    public init(email: String, passwordHash: String, fullName: String?, role: Role) {
+        self.email = email
+        self.passwordHash = passwordHash
+        self.fullName = fullName
+        self.role = role
+    }
+}
+
+public struct UserChanges: Sendable {
+    public var role: Role?
+    public var isActive: Bool?
+    /// `.some(nil)` clears the name.
+    public var fullName: String??
+
+    public init(role: Role? = nil, isActive: Bool? = nil, fullName: String?? = nil) {
+        self.role = role
+        self.isActive = isActive
+        self.fullName = fullName
+    }
+}
+
+public struct UserFilter: Sendable, Equatable {
+    public var role: Role?
+    /// Case-insensitive substring of email or full name.
+    public var q: String?
+
+    public init(role: Role? = nil, q: String? = nil) {
+        self.role = role
+        self.q = q
+    }
+}
+
+public protocol UserRepository {
+    func create(_ tenant: TenantID, _ user: NewUser) throws -> User
+    func find(_ tenant: TenantID, id: UserID) throws -> User?
+    /// `email` must already be normalized (trimmed, lower-cased).
+    func find(_ tenant: TenantID, email: String) throws -> User?
+    func list(_ tenant: TenantID, filter: UserFilter, page: Page) throws -> PageResult<User>
+    func update(_ tenant: TenantID, id: UserID, _ changes: UserChanges) throws -> User
+    /// Active admins of the tenant (to refuse removing the last one).
+    func countActiveAdmins(_ tenant: TenantID) throws -> Int
+}

@@ -1,0 +1,36 @@
+import ATSDomain
+
+public enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// What differs between the engines, asked as capabilities instead of `if dialect`
+/// branches. Each driver supplies one; the repositories, the transaction code and the
+/// migration runner are written once against it.
+public protocol SQLCapabilities: Sendable {
+    var dialect: SQLDialect { get }
+    /// BEGIN for a unit of work (SQLite takes the write lock up front: BEGIN IMMEDIATE).
+    func begin(readOnly: Bool) -> String
+    /// The statement that scopes a transaction to a tenant for row-level security, sent
+    /// in the same round trip as BEGIN; nil on an engine without row-level security.
+    func scopeToTenant(_ tenant: TenantID) -> String?
+    /// Appended to a SELECT whose rows must stay locked until commit ("" where one
+    /// writer at a time serializes already).
+    var lockRowsClause: String { get }
+    /// One row, one column: the next id of the table named by `$1`.
+    var nextIDQuery: String { get }
+    /// The column type of `schema_migrations.applied_at`.
+    var timestampColumnType: String { get }
+    /// One row, one boolean: whether the table named by `$1` exists.
+    var tableExistsQuery: String { get }
+    /// Run outside the transaction before / after each migration (SQLite switches
+    /// foreign keys off while a migration rebuilds tables: the pragma only works there).
+    var beforeMigration: String? { get }
+    var afterMigration: String? { get }
+    /// Run first inside each migration's transaction.
+    var migrationTransactionSetup: String? { get }
+    /// Rows that break a foreign key (any row: the migration is refused), where the
+    /// engine's own checks were off during the migration.
+    var foreignKeyCheckQuery: String? { get }
+}

@@ -1,0 +1,89 @@
+import ATSDomain
+import ATSSupport
+
+/// One unit of work on one connection: what repositories run their statements in. It
+/// knows the tenant it is scoped to, the clock for the rows it stamps, and how to nest
+/// a savepoint; BEGIN and COMMIT belong to `SQLDatabase`.
+public final class SQLTransaction {
+    public let connection: any SQLConnection
+    public let tenant: TenantID?
+    private let clock: @Sendable () -> Timestamp
+    private var savepointDepth = 0
+
+    public init(connection: any SQLConnection, tenant: TenantID?, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+        self.connection = connection
+        self.tenant = tenant
+        self.clock = clock
+    }
+
+    public var capabilities: any SQLCapabilities { connection.capabilities }
+    public func now() -> Timestamp { clock() }
+
+    /// Runs `body` inside a savepoint: when it throws, only its own statements are
+    /// undone and the transaction goes on (also on PostgreSQL, where an error would
+    /// otherwise doom the whole transaction).
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepointDepth += 1
+        let name = "ats_sp\(savepointDepth)"
+        defer { savepointDepth -= 1 }
+        try run { () throws(SQLError) in try connection.executeScript("SAVEPOINT \(name)") }
+        do {
+            let result = try body()
+            try run { () throws(SQLError) in try connection.executeScript("RELEASE SAVEPOINT \(name)") }
+            return result
+        } catch {
+            try? connection.executeScript("ROLLBACK TO SAVEPOINT \(name)")
+            try? connection.executeScript("RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
+    /// Runs `body`, turning engine errors into `StorageError` (`unique` and `foreignKey`
+    /// name what those violations mean for this statement).
+    public func run<T>(unique: StorageError? = nil, foreignKey: StorageError? = nil, _ body: () throws(SQLError) -> T) throws(StorageError) -> T {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .uniqueViolation where unique != nil: throw unique ?? error.storageError
+            case .foreignKeyViolation where foreignKey != nil: throw foreignKey ?? error.storageError
+            default: throw error.storageError
+            }
+        }
+    }
+
+    /// `SELECT columns FROM table <condition> ORDER BY <order>`, one page of it, and the
+    /// total that matches `condition`.
+    public func page<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
+                        decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+        // The total rides along as an uncorrelated scalar subquery over the same bound
+        // parameters: both engines compute it once, and it saves a round trip. (A
+        // window `count(*) OVER ()` measured far slower: it makes both engines
+        // materialize and sort every matching row instead of walking the index.)
+        var select = SQLStatement("SELECT \(columns), (SELECT count(*) FROM \(table)\(condition.sql)) FROM \(table)" + condition.sql + " ORDER BY " + order)
+        condition.parameters.forEach { _ = select.bind($0) }
+        select.append(" LIMIT \(select.bind(.int(Int64(page.limit)))) OFFSET \(select.bind(.int(Int64(page.offset))))")
+        return try run { () throws(SQLError) -> PageResult<T> in
+            let rows = try connection.query(select.sql, select.parameters)
+            var items: [T] = []
+            items.reserveCapacity(rows.count)
+            for row in rows { items.append(try decode(row)) }
+            if let first = rows.first {
+                return PageResult(items: items, total: Int(try first.int(first.cells.count - 1)))
+            }
+            // A page past the end has no row to carry the total.
+            var count = SQLStatement("SELECT count(*) FROM \(table)" + condition.sql)
+            condition.parameters.forEach { _ = count.bind($0) }
+            return PageResult(items: items, total: Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0))
+        }
+    }
+
+    /// Every row of `sql`, decoded.
+    public func rows<T>(_ sql: String, _ parameters: [SQLValue], decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> [T] {
+        try run { () throws(SQLError) -> [T] in
+            var result: [T] = []
+            for row in try connection.query(sql, parameters) { result.append(try decode(row)) }
+            return result
+        }
+    }
+}

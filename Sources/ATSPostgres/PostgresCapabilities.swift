@@ -1,0 +1,24 @@
+import ATSSupport
+import ATSDomain
+import ATSPersistence
+
+/// PostgreSQL: row-level security scoped per transaction through `app.tenant_id`, row
+/// locks with FOR UPDATE, ids from each table's sequence.
+struct PostgresCapabilities: SQLCapabilities {
+    let dialect = SQLDialect.postgres
+    func begin(readOnly: Bool) -> String { readOnly ? "BEGIN READ ONLY" : "BEGIN" }
+    /// The id is our own Int64 rendered as digits, never client text, so inlining it
+    /// (to send it with BEGIN in one round trip) cannot inject SQL.
+    func scopeToTenant(_ tenant: TenantID) -> String? { "SELECT set_config('app.tenant_id', '\(tenant.rawValue)', true)" }
+    let lockRowsClause = " FOR UPDATE"
+    let nextIDQuery = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
+    let timestampColumnType = "timestamptz"
+    let tableExistsQuery = "SELECT to_regclass($1) IS NOT NULL"
+    let beforeMigration: String? = nil
+    let afterMigration: String? = nil
+    /// Row-level security is forced even for the owner: a data migration would silently
+    /// touch no rows. With it off, such a statement fails loudly unless the owner may
+    /// bypass RLS.
+    let migrationTransactionSetup: String? = "SET LOCAL row_security = off"
+    let foreignKeyCheckQuery: String? = nil
+}
