@@ -21,8 +21,12 @@ public final class API: Sendable {
     /// A real Argon2id hash of a random password: unknown emails are checked against it,
     /// so they cost the same time as wrong passwords.
     let dummyHash: String
+    let logger: Logger
+    let jobService = JobService()
+    let applicationService = ApplicationService()
 
-    public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum) throws {
+    public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum, logger: Logger = Logger(level: .info)) throws {
+        self.logger = logger
         self.database = database
         self.configuration = configuration
         self.passwords = passwords
@@ -56,11 +60,11 @@ public final class API: Sendable {
         return user
     }
 
-    /// Adds the tenant to the access-log line.
-    static func logged(_ response: HTTPResponse, _ tenant: Tenant) -> HTTPResponse {
-        var response = response
-        response.logFields.append(("tenant", tenant.slug))
-        return response
+    /// Registers a handler that reads decode → service → encode: tenant, credentials
+    /// and the problem mapping come from the middleware, the context is built once.
+    func route(_ router: inout Router, _ method: String, _ template: String, _ handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
+        let logger = logger
+        router.add(method, template) { request, context in try handler(request, try APIContext(context, logger: logger)) }
     }
 
     static let staff: Set<Role> = [.recruiter, .admin]

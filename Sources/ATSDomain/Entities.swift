@@ -100,6 +100,9 @@ public struct Application: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// The strong entity tag of this version (`ETag`, `If-Match`).
+    public var etag: String { "\"\(version)\"" }
 }
 
 /// One entry in an application's history; the creation is the first (`from` nil).

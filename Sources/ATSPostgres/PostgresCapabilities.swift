@@ -12,6 +12,7 @@ struct PostgresCapabilities: SQLCapabilities {
     func scopeToTenant(_ tenant: TenantID) -> String? { "SELECT set_config('app.tenant_id', '\(tenant.rawValue)', true)" }
     let lockRowsClause = " FOR UPDATE"
     let nextIDQuery = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
+    let generatesIDs = true
     let timestampColumnType = "timestamptz"
     let tableExistsQuery = "SELECT to_regclass($1) IS NOT NULL"
     let beforeMigration: String? = nil

@@ -113,11 +113,11 @@ struct RepositoryContractTests {
             try db.transaction(tenant: f.tenant) { try $0.applications.create(f.tenant, NewApplication(jobID: job.id, candidateID: f.candidate.id), actor: f.candidate.id) }
         }
         let moved = try db.transaction(tenant: f.tenant) {
-            try $0.applications.changeStage(f.tenant, id: app.id, to: .screening, expectedVersion: 1, actor: f.recruiter.id, note: "Looks good")
-        }
+            try $0.applications.changeStage(f.tenant, id: app.id, from: .applied, to: .screening, expectedVersion: 1, actor: f.recruiter.id, note: "Looks good")
+        }.application
         #expect(moved.stage == .screening && moved.version == 2)
         #expect(throws: StorageError.staleVersion) {
-            try db.transaction(tenant: f.tenant) { try $0.applications.changeStage(f.tenant, id: app.id, to: .interview, expectedVersion: 1, actor: f.recruiter.id, note: nil) }
+            try db.transaction(tenant: f.tenant) { try $0.applications.changeStage(f.tenant, id: app.id, from: .screening, to: .interview, expectedVersion: 1, actor: f.recruiter.id, note: nil) }
         }
         // The failed change left nothing behind.
         let events = try db.read(tenant: f.tenant) { try $0.applications.events(f.tenant, application: app.id) }
@@ -276,7 +276,7 @@ struct RepositoryContractTests {
         refused { _ = try $0.users.update(b.tenant, id: a.recruiter.id, UserChanges(role: .admin)) }
         refused { _ = try $0.jobs.update(b.tenant, id: job.id, JobChanges(title: "stolen")) }
         refused { try $0.jobs.delete(b.tenant, id: job.id) }
-        refused { _ = try $0.applications.changeStage(b.tenant, id: app.id, to: .screening, expectedVersion: 1, actor: b.recruiter.id, note: nil) }
+        refused { _ = try $0.applications.changeStage(b.tenant, id: app.id, from: .applied, to: .screening, expectedVersion: 1, actor: b.recruiter.id, note: nil) }
         refused { try $0.outbox.markSent(b.tenant, id: message.id, at: .now()) }
         refused { try $0.outbox.markFailed(b.tenant, id: message.id, error: "x", retryAt: nil) }
         // Applying in B to A's job is refused (the job is not B's).

@@ -29,7 +29,7 @@ extension API {
         let user = try database.transaction(tenant: tenant.id) {
             try $0.users.create(tenant.id, NewUser(email: email ?? "", passwordHash: hash, fullName: fullName, role: wantedRole))
         }
-        return API.logged(.json(201, Representation.user(user)), tenant)
+        return .json(201, Representation.user(user))
     }
 
     /// Reads email, password, full_name and role, validating each.
@@ -71,9 +71,9 @@ extension API {
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()
         headers.add("Cache-Control", "no-store")
-        return API.logged(.json(200, .object([
+        return .json(200, .object([
             ("access_token", .string(token)), ("token_type", .string("bearer")), ("expires_in", .int(configuration.tokenLifetimeSeconds)),
-        ]), headers: headers), tenant)
+        ]), headers: headers)
     }
 
     private func readCredentials(_ request: HTTPRequest) throws -> (String, String) {
@@ -100,6 +100,6 @@ extension API {
     func me(_ request: HTTPRequest) throws -> HTTPResponse {
         let tenant = try tenants.tenant(for: request)
         let user = try database.read(tenant: tenant.id) { try self.requireCaller(request, tenant: tenant, $0, roles: Set(Role.allCases)) }
-        return API.logged(.json(200, Representation.user(user)), tenant)
+        return .json(200, Representation.user(user))
     }
 }

@@ -23,7 +23,7 @@ extension API {
             _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
             return try work.users.list(tenant.id, filter: filter, page: pagination.page)
         }
-        return API.logged(pagination.response(result.items.map(Representation.user), total: result.total), tenant)
+        return pagination.response(result.items.map(Representation.user), total: result.total)
     }
 
     func createUser(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -39,7 +39,7 @@ extension API {
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/users/\(user.id)")
-        return API.logged(.json(201, Representation.user(user), headers: headers), tenant)
+        return .json(201, Representation.user(user), headers: headers)
     }
 
     func getUser(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
@@ -50,7 +50,7 @@ extension API {
             guard let user = try work.users.find(tenant.id, id: id) else { throw APIError.notFound("No such user.") }
             return user
         }
-        return API.logged(.json(200, Representation.user(user)), tenant)
+        return .json(200, Representation.user(user))
     }
 
     /// Role, activation and name. The tenant's last active admin can be neither demoted
@@ -73,7 +73,7 @@ extension API {
             let name: String?? = fullName.map { $0.flatMap { $0.isEmpty ? nil : $0 } }
             return try work.users.update(tenant.id, id: id, UserChanges(role: role, isActive: isActive, fullName: name))
         }
-        return API.logged(.json(200, Representation.user(user)), tenant)
+        return .json(200, Representation.user(user))
     }
 
     func listNotifications(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -85,6 +85,6 @@ extension API {
             _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
             return try work.outbox.list(tenant.id, filter: NotificationFilter(status: status), page: pagination.page)
         }
-        return API.logged(pagination.response(result.items.map(Representation.notification), total: result.total), tenant)
+        return pagination.response(result.items.map(Representation.notification), total: result.total)
     }
 }

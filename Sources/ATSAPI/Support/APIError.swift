@@ -38,6 +38,7 @@ public enum ProblemMapper {
         switch error {
         case let error as APIError: return response(for: error)
         case let error as StorageError: return response(for: error, context: context)
+        case let error as DomainError: return response(for: error)
         case is TokenError: return response(for: APIError.unauthorized("The access token is invalid or expired."))
         case let error as HTTPError: return error.response
         default:
@@ -71,6 +72,16 @@ public enum ProblemMapper {
             var headers = HTTPHeaders()
             headers.add("Retry-After", String(retryAfter))
             return HTTPError(503, detail, headers: headers).response
+        }
+    }
+
+    static func response(for error: DomainError) -> HTTPResponse {
+        switch error {
+        case .notFound(let detail): return response(for: APIError.notFound(detail))
+        case .forbidden(let detail): return response(for: APIError.forbidden(detail))
+        case .unauthenticated(let detail): return response(for: APIError.unauthorized(detail))
+        case .conflict(let detail, let allowed): return response(for: APIError.conflict(detail, allowed: allowed))
+        case .preconditionFailed(let detail): return response(for: APIError.preconditionFailed(detail))
         }
     }
 

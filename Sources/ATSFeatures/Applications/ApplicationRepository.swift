@@ -35,9 +35,19 @@ public protocol ApplicationRepository {
     func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?
     /// Newest first.
     func list(_ tenant: TenantID, filter: ApplicationFilter, page: Page) throws -> PageResult<Application>
-    /// Moves to `stage` if the row is still at `expectedVersion` (else `.staleVersion`),
-    /// bumps the version and records the event.
-    func changeStage(_ tenant: TenantID, id: ApplicationID, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> Application
+    /// Moves from `from` to `stage` if the row is still at `expectedVersion` (else
+    /// `.staleVersion`; `.notFound` when it does not exist), bumps the version and records the event.
+    func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove
     /// Oldest first.
     func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
+}
+
+/// A stage move as stored, with what its notification names (read in the same statement).
+public struct StageMove: Sendable {
+    public let application: Application
+    public let jobTitle: String
+    public let company: String
+    /// Nil when the candidate's row is gone.
+    public let candidateEmail: String?
+    public let candidateName: String?
 }

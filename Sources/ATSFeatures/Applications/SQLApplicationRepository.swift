@@ -19,13 +19,12 @@ public struct SQLApplicationRepository: ApplicationRepository {
 
     public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application {
         try tx.run(unique: .alreadyApplied, foreignKey: .notFound) { () throws(SQLError) -> Application in
-            let id = try tx.connection.allocateID("applications")
             let now = tx.now()
-            try tx.connection.execute("""
-                INSERT INTO applications (tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, 'applied', $5, $6, 1, $7, $7)
-                """, [.int(tenant.rawValue), .int(id), .int(application.jobID.rawValue), .int(application.candidateID.rawValue),
-                      .optional(application.coverLetter), .optional(application.resumeURL), .timestamp(now)])
+            let id = try tx.insert(into: "applications", [
+                ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
+                ("stage", .text(Stage.applied.rawValue)), ("cover_letter", .optional(application.coverLetter)),
+                ("resume_url", .optional(application.resumeURL)), ("version", .int(1)), ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
+            ])
             try insertEvent(tenant, ApplicationID(id), from: nil, to: .applied, actor: actor, note: nil, at: now)
             return Application(id: ApplicationID(id), tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
                                stage: .applied, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
@@ -34,12 +33,10 @@ public struct SQLApplicationRepository: ApplicationRepository {
     }
 
     private func insertEvent(_ tenant: TenantID, _ application: ApplicationID, from: Stage?, to: Stage, actor: UserID?, note: String?, at: Timestamp) throws(SQLError) {
-        let id = try tx.connection.allocateID("application_events")
-        try tx.connection.execute("""
-            INSERT INTO application_events (tenant_id, id, application_id, from_stage, to_stage, actor_id, note, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, [.int(tenant.rawValue), .int(id), .int(application.rawValue), .optional(from?.rawValue), .text(to.rawValue),
-                  actor.map { .int($0.rawValue) } ?? .null, .optional(note), .timestamp(at)])
+        _ = try tx.insert(into: "application_events", [
+            ("tenant_id", .int(tenant.rawValue)), ("application_id", .int(application.rawValue)), ("from_stage", .optional(from?.rawValue)),
+            ("to_stage", .text(to.rawValue)), ("actor_id", actor.map { .int($0.rawValue) } ?? .null), ("note", .optional(note)), ("created_at", .timestamp(at)),
+        ])
     }
 
     public func find(_ tenant: TenantID, id: ApplicationID) throws -> Application? {
@@ -58,23 +55,30 @@ public struct SQLApplicationRepository: ApplicationRepository {
         return try tx.page("applications", columns: Self.applicationColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.application)
     }
 
-    public func changeStage(_ tenant: TenantID, id: ApplicationID, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> Application {
-        guard let current = try find(tenant, id: id) else { throw StorageError.notFound }
-        guard current.version == expectedVersion else { throw StorageError.staleVersion }
+    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove {
         let now = tx.now()
-        // The version in the WHERE clause makes a concurrent change lose cleanly: the
-        // second UPDATE finds no row at the version it read.
+        // The version in the WHERE clause decides a race: the second UPDATE finds no row
+        // at the version it read. The job and the candidate the notification names ride
+        // along as scalar subqueries (no extra round trips).
         let row = try tx.run { () throws(SQLError) -> SQLRow? in
             try tx.connection.queryOne("""
                 UPDATE applications SET stage = $1, version = version + 1, updated_at = $2
                 WHERE tenant_id = $3 AND id = $4 AND version = $5
-                RETURNING \(Self.applicationColumns)
+                RETURNING \(Self.applicationColumns),
+                    (SELECT title FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
+                    (SELECT company FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
+                    (SELECT email FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id),
+                    (SELECT full_name FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id)
                 """, [.text(stage.rawValue), .timestamp(now), .int(tenant.rawValue), .int(id.rawValue), .int(expectedVersion)])
         }
-        guard let row else { throw StorageError.staleVersion }
-        return try tx.run { () throws(SQLError) -> Application in
-            try insertEvent(tenant, id, from: current.stage, to: stage, actor: actor, note: note, at: now)
-            return try Self.application(row)
+        guard let row else {
+            // Only on the losing path: tell a vanished (or foreign) row from a stale version.
+            throw try find(tenant, id: id) == nil ? StorageError.notFound : StorageError.staleVersion
+        }
+        return try tx.run { () throws(SQLError) -> StageMove in
+            try insertEvent(tenant, id, from: from, to: stage, actor: actor, note: note, at: now)
+            return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(10) ?? "", company: try row.optionalText(11) ?? "",
+                             candidateEmail: try row.optionalText(12), candidateName: try row.optionalText(13))
         }
     }
 

@@ -19,13 +19,12 @@ public struct SQLJobRepository: JobRepository {
 
     public func create(_ tenant: TenantID, _ job: NewJob) throws -> Job {
         try tx.run(foreignKey: .constraintViolation("jobs_created_by_fkey")) { () throws(SQLError) -> Job in
-            let id = try tx.connection.allocateID("jobs")
             let now = tx.now()
-            try tx.connection.execute("""
-                INSERT INTO jobs (tenant_id, id, title, company, description, location, status, created_by, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-                """, [.int(tenant.rawValue), .int(id), .text(job.title), .text(job.company), .optional(job.description),
-                      .optional(job.location), .text(job.status.rawValue), .int(job.createdBy.rawValue), .timestamp(now)])
+            let id = try tx.insert(into: "jobs", [
+                ("tenant_id", .int(tenant.rawValue)), ("title", .text(job.title)), ("company", .text(job.company)),
+                ("description", .optional(job.description)), ("location", .optional(job.location)), ("status", .text(job.status.rawValue)),
+                ("created_by", .int(job.createdBy.rawValue)), ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
+            ])
             return Job(id: JobID(id), tenantID: tenant, title: job.title, company: job.company, description: job.description,
                        location: job.location, status: job.status, createdBy: job.createdBy, createdAt: now, updatedAt: now)
         }

@@ -19,12 +19,12 @@ public struct SQLOutboxRepository: OutboxRepository {
 
     public func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage) throws -> OutboxMessage {
         try tx.run { () throws(SQLError) -> OutboxMessage in
-            let id = try tx.connection.allocateID("outbox")
             let now = tx.now()
-            try tx.connection.execute("""
-                INSERT INTO outbox (tenant_id, id, kind, recipient, payload, status, attempts, available_at, created_at)
-                VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)
-                """, [.int(tenant.rawValue), .int(id), .text(message.kind), .text(message.recipient), .text(message.payload), .timestamp(now)])
+            let id = try tx.insert(into: "outbox", [
+                ("tenant_id", .int(tenant.rawValue)), ("kind", .text(message.kind)), ("recipient", .text(message.recipient)),
+                ("payload", .text(message.payload)), ("status", .text("pending")), ("attempts", .int(0)), ("available_at", .timestamp(now)),
+                ("created_at", .timestamp(now)),
+            ])
             return OutboxMessage(id: id, tenantID: tenant, kind: message.kind, recipient: message.recipient, payload: message.payload,
                                  status: .pending, attempts: 0, lastError: nil, availableAt: now, createdAt: now, sentAt: nil)
         }

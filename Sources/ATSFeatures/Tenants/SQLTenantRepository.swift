@@ -16,10 +16,8 @@ public struct SQLTenantRepository: TenantRepository {
 
     public func create(slug: String, name: String) throws -> Tenant {
         try tx.run(unique: .duplicateSlug) { () throws(SQLError) -> Tenant in
-            let id = try tx.connection.allocateID("tenants")
             let now = tx.now()
-            try tx.connection.execute("INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
-                                   [.int(id), .text(slug), .text(name), .timestamp(now)])
+            let id = try tx.insert(into: "tenants", [("slug", .text(slug)), ("name", .text(name)), ("created_at", .timestamp(now))])
             return Tenant(id: TenantID(id), slug: slug, name: name, createdAt: now)
         }
     }

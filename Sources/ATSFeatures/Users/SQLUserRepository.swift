@@ -18,13 +18,11 @@ public struct SQLUserRepository: UserRepository {
 
     public func create(_ tenant: TenantID, _ user: NewUser) throws -> User {
         try tx.run(unique: .duplicateEmail) { () throws(SQLError) -> User in
-            let id = try tx.connection.allocateID("users")
             let now = tx.now()
-            try tx.connection.execute("""
-                INSERT INTO users (tenant_id, id, email, password_hash, full_name, role, is_active, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """, [.int(tenant.rawValue), .int(id), .text(user.email), .text(user.passwordHash), .optional(user.fullName),
-                      .text(user.role.rawValue), .bool(true), .timestamp(now)])
+            let id = try tx.insert(into: "users", [
+                ("tenant_id", .int(tenant.rawValue)), ("email", .text(user.email)), ("password_hash", .text(user.passwordHash)),
+                ("full_name", .optional(user.fullName)), ("role", .text(user.role.rawValue)), ("is_active", .bool(true)), ("created_at", .timestamp(now)),
+            ])
             return User(id: UserID(id), tenantID: tenant, email: user.email, passwordHash: user.passwordHash, fullName: user.fullName,
                         role: user.role, isActive: true, createdAt: now)
         }

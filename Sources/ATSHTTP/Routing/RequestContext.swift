@@ -8,6 +8,8 @@ public struct RequestContext: Sendable {
     public let parameters: [String: String]
     /// The peer's address, `ip:port`.
     public let remoteAddress: String
+    /// What middleware learned about the request (typed by key), for the steps after it.
+    public var values = RequestValues()
 
     public init(requestID: String, route: String, parameters: [String: String] = [:], remoteAddress: String = "") {
         self.requestID = requestID
@@ -24,4 +26,28 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, RequestContext) throws ->
 public enum HandlerMode: Sendable {
     case inline
     case blocking
+}
+
+/// A key of `RequestValues`: a type naming one value and its type.
+public protocol RequestValueKey {
+    associatedtype Value: Sendable
+}
+
+/// Typed per-request storage that middleware fills for the steps after it (the HTTP
+/// layer knows nothing of what is stored).
+public struct RequestValues: Sendable {
+    private var storage: [ObjectIdentifier: any Sendable] = [:]
+
+    public init() {}
+
+    public subscript<Key: RequestValueKey>(_ key: Key.Type) -> Key.Value? {
+        get { storage[ObjectIdentifier(key)] as? Key.Value }
+        set { storage[ObjectIdentifier(key)] = newValue }
+    }
+}
+
+/// One step around a route's handler: it may read or add to the context, answer by
+/// itself, or call `next` and adjust the response. Steps run in the order registered.
+public protocol HTTPMiddleware: Sendable {
+    func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse
 }

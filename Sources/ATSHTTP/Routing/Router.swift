@@ -27,7 +27,17 @@ public struct Router: Sendable {
     /// one hash lookup instead of a scan.
     private var staticRoutes: [String: [Int]] = [:]
 
+    /// Wraps the handlers of routes added from now on (`use`).
+    private var middleware: [any HTTPMiddleware] = []
+
     public init() {}
+
+    /// Runs `step` around every route added after this call (earlier `use` calls wrap
+    /// later ones), so a group of routes shares its steps and the health routes added
+    /// before stay bare.
+    public mutating func use(_ step: any HTTPMiddleware) {
+        middleware.append(step)
+    }
 
     public mutating func add(_ method: String, _ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {
         let segments = Router.split(template[...]).map { part -> Segment in
@@ -37,7 +47,10 @@ public struct Router: Sendable {
         if !segments.contains(where: { if case .parameter = $0 { return true } else { return false } }) {
             staticRoutes[Router.normalize(template[...]), default: []].append(routes.count)
         }
-        routes.append(Route(method: method, template: template, mode: mode, handler: handler, segments: segments))
+        let wrapped = middleware.reversed().reduce(handler) { next, step -> HTTPHandler in
+            { request, context in try step.handle(request, context, next: next) }
+        }
+        routes.append(Route(method: method, template: template, mode: mode, handler: wrapped, segments: segments))
     }
 
     private static func normalize(_ path: Substring) -> String {

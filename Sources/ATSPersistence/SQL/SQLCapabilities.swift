@@ -20,6 +20,9 @@ public protocol SQLCapabilities: Sendable {
     var lockRowsClause: String { get }
     /// One row, one column: the next id of the table named by `$1`.
     var nextIDQuery: String { get }
+    /// The `id` column fills itself in (an identity column): an INSERT leaves it out and
+    /// reads it back with RETURNING, in the same round trip.
+    var generatesIDs: Bool { get }
     /// The column type of `schema_migrations.applied_at`.
     var timestampColumnType: String { get }
     /// One row, one boolean: whether the table named by `$1` exists.

@@ -78,6 +78,22 @@ public final class SQLTransaction {
         }
     }
 
+    /// Inserts one row and returns its new id: from the identity column in the same
+    /// round trip where the engine has one (PostgreSQL), else allocated first (SQLite's
+    /// counter row; in-process, so no network round trip).
+    public func insert(into table: String, _ columns: [(String, SQLValue)]) throws(SQLError) -> Int64 {
+        var names = columns.map(\.0)
+        var values = columns.map(\.1)
+        if !capabilities.generatesIDs {
+            names.insert("id", at: 0)
+            values.insert(.int(try connection.allocateID(table)), at: 0)
+        }
+        let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
+        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING id"
+        guard let row = try connection.queryOne(sql, values) else { throw .decoding("INSERT INTO \(table) returned no id") }
+        return try row.int(0)
+    }
+
     /// Every row of `sql`, decoded.
     public func rows<T>(_ sql: String, _ parameters: [SQLValue], decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> [T] {
         try run { () throws(SQLError) -> [T] in

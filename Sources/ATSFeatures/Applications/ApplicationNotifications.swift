@@ -1,11 +1,10 @@
 import ATSDomain
 import ATSSupport
-import ATSFeatures
 import ATSPersistence
 
 /// The outbox rows a change queues (delivered later by the notification worker). Each
 /// payload carries what the message needs, so delivery never reads the business tables.
-enum Notifications {
+enum ApplicationNotifications {
     static func applicationReceived(_ work: UnitOfWork, tenant: Tenant, job: Job, candidate: User, application: Application) throws {
         let common: [(key: String, value: JSONValue)] = [
             ("tenant", .string(tenant.slug)), ("application_id", .int(application.id.rawValue)), ("job_id", .int(job.id.rawValue)),
@@ -20,14 +19,15 @@ enum Notifications {
         }
     }
 
-    static func stageChanged(_ work: UnitOfWork, tenant: Tenant, job: Job?, candidate: User?, application: Application, from: Stage, note: String?) throws {
-        guard let candidate else { return }
+    static func stageChanged(_ work: UnitOfWork, tenant: Tenant, move: StageMove, from: Stage, note: String?) throws {
+        guard let email = move.candidateEmail else { return }
+        let application = move.application
         let payload = JSONValue.object([
             ("tenant", .string(tenant.slug)), ("application_id", .int(application.id.rawValue)), ("job_id", .int(application.jobID.rawValue)),
-            ("job_title", .string(job?.title ?? "")), ("company", .string(job?.company ?? "")),
-            ("candidate_name", .string(candidate.fullName ?? candidate.email)), ("from_stage", .string(from.rawValue)),
+            ("job_title", .string(move.jobTitle)), ("company", .string(move.company)),
+            ("candidate_name", .string(move.candidateName ?? email)), ("from_stage", .string(from.rawValue)),
             ("to_stage", .string(application.stage.rawValue)),
         ])
-        _ = try work.outbox.enqueue(tenant.id, NewOutboxMessage(kind: "application.stage_changed", recipient: candidate.email, payload: payload.text))
+        _ = try work.outbox.enqueue(tenant.id, NewOutboxMessage(kind: "application.stage_changed", recipient: email, payload: payload.text))
     }
 }

@@ -1,0 +1,61 @@
+import ATSAuth
+import ATSDomain
+import ATSFeatures
+import ATSHTTP
+import ATSSupport
+
+/// Everything a handler knows about its request besides the request: built once per
+/// request from what the middleware resolved (tenant, verified token), then handed to
+/// the handler. The caller's user row is loaded inside the handler's own unit of work,
+/// so authentication costs no transaction of its own.
+struct APIContext {
+    let requestID: String
+    let route: RequestContext
+    let tenant: Tenant
+    let credentials: Credentials
+    let logger: Logger
+
+    init(_ context: RequestContext, logger: Logger) throws {
+        guard let tenant = context.values[TenantKey.self] else { throw APIError.notFound("No such tenant.") }
+        self.requestID = context.requestID
+        self.route = context
+        self.tenant = tenant
+        self.credentials = context.values[CredentialsKey.self] ?? .anonymous
+        self.logger = logger
+    }
+
+    /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive
+    /// is 401, never silently anonymous. The role comes from the database, not the token.
+    func caller(in work: UnitOfWork) throws -> User? {
+        let credentials: TokenClaims
+        switch self.credentials {
+        case .anonymous: return nil
+        case .invalid(let error): throw error
+        case .verified(let claims): credentials = claims
+        }
+        guard let user = try work.users.find(tenant.id, id: credentials.userID), user.isActive else {
+            throw APIError.unauthorized("The account is inactive or no longer exists.")
+        }
+        return user
+    }
+
+    /// The signed-in user; 401 when anonymous.
+    func requireCaller(in work: UnitOfWork) throws -> User {
+        guard let user = try caller(in: work) else { throw APIError.unauthorized("Sign in first.") }
+        return user
+    }
+
+    /// A `{name}` path id; 404 when it is not one.
+    func pathID(_ name: String) throws -> Int64 { try PathID.from(route, name) }
+}
+
+enum TenantKey: RequestValueKey { typealias Value = Tenant }
+enum CredentialsKey: RequestValueKey { typealias Value = Credentials }
+
+/// What the request's `Authorization` header proved. An invalid token fails the request
+/// only where the handler asks who the caller is (as an absent one would be anonymous).
+enum Credentials: Sendable {
+    case anonymous
+    case verified(TokenClaims)
+    case invalid(APIError)
+}

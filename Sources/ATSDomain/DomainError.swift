@@ -1,0 +1,21 @@
+/// What a business rule refuses, in the domain's words. Services throw these; the API
+/// maps them to problem+json in one place (`ProblemMapper`), the CLI prints them.
+public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No such thing in this tenant, or the caller may not know it exists.
+    case notFound(String)
+    /// Signed in, but the role (or ownership) does not allow it.
+    case forbidden(String)
+    /// Not signed in, or the account is gone or inactive.
+    case unauthenticated(String)
+    /// The state forbids it (closed job, illegal stage move); `allowedStages` lists the
+    /// legal next stages where that is the reason.
+    case conflict(String, allowedStages: [Stage]? = nil)
+    /// The caller's `If-Match` names a version that is no longer current.
+    case preconditionFailed(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .preconditionFailed(let why): return why
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ATSDomain
+import ATSPersistence
+
+/// The rules for applications and the stage workflow (API.md): applying, who sees which
+/// application, and stage moves. A move, its event and the candidate's notification are
+/// one call in one unit of work, so bulk moves and background jobs reuse it as it is.
+public struct ApplicationService: Sendable {
+    public init() {}
+
+    /// A candidate applies: the application, its first event, and the two notifications
+    /// (confirmation to the candidate, alert to the job's creator).
+    public func apply(_ work: UnitOfWork, tenant: Tenant, candidate: User, jobID: JobID, coverLetter: String?, resumeURL: String?) throws -> Application {
+        try Access.require(candidate, [.candidate])
+        guard let job = try work.jobs.find(tenant.id, id: jobID), job.status != .draft else { throw DomainError.notFound("No such job.") }
+        guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
+        let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
+                                                                                resumeURL: resumeURL), actor: candidate.id)
+        try ApplicationNotifications.applicationReceived(work, tenant: tenant, job: job, candidate: candidate, application: application)
+        return application
+    }
+
+    /// Candidates see their own applications; staff see the tenant's (a job's list is
+    /// staff only, and 404 for a job that does not exist).
+    public func list(_ work: UnitOfWork, tenant: TenantID, caller: User, job: JobID?, jobFromPath: Bool, stage: Stage?, page: Page) throws -> PageResult<Application> {
+        try Access.require(caller, jobFromPath ? Access.staff : Access.everyone)
+        if jobFromPath, let job, try work.jobs.find(tenant, id: job) == nil { throw DomainError.notFound("No such job.") }
+        let filter = ApplicationFilter(jobID: job, candidateID: caller.role == .candidate ? caller.id : nil, stage: stage)
+        return try work.applications.list(tenant, filter: filter, page: page)
+    }
+
+    /// Staff, or the candidate who owns it; to anyone else it does not exist (404, never 403).
+    public func find(_ work: UnitOfWork, tenant: TenantID, caller: User, id: ApplicationID) throws -> Application {
+        guard let application = try work.applications.find(tenant, id: id), caller.role.isStaff || application.candidateID == caller.id else {
+            throw DomainError.notFound("No such application.")
+        }
+        return application
+    }
+
+    /// The history, oldest first (the creation is the first event).
+    public func events(_ work: UnitOfWork, tenant: TenantID, caller: User, id: ApplicationID) throws -> [ApplicationEvent] {
+        _ = try find(work, tenant: tenant, caller: caller, id: id)
+        return try work.applications.events(tenant, application: id)
+    }
+
+    /// Moves one legal step (or to rejected). `expectedETag` (If-Match) makes the move
+    /// conditional on the version the caller saw. The `UPDATE … WHERE version` decides a
+    /// race: the application is read once, then changed once.
+    public func moveStage(_ work: UnitOfWork, tenant: Tenant, actor: User, id: ApplicationID, to target: Stage, note: String?,
+                          ifMatch: (String) -> Bool = { _ in true }, conditional: Bool = false) throws -> Application {
+        try Access.require(actor, Access.staff)
+        guard let current = try work.applications.find(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
+        if conditional, !ifMatch(current.etag) {
+            throw DomainError.preconditionFailed("The application changed since you read it (ETag \(current.etag)).")
+        }
+        guard current.stage.canMove(to: target) else {
+            throw DomainError.conflict("An application in stage \(current.stage.rawValue) cannot move to \(target.rawValue).", allowedStages: current.stage.allowedNext)
+        }
+        let moved: StageMove
+        do {
+            moved = try work.applications.changeStage(tenant.id, id: id, from: current.stage, to: target, expectedVersion: current.version, actor: actor.id, note: note)
+        } catch StorageError.staleVersion where conditional {
+            throw DomainError.preconditionFailed("The application changed since you read it.")
+        }
+        try ApplicationNotifications.stageChanged(work, tenant: tenant, move: moved, from: current.stage, note: note)
+        return moved.application
+    }
+}
