@@ -1,71 +1,48 @@
 import ATSAuth
 import ATSDomain
-import ATSSupport
-import ATSHTTP
 import ATSFeatures
+import ATSHTTP
 import ATSPersistence
-#if canImport(Glibc)
-import Glibc
-#endif
+import ATSSupport
 
-/// The ATS HTTP API: its dependencies and the request-scoped steps every handler shares
-/// (tenant, caller, roles). Handlers live in `Routes/`, one file per resource, and read
-/// top to bottom: decode, authorize, validate, one transaction, encode.
+/// The composition root of the HTTP API: it builds the services and the request
+/// pipeline once, and hands each resource's routes (`Routes/`) just what they use.
+/// Handlers live there and read decode → service → encode.
 public final class API: Sendable {
     let database: any Database
-    let configuration: APIConfiguration
-    let tenants: TenantDirectory
-    let tokens: TokenSigner
-    let passwords: PasswordHasher
-    let loginLimiter: LoginLimiter
-    /// A real Argon2id hash of a random password: unknown emails are checked against it,
-    /// so they cost the same time as wrong passwords.
-    let dummyHash: String
     let logger: Logger
-    let jobService = JobService()
-    let applicationService = ApplicationService()
+    let tenants: TenantDirectory
+    private let jobRoutes: JobRoutes
+    private let applicationRoutes: ApplicationRoutes
+    private let userRoutes: UserRoutes
+    private let authRoutes: AuthRoutes
+    private let tokens: TokenSigner
 
-    public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum, logger: Logger = Logger(level: .info)) throws {
-        self.logger = logger
+    public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
+                logger: Logger = Logger(level: .info)) throws {
         self.database = database
-        self.configuration = configuration
-        self.passwords = passwords
+        self.logger = logger
         tenants = TenantDirectory(database: database, defaultSlug: configuration.defaultTenant, baseDomain: configuration.baseDomain)
         tokens = TokenSigner(key: configuration.secretKey)
-        loginLimiter = LoginLimiter(windowSeconds: configuration.loginWindowSeconds)
-        dummyHash = try passwords.hash(try SecureRandom.password(length: 32))
+        let users = UserService()
+        let applications = ApplicationService()
+        jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
+        applicationRoutes = ApplicationRoutes(database: database, applications: applications)
+        userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
+        authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
+                                loginLimiter: LoginLimiter(windowSeconds: configuration.loginWindowSeconds),
+                                dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
     }
 
-    static func now() -> Int64 { Timestamp.now().microseconds / 1_000_000 }
-
-    /// The caller named by `Authorization: Bearer …`, or nil when there is none. A token
-    /// that is invalid, expired, from another tenant, or whose user is gone or inactive
-    /// is 401 — never silently anonymous. The role comes from the database, not the token.
-    func caller(_ request: HTTPRequest, tenant: Tenant, _ work: UnitOfWork) throws -> User? {
-        guard let header = request.headers["Authorization"] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized("Use Authorization: Bearer <token>.") }
-        let claims = try tokens.verify(String(parts[1]).trimming(" "), now: API.now())
-        guard claims.tenantID == tenant.id else { throw APIError.unauthorized("The access token belongs to another tenant.") }
-        guard let user = try work.users.find(tenant.id, id: claims.userID), user.isActive else {
-            throw APIError.unauthorized("The account is inactive or no longer exists.")
-        }
-        return user
+    /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
+    /// tenant → credentials → handler.
+    func register(on router: inout Router) {
+        router.use(ProblemMiddleware(logger: logger))
+        router.use(TenantMiddleware(tenants: tenants))
+        router.use(AuthenticationMiddleware(tokens: tokens))
+        authRoutes.register(on: &router)
+        userRoutes.register(on: &router)
+        jobRoutes.register(on: &router)
+        applicationRoutes.register(on: &router)
     }
-
-    /// The caller, who must be signed in and hold one of `roles`.
-    func requireCaller(_ request: HTTPRequest, tenant: Tenant, _ work: UnitOfWork, roles: Set<Role>) throws -> User {
-        guard let user = try caller(request, tenant: tenant, work) else { throw APIError.unauthorized("Sign in first.") }
-        guard roles.contains(user.role) else { throw APIError.forbidden("Your role may not do this.") }
-        return user
-    }
-
-    /// Registers a handler that reads decode → service → encode: tenant, credentials
-    /// and the problem mapping come from the middleware, the context is built once.
-    func route(_ router: inout Router, _ method: String, _ template: String, _ handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
-        let logger = logger
-        router.add(method, template) { request, context in try handler(request, try APIContext(context, logger: logger)) }
-    }
-
-    static let staff: Set<Role> = [.recruiter, .admin]
 }

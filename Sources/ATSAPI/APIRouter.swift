@@ -16,14 +16,7 @@ public enum APIRouter {
         var router = Router()
         OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database, dependencies: dependencies)
         OpenAPIRoutes.register(on: &router)
-        // Every tenant route: tenant → problem mapping (and 500 logging) → credentials.
-        router.use(TenantMiddleware(tenants: api.tenants))
-        router.use(ProblemMiddleware(logger: api.logger))
-        router.use(AuthenticationMiddleware(tokens: api.tokens))
-        api.registerAuthRoutes(&router)
-        api.registerUserRoutes(&router)
-        api.registerJobRoutes(&router)
-        api.registerApplicationRoutes(&router)
+        api.register(on: &router)
         return router
     }
 

@@ -13,7 +13,11 @@ final class PostgresConnection: SQLConnection {
     /// meanwhile): the connection is then closed instead of reused.
     private var stale = false
     let capabilities: any SQLCapabilities = PostgresCapabilities()
-    private(set) var roundTrips = 0
+    private(set) var roundTrips = 0 {
+        didSet { sharedRoundTrips?.add() }
+    }
+    /// The database's counter over all its connections.
+    var sharedRoundTrips: RoundTripCounter?
 
     /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
     init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
@@ -144,6 +148,10 @@ final class PostgresConnection: SQLConnection {
         case "23503": return .foreignKeyViolation(constraint)
         case "23514", "23502": return .checkViolation(constraint.isEmpty ? message : constraint)
         case "57014", "55P03": return .timeout
+        case _ where state.hasPrefix("22"):
+            // Data exceptions quote the offending value ("invalid input syntax for type
+            // bigint: \"…\""): keep only the code, so logs never carry a bound value.
+            return .other(code: state, message: "data exception")
         case "0A000", "26000":
             // "cached plan must not change result type" / unknown prepared statement.
             statements.removeAll()

@@ -11,10 +11,17 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     private let pool: ConnectionPool<PostgresConnection>
     public let capabilities: any SQLCapabilities = PostgresCapabilities()
 
+    /// Statements sent by all of this database's connections.
+    public let roundTrips: RoundTripCounter
+
     public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats") {
+        let counter = RoundTripCounter()
+        roundTrips = counter
         pool = ConnectionPool(capacity: poolSize) { () throws(StorageError) -> PostgresConnection in
             do throws(SQLError) {
-                return try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds, applicationName: applicationName)
+                let connection = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds, applicationName: applicationName)
+                connection.sharedRoundTrips = counter
+                return connection
             } catch {
                 throw error.storageError
             }

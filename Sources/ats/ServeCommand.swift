@@ -49,7 +49,7 @@ enum ServeCommand {
             var settings = APIConfiguration(secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
                                             defaultTenant: config.defaultTenant, baseDomain: config.baseDomain)
             settings.trustedProxies = config.trustedProxies
-            api = try API(database: opened.database, configuration: settings)
+            api = try API(database: opened.database, configuration: settings, logger: log)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
             }

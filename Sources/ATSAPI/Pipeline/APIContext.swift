@@ -13,15 +13,13 @@ struct APIContext {
     let route: RequestContext
     let tenant: Tenant
     let credentials: Credentials
-    let logger: Logger
 
-    init(_ context: RequestContext, logger: Logger) throws {
+    init(_ context: RequestContext) throws {
         guard let tenant = context.values[TenantKey.self] else { throw APIError.notFound("No such tenant.") }
         self.requestID = context.requestID
         self.route = context
         self.tenant = tenant
         self.credentials = context.values[CredentialsKey.self] ?? .anonymous
-        self.logger = logger
     }
 
     /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive
@@ -58,4 +56,12 @@ enum Credentials: Sendable {
     case anonymous
     case verified(TokenClaims)
     case invalid(APIError)
+}
+
+extension Router {
+    /// Registers a handler that reads decode → service → encode: the tenant, credentials
+    /// and problem mapping come from the middleware; the context is built once here.
+    mutating func add(_ method: String, _ template: String, api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
+        add(method, template) { request, context in try handler(request, try APIContext(context)) }
+    }
 }

@@ -3,18 +3,17 @@ import ATSDomain
 import ATSHTTP
 import ATSSupport
 
-/// Resolves the request's tenant (404 when unknown) and puts it on every response's
-/// access-log line, the error responses included.
+/// Resolves the request's tenant (404 when unknown) and puts it on the request's
+/// access-log line, which error responses carry too.
 struct TenantMiddleware: HTTPMiddleware {
     let tenants: TenantDirectory
 
     func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse {
         let tenant = try tenants.tenant(for: request)
+        context.log.add("tenant", tenant.slug)
         var context = context
         context.values[TenantKey.self] = tenant
-        var response = try next(request, context)
-        response.logFields.append(("tenant", tenant.slug))
-        return response
+        return try next(request, context)
     }
 }
 
@@ -30,7 +29,8 @@ struct ProblemMiddleware: HTTPMiddleware {
         } catch {
             let response = ProblemMapper.response(for: error, context: context)
             if response.status >= 500 && response.status != 503 {
-                logger.error("request failed", [("request_id", context.requestID), ("route", context.route), ("error", String(describing: error))])
+                logger.error("request failed", [("request_id", context.requestID), ("route", context.route)] + context.log.fields
+                             + [("error", String(describing: error))])
             }
             return response
         }

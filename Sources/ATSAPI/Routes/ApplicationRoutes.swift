@@ -4,13 +4,17 @@ import ATSHTTP
 import ATSFeatures
 import ATSPersistence
 
-extension API {
-    func registerApplicationRoutes(_ router: inout Router) {
-        route(&router, "GET", "/api/applications") { [self] in try listApplications($0, $1, jobFromPath: false) }
-        route(&router, "GET", "/api/jobs/{job_id}/applications") { [self] in try listApplications($0, $1, jobFromPath: true) }
-        route(&router, "GET", "/api/applications/{application_id}", getApplication)
-        route(&router, "PATCH", "/api/applications/{application_id}/stage", changeStage)
-        route(&router, "GET", "/api/applications/{application_id}/events", applicationEvents)
+/// Applications and the stage workflow (API.md).
+struct ApplicationRoutes: Sendable {
+    let database: any Database
+    let applications: ApplicationService
+
+    func register(on router: inout Router) {
+        router.add("GET", "/api/applications", api: { [self] in try listApplications($0, $1, jobFromPath: false) })
+        router.add("GET", "/api/jobs/{job_id}/applications", api: { [self] in try listApplications($0, $1, jobFromPath: true) })
+        router.add("GET", "/api/applications/{application_id}", api: getApplication)
+        router.add("PATCH", "/api/applications/{application_id}/stage", api: changeStage)
+        router.add("GET", "/api/applications/{application_id}/events", api: applicationEvents)
     }
 
     /// Candidates see their own applications; staff see the tenant's.
@@ -20,7 +24,7 @@ extension API {
         let stage = try query.choice("stage", Stage.self)
         let job = try jobFromPath ? JobID(try context.pathID("job_id")) : query.id("job_id").map(JobID.init(rawValue:))
         let result = try database.read(tenant: context.tenant.id) { work in
-            try applicationService.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
+            try applications.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
                                         jobFromPath: jobFromPath, stage: stage, page: pagination.page)
         }
         return pagination.response(result.items.map(Representation.application), total: result.total)
@@ -29,7 +33,7 @@ extension API {
     func getApplication(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = ApplicationID(try context.pathID("application_id"))
         let application = try database.read(tenant: context.tenant.id) { work in
-            try applicationService.find(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
+            try applications.find(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
@@ -39,7 +43,7 @@ extension API {
     func applicationEvents(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = ApplicationID(try context.pathID("application_id"))
         let events = try database.read(tenant: context.tenant.id) { work in
-            try applicationService.events(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
+            try applications.events(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
         }
         var headers = HTTPHeaders()
         headers.add("X-Total-Count", String(events.count))  // the whole history, oldest first: one page
@@ -58,8 +62,8 @@ extension API {
         guard let target else { throw APIError.validation([FieldError("stage", "is required")]) }
         let ifMatch = request.headers["If-Match"]
         let application = try database.transaction(tenant: context.tenant.id) { work in
-            try applicationService.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: note,
-                                             ifMatch: { API.etag(ifMatch ?? "*", matches: $0) }, conditional: ifMatch != nil)
+            try applications.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: note,
+                                             ifMatch: { ApplicationRoutes.etag(ifMatch ?? "*", matches: $0) }, conditional: ifMatch != nil)
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)

@@ -5,52 +5,50 @@ import ATSHTTP
 import ATSFeatures
 import ATSPersistence
 
-extension API {
-    func registerAuthRoutes(_ router: inout Router) {
-        router.post("/api/auth/signup") { [self] request, _ in try signup(request) }
-        router.post("/api/auth/login") { [self] request, context in try login(request, context) }
-        router.get("/api/auth/me") { [self] request, _ in try me(request) }
+/// Sign-up, login and the caller's own account (API.md, Auth).
+struct AuthRoutes: Sendable {
+    let database: any Database
+    let users: UserService
+    let configuration: APIConfiguration
+    let tokens: TokenSigner
+    let passwords: PasswordHasher
+    let loginLimiter: LoginLimiter
+    /// A real Argon2id hash of a random password: unknown emails are checked against it,
+    /// so they cost the same time as wrong passwords.
+    let dummyHash: String
+
+    func register(on router: inout Router) {
+        router.add("POST", "/api/auth/signup", api: signup)
+        router.add("POST", "/api/auth/login", api: login)
+        router.add("GET", "/api/auth/me", api: me)
     }
 
     /// Public signup creates candidates; another role needs an admin of the tenant.
-    func signup(_ request: HTTPRequest) throws -> HTTPResponse {
+    func signup(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         var body = try BodyReader(request)
-        let (email, password, fullName, role) = readNewUser(&body, roleRequired: false)
+        let fields = NewUserFields.read(&body, roleRequired: false)
         try body.finish()
-        let tenant = try tenants.tenant(for: request)
-        let wantedRole = role ?? .candidate
-        // A present Authorization header is always checked: never silently anonymous.
-        let caller = request.headers.contains("Authorization")
-            ? try database.read(tenant: tenant.id) { try self.caller(request, tenant: tenant, $0) } : nil
-        if wantedRole != .candidate {
-            guard caller?.role == .admin else { throw APIError.forbidden("Only an admin may create a \(wantedRole.rawValue).") }
+        let tenant = context.tenant
+        let role = fields.role ?? .candidate
+        // A present Authorization header is always checked (never silently anonymous),
+        // and the role before the password is hashed (Argon2id is deliberately slow).
+        if request.headers.contains("Authorization") || role != .candidate {
+            _ = try database.read(tenant: tenant.id) { try users.authorizeCreation(of: role, by: Actor(try context.caller(in: $0))) }
         }
-        let hash = try passwords.hash(password ?? "")
-        let user = try database.transaction(tenant: tenant.id) {
-            try $0.users.create(tenant.id, NewUser(email: email ?? "", passwordHash: hash, fullName: fullName, role: wantedRole))
+        let hash = try passwords.hash(fields.password ?? "")
+        let user = try database.transaction(tenant: tenant.id) { work in
+            try users.create(work, tenant: tenant.id, by: Actor(try context.caller(in: work)),
+                             NewUser(email: fields.email ?? "", passwordHash: hash, fullName: fields.fullName, role: role))
         }
         return .json(201, Representation.user(user))
     }
 
-    /// Reads email, password, full_name and role, validating each.
-    func readNewUser(_ body: inout BodyReader, roleRequired: Bool) -> (String?, String?, String?, Role?) {
-        var email: String?
-        if let raw = body.string("email", required: true, length: 1...320) ?? nil {
-            email = Validation.normalizedEmail(raw)
-            if email == nil { body.fail("email", "is not an email address") }
-        }
-        let password = body.string("password", required: true, length: 8...1024, trim: false) ?? nil
-        let fullName = body.string("full_name", length: 0...200, nullable: true) ?? nil
-        let role = body.choice("role", Role.self, required: roleRequired)
-        return (email, password, fullName.flatMap { $0.isEmpty ? nil : $0 }, role)
-    }
-
     /// JSON `{email, password}` or the OAuth2 password form (`username`, `password`).
     /// Unknown email and wrong password get the same answer after the same work.
-    func login(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
+    func login(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let (rawEmail, password) = try readCredentials(request)
-        let tenant = try tenants.tenant(for: request)
-        let peer = context.remoteAddress.split(separator: ":").dropLast().joined(separator: ":").trimming("[]")
+        let tenant = context.tenant
+        let peer = context.route.remoteAddress.split(separator: ":").dropLast().joined(separator: ":").trimming("[]")
         let addressKey = "a:" + configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For"))
         // Something that is not an email cannot match an account; refusing it before the
         // limiter keeps huge or odd usernames out of its memory.
@@ -67,7 +65,7 @@ extension API {
         guard let user, matches, user.isActive else { throw APIError.unauthorized("Incorrect email or password.") }
         loginLimiter.reset(emailKey)
         loginLimiter.refund(addressKey)  // successes must not use up a shared address's budget
-        let now = API.now()
+        let now = Timestamp.now().microseconds / 1_000_000
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()
         headers.add("Cache-Control", "no-store")
@@ -97,9 +95,28 @@ extension API {
         return (email ?? "", password ?? "")
     }
 
-    func me(_ request: HTTPRequest) throws -> HTTPResponse {
-        let tenant = try tenants.tenant(for: request)
-        let user = try database.read(tenant: tenant.id) { try self.requireCaller(request, tenant: tenant, $0, roles: Set(Role.allCases)) }
+    func me(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
+        let user = try database.read(tenant: context.tenant.id) { try context.requireCaller(in: $0) }
         return .json(200, Representation.user(user))
+    }
+}
+
+/// The fields of a new account (signup, admin create), validated together.
+struct NewUserFields {
+    var email: String?
+    var password: String?
+    var fullName: String?
+    var role: Role?
+
+    static func read(_ body: inout BodyReader, roleRequired: Bool) -> NewUserFields {
+        var email: String?
+        if let raw = body.string("email", required: true, length: 1...320) ?? nil {
+            email = Validation.normalizedEmail(raw)
+            if email == nil { body.fail("email", "is not an email address") }
+        }
+        let password = body.string("password", required: true, length: 8...1024, trim: false) ?? nil
+        let fullName = body.string("full_name", length: 0...200, nullable: true) ?? nil
+        let role = body.choice("role", Role.self, required: roleRequired)
+        return NewUserFields(email: email, password: password, fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, role: role)
     }
 }

@@ -4,14 +4,19 @@ import ATSHTTP
 import ATSFeatures
 import ATSPersistence
 
-extension API {
-    func registerJobRoutes(_ router: inout Router) {
-        route(&router, "GET", "/api/jobs", listJobs)
-        route(&router, "POST", "/api/jobs", createJob)
-        route(&router, "GET", "/api/jobs/{job_id}", getJob)
-        route(&router, "PATCH", "/api/jobs/{job_id}", updateJob)
-        route(&router, "DELETE", "/api/jobs/{job_id}", deleteJob)
-        route(&router, "POST", "/api/jobs/{job_id}/apply", apply)
+/// Jobs (API.md, Jobs) and applying to one.
+struct JobRoutes: Sendable {
+    let database: any Database
+    let jobs: JobService
+    let applications: ApplicationService
+
+    func register(on router: inout Router) {
+        router.add("GET", "/api/jobs", api: listJobs)
+        router.add("POST", "/api/jobs", api: createJob)
+        router.add("GET", "/api/jobs/{job_id}", api: getJob)
+        router.add("PATCH", "/api/jobs/{job_id}", api: updateJob)
+        router.add("DELETE", "/api/jobs/{job_id}", api: deleteJob)
+        router.add("POST", "/api/jobs/{job_id}/apply", api: apply)
     }
 
     func listJobs(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -19,7 +24,7 @@ extension API {
         let pagination = try Pagination(request, query)
         let status = try query.choice("status", JobStatus.self)
         let result = try database.read(tenant: context.tenant.id) { work in
-            try jobService.list(work, tenant: context.tenant.id, caller: try context.caller(in: work), status: status, q: query.string("q"),
+            try jobs.list(work, tenant: context.tenant.id, caller: try context.caller(in: work), status: status, q: query.string("q"),
                                 company: query.string("company"), location: query.string("location"), page: pagination.page)
         }
         return pagination.response(result.items.map(Representation.job), total: result.total)
@@ -31,7 +36,7 @@ extension API {
         try body.finish()
         let job = try database.transaction(tenant: context.tenant.id) { work in
             let caller = try context.requireCaller(in: work)
-            return try jobService.create(work, tenant: context.tenant.id, caller: caller,
+            return try jobs.create(work, tenant: context.tenant.id, caller: caller,
                                          NewJob(title: fields.title ?? "", company: fields.company ?? "", description: fields.description ?? nil,
                                                 location: fields.location ?? nil, status: fields.status ?? .open, createdBy: caller.id))
         }
@@ -59,7 +64,7 @@ extension API {
     func getJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = JobID(try context.pathID("job_id"))
         let job = try database.read(tenant: context.tenant.id) { work in
-            try jobService.find(work, tenant: context.tenant.id, caller: try context.caller(in: work), id: id)
+            try jobs.find(work, tenant: context.tenant.id, caller: try context.caller(in: work), id: id)
         }
         return .json(200, Representation.job(job))
     }
@@ -70,7 +75,7 @@ extension API {
         let fields = readJobFields(&body, creating: false)
         try body.finish()
         let job = try database.transaction(tenant: context.tenant.id) { work in
-            try jobService.update(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id,
+            try jobs.update(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id,
                                   JobChanges(title: fields.title, company: fields.company, description: fields.description,
                                              location: fields.location, status: fields.status))
         }
@@ -80,7 +85,7 @@ extension API {
     func deleteJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = JobID(try context.pathID("job_id"))
         try database.transaction(tenant: context.tenant.id) { work in
-            try jobService.delete(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
+            try jobs.delete(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
         }
         return HTTPResponse(status: 204)
     }
@@ -92,10 +97,10 @@ extension API {
         var body = try BodyReader(request)
         let coverLetter = body.string("cover_letter", length: 0...10_000, trim: false, nullable: true) ?? nil
         let resumeURL = body.string("resume_url", length: 1...2000, nullable: true) ?? nil
-        if let url = resumeURL, !API.isHTTPURL(url) { body.fail("resume_url", "must be an http or https URL") }
+        if let url = resumeURL, !JobRoutes.isHTTPURL(url) { body.fail("resume_url", "must be an http or https URL") }
         try body.finish()
         let application = try database.transaction(tenant: context.tenant.id) { work in
-            try applicationService.apply(work, tenant: context.tenant, candidate: try context.requireCaller(in: work), jobID: jobID,
+            try applications.apply(work, tenant: context.tenant, candidate: try context.requireCaller(in: work), jobID: jobID,
                                          coverLetter: coverLetter, resumeURL: resumeURL)
         }
         var headers = HTTPHeaders()

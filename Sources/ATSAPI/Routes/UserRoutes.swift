@@ -5,85 +5,77 @@ import ATSHTTP
 import ATSFeatures
 import ATSPersistence
 
-extension API {
-    func registerUserRoutes(_ router: inout Router) {
-        router.get("/api/users") { [self] request, _ in try listUsers(request) }
-        router.post("/api/users") { [self] request, _ in try createUser(request) }
-        router.get("/api/users/{user_id}") { [self] request, context in try getUser(request, context) }
-        router.add("PATCH", "/api/users/{user_id}") { [self] request, context in try updateUser(request, context) }
-        router.get("/api/notifications") { [self] request, _ in try listNotifications(request) }
+/// Users (admin) and the notification log (API.md).
+struct UserRoutes: Sendable {
+    let database: any Database
+    let users: UserService
+    let notifications: NotificationService
+    let passwords: PasswordHasher
+
+    func register(on router: inout Router) {
+        router.add("GET", "/api/users", api: listUsers)
+        router.add("POST", "/api/users", api: createUser)
+        router.add("GET", "/api/users/{user_id}", api: getUser)
+        router.add("PATCH", "/api/users/{user_id}", api: updateUser)
+        router.add("GET", "/api/notifications", api: listNotifications)
     }
 
-    func listUsers(_ request: HTTPRequest) throws -> HTTPResponse {
+    func listUsers(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let filter = UserFilter(role: try query.choice("role", Role.self), q: query.string("q"))
-        let tenant = try tenants.tenant(for: request)
-        let result = try database.read(tenant: tenant.id) { work -> PageResult<User> in
-            _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
-            return try work.users.list(tenant.id, filter: filter, page: pagination.page)
+        let result = try database.read(tenant: context.tenant.id) { work in
+            try users.list(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), filter: filter, page: pagination.page)
         }
         return pagination.response(result.items.map(Representation.user), total: result.total)
     }
 
-    func createUser(_ request: HTTPRequest) throws -> HTTPResponse {
+    func createUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         var body = try BodyReader(request)
-        let (email, password, fullName, role) = readNewUser(&body, roleRequired: true)
+        let fields = NewUserFields.read(&body, roleRequired: true)
         try body.finish()
-        let tenant = try tenants.tenant(for: request)
-        _ = try database.read(tenant: tenant.id) { try self.requireCaller(request, tenant: tenant, $0, roles: [.admin]) }
-        let hash = try passwords.hash(password ?? "")
-        let user = try database.transaction(tenant: tenant.id) { work -> User in
-            _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
-            return try work.users.create(tenant.id, NewUser(email: email ?? "", passwordHash: hash, fullName: fullName, role: role ?? .candidate))
+        let role = fields.role ?? .candidate
+        // Authorize before hashing: Argon2id is deliberately slow.
+        _ = try database.read(tenant: context.tenant.id) { try users.authorizeCreation(of: role, by: Actor(try context.requireCaller(in: $0))) }
+        let hash = try passwords.hash(fields.password ?? "")
+        let user = try database.transaction(tenant: context.tenant.id) { work in
+            try users.create(work, tenant: context.tenant.id, by: Actor(try context.requireCaller(in: work)),
+                             NewUser(email: fields.email ?? "", passwordHash: hash, fullName: fields.fullName, role: role))
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/users/\(user.id)")
         return .json(201, Representation.user(user), headers: headers)
     }
 
-    func getUser(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
-        let id = UserID(try PathID.from(context, "user_id"))
-        let tenant = try tenants.tenant(for: request)
-        let user = try database.read(tenant: tenant.id) { work -> User in
-            _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
-            guard let user = try work.users.find(tenant.id, id: id) else { throw APIError.notFound("No such user.") }
-            return user
+    func getUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
+        let id = UserID(try context.pathID("user_id"))
+        let user = try database.read(tenant: context.tenant.id) { work in
+            try users.find(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), id: id)
         }
         return .json(200, Representation.user(user))
     }
 
-    /// Role, activation and name. The tenant's last active admin can be neither demoted
-    /// nor deactivated (409), so a tenant can never lock itself out.
-    func updateUser(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
-        let id = UserID(try PathID.from(context, "user_id"))
+    func updateUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
+        let id = UserID(try context.pathID("user_id"))
         var body = try BodyReader(request)
         let role = body.choice("role", Role.self)
         let isActive = body.bool("is_active")
         let fullName = body.string("full_name", length: 0...200, nullable: true)
         try body.finish()
-        let tenant = try tenants.tenant(for: request)
-        let user = try database.transaction(tenant: tenant.id) { work -> User in
-            _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
-            guard let target = try work.users.find(tenant.id, id: id) else { throw APIError.notFound("No such user.") }
-            let losesAdmin = target.role == .admin && target.isActive && ((role != nil && role != .admin) || isActive == false)
-            if losesAdmin, try work.users.countActiveAdmins(tenant.id) <= 1 {
-                throw APIError.conflict("This is the tenant's last active admin; make another admin first.")
-            }
-            let name: String?? = fullName.map { $0.flatMap { $0.isEmpty ? nil : $0 } }
-            return try work.users.update(tenant.id, id: id, UserChanges(role: role, isActive: isActive, fullName: name))
+        let name: String?? = fullName.map { $0.flatMap { $0.isEmpty ? nil : $0 } }
+        let user = try database.transaction(tenant: context.tenant.id) { work in
+            try users.update(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), id: id,
+                             UserChanges(role: role, isActive: isActive, fullName: name))
         }
         return .json(200, Representation.user(user))
     }
 
-    func listNotifications(_ request: HTTPRequest) throws -> HTTPResponse {
+    func listNotifications(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let status = try query.choice("status", OutboxStatus.self)
-        let tenant = try tenants.tenant(for: request)
-        let result = try database.read(tenant: tenant.id) { work -> PageResult<OutboxMessage> in
-            _ = try self.requireCaller(request, tenant: tenant, work, roles: [.admin])
-            return try work.outbox.list(tenant.id, filter: NotificationFilter(status: status), page: pagination.page)
+        let result = try database.read(tenant: context.tenant.id) { work in
+            try notifications.list(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), status: status, page: pagination.page)
         }
         return pagination.response(result.items.map(Representation.notification), total: result.total)
     }

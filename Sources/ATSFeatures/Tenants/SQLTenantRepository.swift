@@ -43,12 +43,6 @@ public struct SQLTenantRepository: TenantRepository {
     }
 
     public func deleteWithAllData(_ tenant: TenantID) throws {
-        let deleted = try tx.run { () throws(SQLError) -> Int in
-            for table in ["application_events", "applications", "jobs", "outbox", "users"] {
-                try tx.connection.execute("DELETE FROM \(table) WHERE tenant_id = $1", [.int(tenant.rawValue)])
-            }
-            return try tx.connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
-        }
-        if deleted == 0 { throw StorageError.notFound }
+        try TenantData.delete(tx, tenant: tenant)
     }
 }

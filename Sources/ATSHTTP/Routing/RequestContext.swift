@@ -1,3 +1,4 @@
+import Synchronization
 /// What the server knows about a request besides the request itself.
 public struct RequestContext: Sendable {
     /// `X-Request-ID` as received (when well-formed) or generated.
@@ -10,6 +11,9 @@ public struct RequestContext: Sendable {
     public let remoteAddress: String
     /// What middleware learned about the request (typed by key), for the steps after it.
     public var values = RequestValues()
+    /// Fields for this request's access-log line, added by any step (also when a later
+    /// one fails: the error's response carries them too).
+    public let log = RequestLogFields()
 
     public init(requestID: String, route: String, parameters: [String: String] = [:], remoteAddress: String = "") {
         self.requestID = requestID
@@ -50,4 +54,17 @@ public struct RequestValues: Sendable {
 /// itself, or call `next` and adjust the response. Steps run in the order registered.
 public protocol HTTPMiddleware: Sendable {
     func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse
+}
+
+/// The access-log fields of one request. A reference, so that a step's fields survive a
+/// later step's error; used by one thread at a time (the worker, then the loop after the
+/// hand-off), the lock only makes that provable.
+public final class RequestLogFields: Sendable {
+    private let storage = Mutex<[(String, String)]>([])
+
+    public init() {}
+
+    public func add(_ name: String, _ value: String) { storage.withLock { $0.append((name, value)) } }
+
+    public var fields: [(String, String)] { storage.withLock { $0 } }
 }

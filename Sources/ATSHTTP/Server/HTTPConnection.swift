@@ -233,11 +233,14 @@ final class HTTPConnection: EventHandler {
     }
 
     private static func run(_ handler: HTTPHandler, _ request: HTTPRequest, _ context: RequestContext, _ errorResponder: ErrorResponder) -> HTTPResponse {
+        var response: HTTPResponse
         do {
-            return try handler(request, context)
+            response = try handler(request, context)
         } catch {
-            return errorResponder(error, context)
+            response = errorResponder(error, context)
         }
+        response.logFields += context.log.fields
+        return response
     }
 
     // MARK: Responses

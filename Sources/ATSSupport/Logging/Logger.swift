@@ -10,8 +10,13 @@ public enum LogLevel: String, Sendable, CaseIterable {
 /// (`time`, `level`, `msg`, then the fields). Never given secrets or bound SQL values.
 public struct Logger: Sendable {
     public let level: LogLevel
+    /// Where lines go: stderr, or a test's collector.
+    private let sink: @Sendable (String) -> Void
 
-    public init(level: LogLevel) { self.level = level }
+    public init(level: LogLevel, sink: @escaping @Sendable (String) -> Void = writeStandardError) {
+        self.level = level
+        self.sink = sink
+    }
 
     public func info(_ message: String, _ fields: [(String, String)] = []) { write("info", message, fields, enabled: level == .debug || level == .info) }
     public func warn(_ message: String, _ fields: [(String, String)] = []) { write("warn", message, fields, enabled: level != .error) }
@@ -24,7 +29,7 @@ public struct Logger: Sendable {
         var line = "{\"time\":\(JSON.quote(clock.iso8601Milliseconds)),\"level\":\"\(severity)\",\"msg\":\(JSON.quote(message))"
         for (key, value) in fields { line += ",\(JSON.quote(key)):\(JSON.quote(value))" }
         line += "}\n"
-        writeStandardError(line)
+        sink(line)
     }
 }
 

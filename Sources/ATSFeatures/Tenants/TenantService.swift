@@ -1,0 +1,47 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// Tenants as the operator manages them (today the CLI; later the operator API).
+public struct TenantService: Sendable {
+    public init() {}
+
+    public func create(_ database: any Database, slug: String, name: String) throws -> Tenant {
+        guard Tenant.isValidSlug(slug) else { throw DomainError.conflict("'\(slug)' is not a tenant slug ([a-z0-9][a-z0-9-]{1,62})") }
+        let name = name.trimming(" \t")
+        guard (1...200).contains(name.unicodeScalars.count) else { throw DomainError.conflict("the name must be 1 to 200 characters") }
+        return try database.transaction(tenant: nil) { try $0.tenants.create(slug: slug, name: name) }
+    }
+
+    public func list(_ database: any Database) throws -> [Tenant] {
+        try database.read(tenant: nil) { try $0.tenants.list() }
+    }
+
+    public func find(_ database: any Database, slug: String) throws -> Tenant {
+        guard let tenant = try database.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw DomainError.notFound("no tenant '\(slug)'") }
+        return tenant
+    }
+
+    /// Everything the tenant owns, as one JSON document: the tenant, then every table of
+    /// `TenantData` by name (without secrets such as password hashes), in one snapshot.
+    public func export(_ database: any Database, slug: String, now: Timestamp = .now()) throws -> JSONValue {
+        let tenant = try find(database, slug: slug)
+        let tables = try database.read(tenant: tenant.id) { try TenantData.export($0.transaction, tenant: tenant.id) }
+        return .object([
+            ("tenant", .object([("id", .int(tenant.id.rawValue)), ("slug", .string(tenant.slug)), ("name", .string(tenant.name)),
+                                ("created_at", .string(tenant.createdAt.rfc3339))])),
+            ("exported_at", .string(now.rfc3339)),
+        ] + tables.map { ($0.table, JSONValue.array($0.rows)) })
+    }
+
+    /// Deletes a tenant and all its data in one transaction. The slug is confirmed by
+    /// repeating it, and the default tenant (which must always exist) is refused.
+    public func delete(_ database: any Database, slug: String, confirmation: String, defaultTenant: String) throws {
+        guard slug == confirmation else { throw DomainError.conflict("--confirm must repeat the slug '\(slug)' exactly") }
+        guard slug != defaultTenant else {
+            throw DomainError.conflict("'\(slug)' is ATS_DEFAULT_TENANT; point ATS_DEFAULT_TENANT elsewhere before deleting it")
+        }
+        let tenant = try find(database, slug: slug)
+        try database.transaction(tenant: tenant.id) { try $0.tenants.deleteWithAllData(tenant.id) }
+    }
+}

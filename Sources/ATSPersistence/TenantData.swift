@@ -1,0 +1,100 @@
+import ATSDomain
+import ATSSupport
+
+/// One column of a tenant table, as exports write it.
+public struct TenantColumn: Sendable {
+    public enum Kind: Sendable { case int, text, bool, timestamp }
+    public let name: String
+    public let kind: Kind
+
+    public init(_ name: String, _ kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A table that holds `tenant_id`: its columns, and the ones never exported (secrets).
+public struct TenantTable: Sendable {
+    public let name: String
+    public let columns: [TenantColumn]
+    public let secretColumns: [String]
+    /// The export's order within the table.
+    public let orderBy: String
+
+    public init(_ name: String, columns: [TenantColumn], secretColumns: [String] = [], orderBy: String = "id") {
+        self.name = name
+        self.columns = columns
+        self.secretColumns = secretColumns
+        self.orderBy = orderBy
+    }
+}
+
+/// Every table that holds a tenant's rows, listed once, children before parents: what
+/// `ats tenant delete` removes (in this order, then the tenant), and what `ats tenant
+/// export` writes. A test compares this list with the migrated schema of both engines,
+/// so a migration that adds a tenant table (or a column) cannot be forgotten here.
+public enum TenantData {
+    public static let tables: [TenantTable] = [
+        TenantTable("application_events", columns: [
+            .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
+            .init("actor_id", .int), .init("note", .text), .init("created_at", .timestamp),
+        ]),
+        TenantTable("applications", columns: [
+            .init("id", .int), .init("job_id", .int), .init("candidate_id", .int), .init("stage", .text), .init("cover_letter", .text),
+            .init("resume_url", .text), .init("version", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
+        ]),
+        TenantTable("jobs", columns: [
+            .init("id", .int), .init("title", .text), .init("company", .text), .init("description", .text), .init("location", .text),
+            .init("status", .text), .init("created_by", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
+        ]),
+        TenantTable("outbox", columns: [
+            .init("id", .int), .init("kind", .text), .init("recipient", .text), .init("payload", .text), .init("status", .text),
+            .init("attempts", .int), .init("last_error", .text), .init("available_at", .timestamp), .init("created_at", .timestamp),
+            .init("sent_at", .timestamp), .init("queued_at", .timestamp), .init("lease_until", .timestamp),
+        ]),
+        TenantTable("users", columns: [
+            .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
+            .init("created_at", .timestamp),
+        ], secretColumns: ["password_hash"]),
+    ]
+
+    /// Deletes every row of the tenant, children first, then the tenant itself; throws
+    /// `.notFound` when there is no such tenant.
+    public static func delete(_ tx: SQLTransaction, tenant: TenantID) throws {
+        let deleted = try tx.run { () throws(SQLError) -> Int in
+            for table in tables {
+                try tx.connection.execute("DELETE FROM \(table.name) WHERE tenant_id = $1", [.int(tenant.rawValue)])
+            }
+            return try tx.connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
+        }
+        if deleted == 0 { throw StorageError.notFound }
+    }
+
+    /// Every row of the tenant, table by table, parents first (a reader can rebuild the
+    /// references in order), without the secret columns.
+    public static func export(_ tx: SQLTransaction, tenant: TenantID) throws -> [(table: String, rows: [JSONValue])] {
+        var result: [(table: String, rows: [JSONValue])] = []
+        for table in tables.reversed() {
+            let names = table.columns.map(\.name).joined(separator: ", ")
+            let rows = try tx.rows("SELECT \(names) FROM \(table.name) WHERE tenant_id = $1 ORDER BY \(table.orderBy)", [.int(tenant.rawValue)]) {
+                (row: SQLRow) throws(SQLError) -> JSONValue in
+                var fields: [(key: String, value: JSONValue)] = []
+                for (i, column) in table.columns.enumerated() {
+                    guard try row.optionalText(i) != nil else {
+                        fields.append((column.name, .null))
+                        continue
+                    }
+                    switch column.kind {
+                    case .int: fields.append((column.name, .int(try row.int(i))))
+                    case .text: fields.append((column.name, .string(try row.text(i))))
+                    case .bool: fields.append((column.name, .bool(try row.bool(i))))
+                    case .timestamp: fields.append((column.name, .string(try row.timestamp(i).rfc3339)))
+                    }
+                }
+                return .object(fields)
+            }
+            result.append((table.name, rows))
+        }
+        return result
+    }
+}
