@@ -101,90 +101,51 @@ enum StorageCommands {
         print("wrote \(embeddedSource); rebuild to include the migrations")
     }
 
-    // MARK: tenant
+    // MARK: tenant (TenantService)
 
     static func createTenant(slug: String, name: String, _ config: Configuration) throws {
-        let db = try ready(config)
-        let tenant = try db.transaction(tenant: nil) { try $0.tenants.create(slug: slug, name: name) }
+        let tenant = try TenantService().create(try ready(config), slug: slug, name: name)
         print("created tenant \(tenant.slug) (id \(tenant.id))")
     }
 
     static func listTenants(_ config: Configuration) throws {
-        let db = try ready(config)
-        for tenant in try db.read(tenant: nil, { try $0.tenants.list() }) {
+        for tenant in try TenantService().list(try ready(config)) {
             print("\(String(tenant.id.rawValue).padded(6)) \(tenant.slug.padded(24)) \(tenant.name)")
         }
     }
 
-    /// Everything the tenant owns, as one JSON document on stdout: the tenant, users
-    /// (without password hashes), jobs, applications with their events, notifications.
+    /// Everything the tenant owns, as one JSON document on stdout (TenantData's tables,
+    /// without password hashes).
     static func exportTenant(_ slug: String, _ config: Configuration) throws {
-        let db = try ready(config)
-        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw Failure("no tenant '\(slug)'") }
-        let document = try db.read(tenant: tenant.id) { work -> JSONValue in
-            func all<T>(_ fetch: (Page) throws -> PageResult<T>) throws -> [T] {
-                var items: [T] = []
-                while true {
-                    let page = try fetch(Page(limit: 100, offset: items.count))
-                    items += page.items
-                    if page.items.isEmpty || items.count >= page.total { return items }
-                }
-            }
-            let users = try all { try work.users.list(tenant.id, filter: UserFilter(), page: $0) }
-            let jobs = try all { try work.jobs.list(tenant.id, filter: JobFilter(), page: $0) }
-            let applications = try all { try work.applications.list(tenant.id, filter: ApplicationFilter(), page: $0) }
-            var withEvents: [JSONValue] = []
-            for application in applications {
-                guard case .object(var fields) = Representation.application(application) else { continue }
-                fields.append(("events", .array(try work.applications.events(tenant.id, application: application.id).map(Representation.event))))
-                withEvents.append(.object(fields))
-            }
-            let notifications = try all { try work.outbox.list(tenant.id, filter: NotificationFilter(), page: $0) }
-            return .object([
-                ("tenant", .object([("id", .int(tenant.id.rawValue)), ("slug", .string(tenant.slug)), ("name", .string(tenant.name)),
-                                    ("created_at", .string(tenant.createdAt.rfc3339))])),
-                ("exported_at", .string(Timestamp.now().rfc3339)),
-                ("users", .array(users.map(Representation.user))),
-                ("jobs", .array(jobs.map(Representation.job))),
-                ("applications", .array(withEvents)),
-                ("notifications", .array(notifications.map(Representation.notification))),
-            ])
-        }
-        print(document.text)
+        print(try TenantService().export(try ready(config), slug: slug).text)
     }
 
     /// Deletes a tenant and all its data in one transaction; the slug must be typed twice.
     static func deleteTenant(_ slug: String, confirmation: String, _ config: Configuration) throws {
-        guard slug == confirmation else { throw Failure("--confirm must repeat the slug '\(slug)' exactly") }
-        guard slug != config.defaultTenant else {
-            throw Failure("'\(slug)' is ATS_DEFAULT_TENANT; point ATS_DEFAULT_TENANT elsewhere before deleting it")
-        }
-        let db = try ready(config)
-        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw Failure("no tenant '\(slug)'") }
-        try db.transaction(tenant: tenant.id) { try $0.tenants.deleteWithAllData(tenant.id) }
+        try TenantService().delete(try ready(config), slug: slug, confirmation: confirmation, defaultTenant: config.defaultTenant)
         print("deleted tenant \(slug) and all its data")
     }
 
-    // MARK: user
+    // MARK: user (UserService)
 
     static func createUser(tenant slug: String, email rawEmail: String, role: Role, fullName: String?, _ config: Configuration) throws {
         guard let email = Validation.normalizedEmail(rawEmail) else { throw Failure("'\(rawEmail)' is not an email address") }
         let db = try ready(config)
-        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: slug) }) else { throw Failure("no tenant '\(slug)'") }
+        let tenant = try TenantService().find(db, slug: slug)
         let password = try PasswordInput.read()
         guard Validation.isAcceptablePassword(password) else { throw Failure("the password must be 8 to 1024 characters") }
         let hash = try PasswordHasher.owaspMinimum.hash(password)
         let user = try db.transaction(tenant: tenant.id) {
-            try $0.users.create(tenant.id, NewUser(email: email, passwordHash: hash, fullName: fullName, role: role))
+            try UserService().create($0, tenant: tenant.id, by: .system, NewUser(email: email, passwordHash: hash, fullName: fullName, role: role))
         }
         print("created \(role.rawValue) \(user.email) (id \(user.id)) in tenant \(tenant.slug)")
     }
 
-    // MARK: seed
+    // MARK: seed (UserService, JobService)
 
     static func seed(_ config: Configuration) throws {
         let db = try ready(config)
-        guard let tenant = try db.read(tenant: nil, { try $0.tenants.find(slug: Tenant.defaultSlug) }) else {
+        guard let tenant = try? TenantService().find(db, slug: Tenant.defaultSlug) else {
             throw Failure("the default tenant is missing; run 'ats migrate up'")
         }
         let people: [(email: String, name: String, role: Role)] = [
@@ -202,6 +163,7 @@ enum StorageCommands {
             let password = try SecureRandom.password()
             newPasswords[person.email] = (password, try PasswordHasher.owaspMinimum.hash(password))
         }
+        let userService = UserService(), jobService = JobService()
         let created = try db.transaction(tenant: tenant.id) { work -> (users: [(String, Role, String)], jobs: [String]) in
             var users: [(String, Role, String)] = []
             var recruiter: User?
@@ -211,7 +173,8 @@ enum StorageCommands {
                     continue
                 }
                 guard let secret = newPasswords[person.email] else { continue }
-                let user = try work.users.create(tenant.id, NewUser(email: person.email, passwordHash: secret.hash, fullName: person.name, role: person.role))
+                let user = try userService.create(work, tenant: tenant.id, by: .system,
+                                            NewUser(email: person.email, passwordHash: secret.hash, fullName: person.name, role: person.role))
                 users.append((person.email, person.role, secret.password))
                 if person.role == .recruiter { recruiter = user }
             }
@@ -219,8 +182,8 @@ enum StorageCommands {
             let existing = try work.jobs.list(tenant.id, filter: JobFilter(), page: Page(limit: 100, offset: 0)).items
             var createdJobs: [String] = []
             for job in jobs where !existing.contains(where: { $0.title == job.title && $0.company == job.company }) {
-                _ = try work.jobs.create(tenant.id, NewJob(title: job.title, company: job.company, description: job.description,
-                                                           location: job.location, status: .open, createdBy: owner.id))
+                _ = try jobService.create(work, tenant: tenant.id, caller: owner, NewJob(title: job.title, company: job.company, description: job.description,
+                                                                                      location: job.location, status: .open, createdBy: owner.id))
                 createdJobs.append("\(job.title) at \(job.company)")
             }
             return (users, createdJobs)
