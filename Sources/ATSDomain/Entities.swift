@@ -149,9 +149,12 @@ public struct OutboxMessage: Sendable, Equatable {
     public var availableAt: Timestamp
     public var createdAt: Timestamp
     public var sentAt: Timestamp?
+    /// The channel that delivers it (`mail`).
+    public var channel: String
 
     public init(id: Int64, tenantID: TenantID, kind: String, recipient: String, payload: String, status: OutboxStatus, attempts: Int,
-                lastError: String?, availableAt: Timestamp, createdAt: Timestamp, sentAt: Timestamp?) {
+                lastError: String?, availableAt: Timestamp, createdAt: Timestamp, sentAt: Timestamp?, channel: String = "mail") {
+        self.channel = channel
         self.id = id
         self.tenantID = tenantID
         self.kind = kind

@@ -13,6 +13,13 @@ public struct UnitOfWork {
     public var jobs: any JobRepository { SQLJobRepository(transaction) }
     public var applications: any ApplicationRepository { SQLApplicationRepository(transaction) }
     public var outbox: any OutboxRepository { SQLOutboxRepository(transaction) }
+    public var events: any EventRepository { SQLEventRepository(transaction) }
+
+    /// Records `event` and its deliveries on every channel, in this transaction: the
+    /// change and what it announces commit together or not at all.
+    public func publish(_ event: DomainEvent, actor: UserID?, tenant: TenantID) throws {
+        try events.record(tenant, event, actor: actor, deliveries: OutboxChannels.all.flatMap { $0.deliveries(for: event) })
+    }
 
     /// Runs `body` in a savepoint: when it throws, only its work is undone.
     public func savepoint<T>(_ body: () throws -> T) throws -> T { try transaction.savepoint(body) }

@@ -17,16 +17,17 @@ public enum NotificationTemplates {
         let jobLine = company.isEmpty ? job : "\(job) at \(company)"
         let subject: String
         let paragraphs: [String]
-        switch message.kind {
-        case "application.received":
+        guard let kind = NotificationKind(rawValue: message.kind) else { throw UnknownKind(kind: message.kind) }
+        switch kind {
+        case .applicationReceived:
             subject = "We received your application: \(jobLine)"
             paragraphs = ["Hello \(candidate),", "Thank you for applying for \(jobLine). We have received your application and will be in touch as it moves along.",
                           "You can follow its progress in your account."]
-        case "application.new_for_job":
+        case .newApplicationForJob:
             subject = "New application for \(job): \(candidate)"
             paragraphs = ["Hello \(field("recruiter_name")),", "\(candidate) (\(field("candidate_email"))) applied for \(jobLine).",
                           "The application is in stage applied."]
-        case "application.stage_changed":
+        case .stageChanged:
             let stage = field("to_stage")
             switch stage {
             case "hired":
@@ -42,12 +43,10 @@ public enum NotificationTemplates {
                 paragraphs = ["Hello \(candidate),", "Your application for \(jobLine) has moved from \(field("from_stage")) to \(stage).",
                               "We will let you know about the next step."]
             }
-        default:
-            throw UnknownKind(kind: message.kind)
         }
         let text = paragraphs.joined(separator: "\r\n\r\n") + "\r\n"
         let html = "<!doctype html><html><body>" + paragraphs.map { "<p>\(escapeHTML($0))</p>" }.joined() + "</body></html>"
-        return MailMessage(from: from, to: MailAddress(message.recipient, name: message.kind == "application.new_for_job" ? nil : (candidate.isEmpty ? nil : candidate)),
+        return MailMessage(from: from, to: MailAddress(message.recipient, name: kind == .newApplicationForJob ? nil : (candidate.isEmpty ? nil : candidate)),
                            subject: subject, text: text, html: html, date: .now(),
                            messageID: "outbox-\(message.tenantID)-\(message.id)@\(domain)")
     }

@@ -48,9 +48,12 @@ public enum TenantData {
             .init("status", .text), .init("created_by", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
         ]),
         TenantTable("outbox", columns: [
-            .init("id", .int), .init("kind", .text), .init("recipient", .text), .init("payload", .text), .init("status", .text),
+            .init("id", .int), .init("event_id", .int), .init("channel", .text), .init("kind", .text), .init("recipient", .text), .init("payload", .text), .init("status", .text),
             .init("attempts", .int), .init("last_error", .text), .init("available_at", .timestamp), .init("created_at", .timestamp),
             .init("sent_at", .timestamp), .init("queued_at", .timestamp), .init("lease_until", .timestamp),
+        ]),
+        TenantTable("events", columns: [
+            .init("id", .int), .init("type", .text), .init("actor_id", .int), .init("payload", .text), .init("created_at", .timestamp),
         ]),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),

@@ -51,3 +51,38 @@ struct TenantDataTests {
         #expect(left.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Domain events and the outbox (both adapters)")
+struct DomainEventTests {
+    @Test("a published event is one events row and one outbox row per delivery, all in the change's transaction", arguments: Backend.allCases)
+    func publishWritesEventAndDeliveries(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let db = test.database
+        let tenant = try #require(try db.read(tenant: nil) { try $0.tenants.find(id: f.tenant) })
+        let job = try f.job("Engineer")
+        let application = try db.transaction(tenant: f.tenant) { work in
+            try ApplicationService().apply(work, tenant: tenant, candidate: f.candidate, jobID: job.id, coverLetter: nil, resumeURL: nil)
+        }
+        let (events, deliveries) = try db.read(tenant: f.tenant) { work in
+            (try work.transaction.connection.query("SELECT id, type, actor_id, payload FROM events WHERE tenant_id = $1", [.int(f.tenant.rawValue)]),
+             try work.transaction.connection.query("SELECT event_id, channel, kind, recipient FROM outbox WHERE tenant_id = $1 ORDER BY id", [.int(f.tenant.rawValue)]))
+        }
+        #expect(events.count == 1)
+        #expect(try events.first?.text(1) == "application.received")
+        #expect(try events.first?.optionalInt(2) == f.candidate.id.rawValue)
+        let payload = try JSONParser.parse(Array(try #require(events.first).text(3).utf8))
+        #expect(payload["application_id"] == .int(application.id.rawValue))
+        #expect(try deliveries.map { try $0.text(2) } == ["application.received", "application.new_for_job"])
+        #expect(try deliveries.allSatisfy { try $0.int(0) == (try events.first?.int(0)) && $0.text(1) == "mail" })
+        // A failed change leaves neither the event nor its deliveries.
+        #expect(throws: (any Error).self) {
+            try db.transaction(tenant: f.tenant) { work in
+                try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: f.candidate, jobCreator: nil)),
+                                 actor: nil, tenant: f.tenant)
+                throw StorageError.internalError("the change failed")
+            }
+        }
+        #expect(try db.read(tenant: f.tenant) { try $0.transaction.connection.queryOne("SELECT count(*) FROM events", [])?.int(0) } == 1)
+    }
+}

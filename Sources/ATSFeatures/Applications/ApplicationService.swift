@@ -15,7 +15,9 @@ public struct ApplicationService: Sendable {
         guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
         let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
                                                                                 resumeURL: resumeURL), actor: candidate.id)
-        try ApplicationNotifications.applicationReceived(work, tenant: tenant, job: job, candidate: candidate, application: application)
+        let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
+        try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
+                         actor: candidate.id, tenant: tenant.id)
         return application
     }
 
@@ -61,7 +63,10 @@ public struct ApplicationService: Sendable {
         } catch StorageError.staleVersion where conditional {
             throw DomainError.preconditionFailed("The application changed since you read it.")
         }
-        try ApplicationNotifications.stageChanged(work, tenant: tenant, move: moved, from: current.stage, note: note)
+        let candidate = moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) }
+        try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: current.stage,
+                                                                          jobTitle: moved.jobTitle, company: moved.company, candidate: candidate, note: note)),
+                         actor: actor.id, tenant: tenant.id)
         return moved.application
     }
 }

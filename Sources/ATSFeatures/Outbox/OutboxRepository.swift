@@ -2,15 +2,18 @@ import ATSDomain
 import ATSPersistence
 import ATSSupport
 
-public struct NewOutboxMessage: Sendable {
+public struct NewOutboxMessage: Sendable, Equatable {
     public var kind: String
     public var recipient: String
     public var payload: String
+    /// The channel that delivers it (`mail`).
+    public var channel: String
 
-    public init(kind: String, recipient: String, payload: String) {
+    public init(kind: String, recipient: String, payload: String, channel: String = "mail") {
         self.kind = kind
         self.recipient = recipient
         self.payload = payload
+        self.channel = channel
     }
 }
 

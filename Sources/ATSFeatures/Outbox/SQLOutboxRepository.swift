@@ -8,25 +8,27 @@ public struct SQLOutboxRepository: OutboxRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let outboxColumns = "tenant_id, id, kind, recipient, payload, status, attempts, last_error, available_at, created_at, sent_at"
+    private static let outboxColumns = "tenant_id, id, kind, recipient, payload, status, attempts, last_error, available_at, created_at, sent_at, channel"
 
     private static func message(_ row: SQLRow) throws(SQLError) -> OutboxMessage {
         guard let status = OutboxStatus(rawValue: try row.text(5)) else { throw .decoding("unknown outbox status") }
         return OutboxMessage(id: try row.int(1), tenantID: TenantID(try row.int(0)), kind: try row.text(2), recipient: try row.text(3),
                              payload: try row.text(4), status: status, attempts: Int(try row.int(6)), lastError: try row.optionalText(7),
-                             availableAt: try row.timestamp(8), createdAt: try row.timestamp(9), sentAt: try row.optionalTimestamp(10))
+                             availableAt: try row.timestamp(8), createdAt: try row.timestamp(9), sentAt: try row.optionalTimestamp(10),
+                             channel: try row.text(11))
     }
 
     public func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage) throws -> OutboxMessage {
         try tx.run { () throws(SQLError) -> OutboxMessage in
             let now = tx.now()
             let id = try tx.insert(into: "outbox", [
-                ("tenant_id", .int(tenant.rawValue)), ("kind", .text(message.kind)), ("recipient", .text(message.recipient)),
+                ("tenant_id", .int(tenant.rawValue)), ("channel", .text(message.channel)), ("kind", .text(message.kind)), ("recipient", .text(message.recipient)),
                 ("payload", .text(message.payload)), ("status", .text("pending")), ("attempts", .int(0)), ("available_at", .timestamp(now)),
                 ("created_at", .timestamp(now)),
             ])
             return OutboxMessage(id: id, tenantID: tenant, kind: message.kind, recipient: message.recipient, payload: message.payload,
-                                 status: .pending, attempts: 0, lastError: nil, availableAt: now, createdAt: now, sentAt: nil)
+                                 status: .pending, attempts: 0, lastError: nil, availableAt: now, createdAt: now, sentAt: nil,
+                                 channel: message.channel)
         }
     }
 

@@ -69,6 +69,7 @@ public final class NotificationDelivery: Sendable {
         let attempt = message.attempts + 1
         let mail: MailMessage
         do {
+            guard message.channel == "mail" else { throw NotForThisChannel(channel: message.channel) }
             mail = try NotificationTemplates.compose(message, from: from, domain: domain)
         } catch {
             // No retry can fix a message we cannot compose.
@@ -111,4 +112,11 @@ public final class NotificationDelivery: Sendable {
         }
         return false
     }
+}
+
+/// A row of another channel reached the mail delivery (no deliverer is registered for
+/// its channel yet): it is recorded dead with this reason rather than mailed.
+struct NotForThisChannel: Error, CustomStringConvertible {
+    let channel: String
+    var description: String { "no deliverer for channel '\(channel)'" }
 }

@@ -23,6 +23,9 @@ public protocol SQLCapabilities: Sendable {
     /// The `id` column fills itself in (an identity column): an INSERT leaves it out and
     /// reads it back with RETURNING, in the same round trip.
     var generatesIDs: Bool { get }
+    /// INSERT … RETURNING inside a WITH clause (one statement writes a row and its
+    /// children).
+    var writesInCTE: Bool { get }
     /// The column type of `schema_migrations.applied_at`.
     var timestampColumnType: String { get }
     /// One row, one boolean: whether the table named by `$1` exists.

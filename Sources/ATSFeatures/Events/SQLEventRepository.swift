@@ -1,0 +1,55 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// Events and their outbox rows in SQL. Where the engine can write in a CTE
+/// (PostgreSQL), the event and all its deliveries are one statement, so raising an event
+/// costs one round trip however many channels it fans out to.
+public struct SQLEventRepository: EventRepository {
+    let tx: SQLTransaction
+
+    public init(_ tx: SQLTransaction) { self.tx = tx }
+
+    @discardableResult
+    public func record(_ tenant: TenantID, _ event: DomainEvent, actor: UserID?, deliveries: [NewOutboxMessage]) throws -> Int64 {
+        let now = tx.now()
+        let head: [SQLValue] = [.int(tenant.rawValue), .text(event.type.rawValue), actor.map { .int($0.rawValue) } ?? .null,
+                                .text(event.payload.text), .timestamp(now)]
+        return try tx.run { () throws(SQLError) -> Int64 in
+            guard tx.capabilities.writesInCTE else {
+                let id = try tx.insert(into: "events", [("tenant_id", head[0]), ("type", head[1]), ("actor_id", head[2]), ("payload", head[3]),
+                                                         ("created_at", head[4])])
+                for delivery in deliveries { _ = try tx.insert(into: "outbox", outboxColumns(tenant, delivery, event: id, at: now)) }
+                return id
+            }
+            var statement = SQLStatement("WITH e AS (INSERT INTO events (tenant_id, type, actor_id, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id) ")
+            head.forEach { _ = statement.bind($0) }
+            guard !deliveries.isEmpty else {
+                statement.append("SELECT id FROM e")
+                return try firstID(statement)
+            }
+            let rows = deliveries.map { d in
+                "(CAST(\(statement.bind(.text(d.channel))) AS text), CAST(\(statement.bind(.text(d.kind))) AS text), "
+                    + "CAST(\(statement.bind(.text(d.recipient))) AS text), CAST(\(statement.bind(.text(d.payload))) AS text))"
+            }
+            statement.append("""
+                INSERT INTO outbox (tenant_id, event_id, channel, kind, recipient, payload, status, attempts, available_at, created_at)
+                SELECT $1, e.id, d.channel, d.kind, d.recipient, d.payload, 'pending', 0, $5, $5
+                FROM e, (VALUES \(rows.joined(separator: ", "))) AS d (channel, kind, recipient, payload)
+                RETURNING event_id
+                """)
+            return try firstID(statement)
+        }
+    }
+
+    private func firstID(_ statement: SQLStatement) throws(SQLError) -> Int64 {
+        guard let row = try tx.connection.queryOne(statement.sql, statement.parameters) else { throw .decoding("the event insert returned no id") }
+        return try row.int(0)
+    }
+
+    private func outboxColumns(_ tenant: TenantID, _ d: NewOutboxMessage, event: Int64, at now: Timestamp) -> [(String, SQLValue)] {
+        [("tenant_id", .int(tenant.rawValue)), ("event_id", .int(event)), ("channel", .text(d.channel)), ("kind", .text(d.kind)),
+         ("recipient", .text(d.recipient)), ("payload", .text(d.payload)), ("status", .text("pending")), ("attempts", .int(0)),
+         ("available_at", .timestamp(now)), ("created_at", .timestamp(now))]
+    }
+}
