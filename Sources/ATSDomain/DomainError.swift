@@ -12,10 +12,13 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case conflict(String, allowedStages: [Stage]? = nil)
     /// The caller's `If-Match` names a version that is no longer current.
     case preconditionFailed(String)
+    /// A value the request gave does not fit (a stage the job's pipeline does not have).
+    case invalid(field: String, String)
 
     public var description: String {
         switch self {
         case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .preconditionFailed(let why): return why
+        case .invalid(let field, let why): return "\(field): \(why)"
         }
     }
 }

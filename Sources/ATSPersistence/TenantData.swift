@@ -43,6 +43,12 @@ public enum TenantData {
             .init("id", .int), .init("job_id", .int), .init("candidate_id", .int), .init("stage", .text), .init("cover_letter", .text),
             .init("resume_url", .text), .init("version", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
         ]),
+        TenantTable("pipeline_stages", columns: [
+            .init("id", .int), .init("pipeline_id", .int), .init("key", .text), .init("name", .text), .init("position", .int), .init("kind", .text),
+        ]),
+        TenantTable("pipelines", columns: [
+            .init("id", .int), .init("job_id", .int), .init("allow_skip", .bool), .init("allow_back", .bool), .init("created_at", .timestamp),
+        ]),
         TenantTable("jobs", columns: [
             .init("id", .int), .init("title", .text), .init("company", .text), .init("description", .text), .init("location", .text),
             .init("status", .text), .init("created_by", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),

@@ -90,3 +90,36 @@ struct JSONParserTests {
         #expect(JSONValue.string("a\"b\\c\u{1}\u{2028}").text == #""a\"b\\c\u0001\u2028""#)
     }
 }
+
+@Suite("Pipeline rules")
+struct PipelineRuleTests {
+    private let custom = Pipeline(stages: [
+        .init(Stage(rawValue: "new")!, name: "New"), .init(Stage(rawValue: "phone")!, name: "Phone screen"),
+        .init(Stage(rawValue: "onsite")!, name: "Onsite"), .init(.hired, name: "Hired", kind: .hired), .init(.rejected, name: "Rejected", kind: .rejected),
+    ])
+
+    @Test func standardIsPartOne() {
+        #expect(Pipeline.standard.allowedNext(from: .applied) == [.screening, .rejected])
+        #expect(Pipeline.standard.allowedNext(from: .offer) == [.hired, .rejected])
+        #expect(Pipeline.standard.allowedNext(from: .hired).isEmpty && Pipeline.standard.allowedNext(from: .rejected).isEmpty)
+        #expect(Pipeline.standard.first == .applied)
+    }
+
+    @Test func customStagesSkipAndBack() {
+        let phone = Stage(rawValue: "phone")!, new = Stage(rawValue: "new")!, onsite = Stage(rawValue: "onsite")!
+        #expect(custom.first == new)
+        #expect(custom.allowedNext(from: phone) == [onsite, .rejected])
+        let skipping = Pipeline(stages: custom.stages, allowSkip: true)
+        #expect(skipping.allowedNext(from: new) == [phone, onsite, .hired, .rejected])
+        let back = Pipeline(stages: custom.stages, allowBack: true)
+        #expect(back.allowedNext(from: onsite) == [new, phone, .hired, .rejected])
+        #expect(!back.canMove(from: .hired, to: onsite), "terminal stays terminal")
+        #expect(custom.allowedNext(from: .applied).isEmpty, "a stage the pipeline does not have leads nowhere")
+    }
+
+    @Test func stageKeys() {
+        #expect(Stage(rawValue: "phone_screen_2") != nil)
+        #expect(Stage(rawValue: "Phone") == nil && Stage(rawValue: "") == nil && Stage(rawValue: "2nd") == nil)
+        #expect(Stage(rawValue: String(repeating: "a", count: 41)) == nil)
+    }
+}

@@ -82,6 +82,7 @@ public enum ProblemMapper {
         case .unauthenticated(let detail): return response(for: APIError.unauthorized(detail))
         case .conflict(let detail, let allowed): return response(for: APIError.conflict(detail, allowed: allowed))
         case .preconditionFailed(let detail): return response(for: APIError.preconditionFailed(detail))
+        case .invalid(let field, let message): return response(for: APIError.validation([FieldError(field, message)]))
         }
     }
 

@@ -75,12 +75,12 @@ struct BodyReader {
     }
 
     /// One of `T`'s raw values.
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type, required: Bool = false) -> T? where T.RawValue == String {
+    mutating func choice<T: RawRepresentable & CaseIterable & Equatable>(_ name: String, _ type: T.Type, required: Bool = false) -> T? where T.RawValue == String {
         guard let raw = value(name) else {
             if required { errors.append(FieldError(name, "is required")) }
             return nil
         }
-        guard case .string(let text) = raw, let parsed = T(rawValue: text) else {
+        guard case .string(let text) = raw, let parsed = T(rawValue: text), T.allCases.contains(parsed) else {
             errors.append(FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
             return nil
         }
@@ -125,9 +125,9 @@ struct QueryReader {
         return id
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable & Equatable>(_ name: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {
         guard let text = string(name) else { return nil }
-        guard let value = T(rawValue: text) else {
+        guard let value = T(rawValue: text), T.allCases.contains(value) else {
             throw .validation([FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         return value

@@ -7,12 +7,15 @@ public struct NewApplication: Sendable {
     public var candidateID: UserID
     public var coverLetter: String?
     public var resumeURL: String?
+    /// The first stage of the job's pipeline.
+    public var stage: Stage
 
-    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil) {
+    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil, stage: Stage = .applied) {
         self.jobID = jobID
         self.candidateID = candidateID
         self.coverLetter = coverLetter
         self.resumeURL = resumeURL
+        self.stage = stage
     }
 }
 
@@ -29,10 +32,13 @@ public struct ApplicationFilter: Sendable, Equatable {
 }
 
 public protocol ApplicationRepository {
-    /// Creates the application in stage `applied` and its first event. Throws
+    /// Creates the application in its first stage and its first event. Throws
     /// `.alreadyApplied` (also when two requests race).
     func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application
     func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?
+    /// The application with its job's pipeline (`Pipeline.standard` when the job has
+    /// none), read in one statement.
+    func findWithPipeline(_ tenant: TenantID, id: ApplicationID) throws -> (Application, Pipeline)?
     /// Newest first.
     func list(_ tenant: TenantID, filter: ApplicationFilter, page: Page) throws -> PageResult<Application>
     /// Moves from `from` to `stage` if the row is still at `expectedVersion` (else

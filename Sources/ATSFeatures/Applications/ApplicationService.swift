@@ -13,8 +13,9 @@ public struct ApplicationService: Sendable {
         try Access.require(candidate, [.candidate])
         guard let job = try work.jobs.find(tenant.id, id: jobID), job.status != .draft else { throw DomainError.notFound("No such job.") }
         guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
+        let pipeline = try work.pipelines.forJob(tenant.id, job.id) ?? .standard
         let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
-                                                                                resumeURL: resumeURL), actor: candidate.id)
+                                                                                resumeURL: resumeURL, stage: pipeline.first), actor: candidate.id)
         let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
                          actor: candidate.id, tenant: tenant.id)
@@ -44,18 +45,22 @@ public struct ApplicationService: Sendable {
         return try work.applications.events(tenant, application: id)
     }
 
-    /// Moves one legal step (or to rejected). `expectedETag` (If-Match) makes the move
+    /// Moves by the rule of the job's pipeline (Part 1's: one step forward, or to rejected). `expectedETag` (If-Match) makes the move
     /// conditional on the version the caller saw. The `UPDATE … WHERE version` decides a
     /// race: the application is read once, then changed once.
     public func moveStage(_ work: UnitOfWork, tenant: Tenant, actor: User, id: ApplicationID, to target: Stage, note: String?,
                           ifMatch: (String) -> Bool = { _ in true }, conditional: Bool = false) throws -> Application {
         try Access.require(actor, Access.staff)
-        guard let current = try work.applications.find(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
+        guard let (current, pipeline) = try work.applications.findWithPipeline(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
         if conditional, !ifMatch(current.etag) {
             throw DomainError.preconditionFailed("The application changed since you read it (ETag \(current.etag)).")
         }
-        guard current.stage.canMove(to: target) else {
-            throw DomainError.conflict("An application in stage \(current.stage.rawValue) cannot move to \(target.rawValue).", allowedStages: current.stage.allowedNext)
+        guard pipeline.definition(of: target) != nil else {
+            throw DomainError.invalid(field: "stage", "must be one of \(pipeline.stages.map(\.stage.rawValue).joined(separator: ", "))")
+        }
+        guard pipeline.canMove(from: current.stage, to: target) else {
+            throw DomainError.conflict("An application in stage \(current.stage.rawValue) cannot move to \(target.rawValue).",
+                                       allowedStages: pipeline.allowedNext(from: current.stage))
         }
         let moved: StageMove
         do {

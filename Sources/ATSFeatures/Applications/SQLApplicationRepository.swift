@@ -22,12 +22,12 @@ public struct SQLApplicationRepository: ApplicationRepository {
             let now = tx.now()
             let id = try tx.insert(into: "applications", [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
-                ("stage", .text(Stage.applied.rawValue)), ("cover_letter", .optional(application.coverLetter)),
+                ("stage", .text(application.stage.rawValue)), ("cover_letter", .optional(application.coverLetter)),
                 ("resume_url", .optional(application.resumeURL)), ("version", .int(1)), ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
             ])
-            try insertEvent(tenant, ApplicationID(id), from: nil, to: .applied, actor: actor, note: nil, at: now)
+            try insertEvent(tenant, ApplicationID(id), from: nil, to: application.stage, actor: actor, note: nil, at: now)
             return Application(id: ApplicationID(id), tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
-                               stage: .applied, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
+                               stage: application.stage, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
                                createdAt: now, updatedAt: now)
         }
     }
@@ -43,6 +43,25 @@ public struct SQLApplicationRepository: ApplicationRepository {
         try tx.run { () throws(SQLError) -> Application? in
             try tx.connection.queryOne("SELECT \(Self.applicationColumns) FROM applications WHERE tenant_id = $1 AND id = $2",
                                     [.int(tenant.rawValue), .int(id.rawValue)]).map(Self.application)
+        }
+    }
+
+    public func findWithPipeline(_ tenant: TenantID, id: ApplicationID) throws -> (Application, Pipeline)? {
+        // One row per stage of the job's pipeline (one row with NULL stage columns when
+        // the job has none), each carrying the application.
+        let rows = try tx.rows("""
+            SELECT \(Self.applicationColumns.split(separator: ",").map { "a." + $0.trimming(" ") }.joined(separator: ", ")),
+                   s.key, s.name, s.kind, p.allow_skip, p.allow_back
+            FROM applications a
+            LEFT JOIN pipelines p ON p.tenant_id = a.tenant_id AND p.job_id = a.job_id
+            LEFT JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+            WHERE a.tenant_id = $1 AND a.id = $2 ORDER BY s.position
+            """, [.int(tenant.rawValue), .int(id.rawValue)]) { $0 }
+        guard let first = rows.first else { return nil }
+        return try tx.run { () throws(SQLError) -> (Application, Pipeline) in
+            let application = try Self.application(first)
+            let withStages = try first.optionalText(10) == nil ? [] : rows
+            return (application, try SQLPipelineRepository.decode(withStages, from: 10) ?? .standard)
         }
     }
 

@@ -25,7 +25,9 @@ public struct JobService: Sendable {
         try Access.require(caller, Access.staff)
         var job = job
         job.createdBy = caller.id
-        return try work.jobs.create(tenant, job)
+        let created = try work.jobs.create(tenant, job)
+        try work.pipelines.copyTemplate(tenant, toJob: created.id)
+        return created
     }
 
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID, _ changes: JobChanges) throws -> Job {

@@ -10,7 +10,14 @@ public struct TenantService: Sendable {
         guard Tenant.isValidSlug(slug) else { throw DomainError.conflict("'\(slug)' is not a tenant slug ([a-z0-9][a-z0-9-]{1,62})") }
         let name = name.trimming(" \t")
         guard (1...200).contains(name.unicodeScalars.count) else { throw DomainError.conflict("the name must be 1 to 200 characters") }
-        return try database.transaction(tenant: nil) { try $0.tenants.create(slug: slug, name: name) }
+        // The tenant and its pipeline template commit together: the template is written
+        // with the transaction scoped to the new tenant (row-level security).
+        return try database.transaction(tenant: nil) { work in
+            let tenant = try work.tenants.create(slug: slug, name: name)
+            try work.transaction.scope(to: tenant.id)
+            try work.pipelines.createTemplate(tenant.id, .standard)
+            return tenant
+        }
     }
 
     public func list(_ database: any Database) throws -> [Tenant] {

@@ -6,7 +6,7 @@ import ATSSupport
 /// a savepoint; BEGIN and COMMIT belong to `SQLDatabase`.
 public final class SQLTransaction {
     public let connection: any SQLConnection
-    public let tenant: TenantID?
+    public private(set) var tenant: TenantID?
     private let clock: @Sendable () -> Timestamp
     private var savepointDepth = 0
 
@@ -18,6 +18,14 @@ public final class SQLTransaction {
 
     public var capabilities: any SQLCapabilities { connection.capabilities }
     public func now() -> Timestamp { clock() }
+
+    /// Scopes the rest of this transaction to `tenant` (row-level security), for work that
+    /// creates a tenant and its first rows together.
+    public func scope(to tenant: TenantID) throws {
+        self.tenant = tenant
+        guard let statement = capabilities.scopeToTenant(tenant) else { return }
+        try run { () throws(SQLError) in try connection.executeScript(statement) }
+    }
 
     /// Runs `body` inside a savepoint: when it throws, only its own statements are
     /// undone and the transaction goes on (also on PostgreSQL, where an error would
