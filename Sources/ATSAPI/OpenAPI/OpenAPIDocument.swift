@@ -149,7 +149,7 @@ public enum OpenAPIDocument {
         if let body = op.body {
             var content: [(key: String, value: JSONValue)] = [("application/json", .object([("schema", ref(body))]))]
             if op.formLogin { content.append(("application/x-www-form-urlencoded", .object([("schema", ref("LoginForm"))]))) }
-            fields.append(("requestBody", .object([("required", .bool(true)), ("content", .object(content))])))
+            fields.append(("requestBody", .object([("required", .bool(!bodyIsOptional(body))), ("content", .object(content))])))
         }
         var responses: [(key: String, value: JSONValue)] = []
         var success: [(key: String, value: JSONValue)] = [("description", .string(op.success.description))]
@@ -167,6 +167,12 @@ public enum OpenAPIDocument {
         }
         fields.append(("responses", .object(responses)))
         return .object(fields)
+    }
+
+    /// API.md: where every field of a body is optional, an empty body is `{}` (the
+    /// handlers read it with `BodyReader(request, emptyIsObject: true)`).
+    static func bodyIsOptional(_ schema: String) -> Bool {
+        components()["schemas"]?[schema]?["required"] == .array([])
     }
 
     private static func operationID(_ op: Operation) -> String {

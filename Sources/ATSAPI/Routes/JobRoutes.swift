@@ -83,7 +83,7 @@ extension API {
 
     func updateJob(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let id = JobID(try PathID.from(context, "job_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let fields = readJobFields(&body, creating: false)
         try body.finish()
         let tenant = try tenants.tenant(for: request)
@@ -109,7 +109,7 @@ extension API {
     /// (confirmation to the candidate, alert to the job's creator) in one transaction.
     func apply(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let jobID = JobID(try PathID.from(context, "job_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let coverLetter = body.string("cover_letter", length: 0...10_000, trim: false, nullable: true) ?? nil
         let resumeURL = body.string("resume_url", length: 1...2000, nullable: true) ?? nil
         if let url = resumeURL, !API.isHTTPURL(url) { body.fail("resume_url", "must be an http or https URL") }

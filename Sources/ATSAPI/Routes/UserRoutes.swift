@@ -55,7 +55,7 @@ extension API {
     /// nor deactivated (409), so a tenant can never lock itself out.
     func updateUser(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let id = UserID(try PathID.from(context, "user_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let role = body.choice("role", Role.self)
         let isActive = body.bool("is_active")
         let fullName = body.string("full_name", length: 0...200, nullable: true)
