@@ -427,7 +427,20 @@ struct APIEndToEndTests {
         var documented = Set<String>()
         for (path, item) in paths {
             guard case .object(let operations) = item else { continue }
-            for (method, _) in operations { documented.insert("\(method.uppercased()) \(APIEndToEndTests.normalize(path))") }
+            for (method, operation) in operations {
+                documented.insert("\(method.uppercased()) \(APIEndToEndTests.normalize(path))")
+                // What every tenant route can answer is declared: the header, 400 and 404 (unknown tenant).
+                guard case .array(let parameters)? = operation["parameters"] else { continue }
+                if parameters.contains(where: { $0["name"] == .string("X-Tenant") }) {
+                    #expect(operation["responses"]?["404"] != nil && operation["responses"]?["400"] != nil, "\(method) \(path)")
+                }
+                for parameter in parameters where parameter["in"] == .string("path") {
+                    #expect(parameter["schema"]?["minimum"] == .int(1), "\(method) \(path)")
+                }
+                if let offset = parameters.first(where: { $0["name"] == .string("offset") }) {
+                    #expect(offset["schema"]?["maximum"] == .int(1_000_000_000), "\(method) \(path)")
+                }
+            }
         }
         let api = try API(database: env.database.database, configuration: APIConfiguration(secretKey: env.secret))
         let routed = Set(APIRouter.make(api: api, metrics: ServerMetrics(shards: 1)).routes.map { "\($0.method) \(APIEndToEndTests.normalize($0.template))" })
