@@ -65,12 +65,18 @@ def events(value, where):
                 check(script.get("type", "text/javascript") == "text/javascript", here, "script.type must be text/javascript")
 
 
+def structured(value, where, name, allowed):
+    """A url or a request may be a plain string; an object has only the `allowed` keys.
+    True when it is an object to check further."""
+    if isinstance(value, str) or not check(isinstance(value, dict), where, f"{name} must be a string or an object"):
+        return False
+    only(value, allowed, where)
+    return True
+
+
 def url(value, where):
-    if isinstance(value, str):
+    if not structured(value, where, "url", {"raw", "protocol", "host", "path", "port", "query", "hash", "variable"}):
         return
-    if not check(isinstance(value, dict), where, "url must be a string or an object"):
-        return
-    only(value, {"raw", "protocol", "host", "path", "port", "query", "hash", "variable"}, where)
     check(isinstance(value.get("raw"), str), where, "url.raw must be a string")
     for part in ("host", "path"):
         if part in value:
@@ -82,11 +88,8 @@ def url(value, where):
 
 
 def request(value, where):
-    if isinstance(value, str):
+    if not structured(value, where, "request", {"url", "auth", "proxy", "certificate", "method", "description", "header", "body"}):
         return
-    if not check(isinstance(value, dict), where, "request must be a string or an object"):
-        return
-    only(value, {"url", "auth", "proxy", "certificate", "method", "description", "header", "body"}, where)
     check(value.get("method", "GET") in METHODS, where, f"method {value.get('method')!r} unknown")
     url(value.get("url"), f"{where}.url")
     if "auth" in value and value["auth"] is not None:
