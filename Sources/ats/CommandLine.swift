@@ -16,7 +16,12 @@ enum Command: Equatable {
     case tenantDelete(slug: String, confirmation: String)
     case userCreate(tenant: String, email: String, role: Role, fullName: String?)
     case seed
-    case openapi
+    case openapi(format: APIDescriptionFormat)
+}
+
+/// What `ats openapi` prints.
+enum APIDescriptionFormat: String, CaseIterable {
+    case openapi, postman
 }
 
 enum MigrateAction: Equatable {
@@ -30,6 +35,9 @@ enum MigrateAction: Equatable {
 
 struct UsageError: Error, CustomStringConvertible {
     let message: String
+    /// Whether the general usage follows the message (not for a bad value of a known flag:
+    /// that error is one line).
+    var showsUsage = true
     var description: String { message }
 }
 
@@ -41,7 +49,7 @@ enum CommandParser {
         ("tenant", "create or list tenants"),
         ("user", "create a user in a tenant"),
         ("seed", "add the sample jobs and a demo admin and recruiter to the default tenant"),
-        ("openapi", "print the OpenAPI 3.1 document the server serves at /openapi.json"),
+        ("openapi", "print the OpenAPI 3.1 document the server serves at /openapi.json (--format postman: a Postman collection)"),
     ]
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Command {
@@ -79,12 +87,29 @@ enum CommandParser {
             if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for seed") }
             return .seed
         case "openapi":
-            if let unknown = rest.first { throw UsageError(message: "unknown option '\(unknown)' for openapi") }
-            return .openapi
+            return .openapi(format: try parseOpenAPIFormat(rest))
         default:
             if first.hasPrefix("-") { throw UsageError(message: "unknown option '\(first)'") }
             throw UsageError(message: "unknown command '\(first)'")
         }
+    }
+
+    /// `ats openapi [--format openapi|postman]` (also `--format=…`).
+    private static func parseOpenAPIFormat(_ args: [String]) throws(UsageError) -> APIDescriptionFormat {
+        guard let flag = args.first else { return .openapi }
+        let value: String
+        if flag.hasPrefix("--format="), args.count == 1 {
+            value = String(flag.dropFirst("--format=".count))
+        } else if flag == "--format", args.count == 2 {
+            value = args[1]
+        } else {
+            throw UsageError(message: flag.hasPrefix("--format") ? "usage: ats openapi [--format openapi|postman]" : "unknown option '\(flag)' for openapi")
+        }
+        guard let format = APIDescriptionFormat(rawValue: value) else {
+            let formats = APIDescriptionFormat.allCases.map(\.rawValue).joined(separator: " or ")
+            throw UsageError(message: "unknown format '\(value)' for openapi (\(formats))", showsUsage: false)
+        }
+        return format
     }
 
     private static func parseMigrate(_ args: [String]) throws(UsageError) -> MigrateAction {
@@ -270,7 +295,15 @@ enum CommandParser {
 
             """
         case "openapi":
-            return "Usage: ats openapi\n\nPrints the OpenAPI 3.1 document (the same bytes as GET /openapi.json).\n"
+            return """
+            Usage: ats openapi [--format openapi|postman]
+
+            Prints the OpenAPI 3.1 document (the same bytes as GET /openapi.json), or with
+            --format postman a Postman Collection v2.1 of the same operations: folders by tag,
+            the variables baseUrl, tenant and token (bearer auth for the whole collection;
+            the login request stores the token it receives).
+
+            """
         default:
             return usage
         }

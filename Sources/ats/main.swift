@@ -16,15 +16,15 @@ func main() -> Int32 {
     do {
         command = try CommandParser.parse(Array(CommandLine.arguments.dropFirst()))
     } catch {
-        writeStandardError("ats: \(error)\n\n" + CommandParser.usage)
+        writeStandardError("ats: \(error)\n" + (error.showsUsage ? "\n" + CommandParser.usage : ""))
         return 2
     }
     switch command {
     case .help(let topic):
         print(topic.map(CommandParser.help(for:)) ?? CommandParser.usage, terminator: "")
         return 0
-    case .openapi:
-        print(OpenAPIDocument.json)
+    case .openapi(let format):
+        print(format == .postman ? PostmanCollection.json : OpenAPIDocument.json)
         return 0
     case .version:
         print("ats \(ATSVersion.string) (libpq \(PostgresLibrary.version), sqlite \(SQLiteLibrary.version), libsodium \(Sodium.version))")

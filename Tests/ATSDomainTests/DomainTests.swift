@@ -82,6 +82,12 @@ struct JSONParserTests {
         #expect(throws: JSONParseError.self) { try parse(text) }
     }
 
+    @Test func nulOnlyWhenAllowed() throws {
+        #expect(throws: JSONParseError.self) { try parse(#"{"a":"x\u0000"}"#) }
+        #expect(try JSONParser.parse(Array(#"{"a":"x\u0000"}"#.utf8), allowingNUL: true)["a"] == .string("x\u{0}"))
+        #expect(throws: JSONParseError.self, "a raw NUL byte is a control character: never JSON") { try JSONParser.parse([0x22, 0x00, 0x22], allowingNUL: true) }
+    }
+
     @Test func refusesInvalidUTF8() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }

@@ -3,14 +3,32 @@ import ATSSupport
 import ATSHTTP
 
 /// The OpenAPI 3.1 description of API.md, built from one table of operations. A test
-/// checks that this table and the router list the same routes.
+/// checks that this table and the router list the same routes; the Postman collection
+/// (`PostmanCollection`) is built from the same table.
 public enum OpenAPIDocument {
+    /// Who may call an operation: nobody needs a token, a token is optional (it changes
+    /// what the caller sees or may do), or one is required.
+    enum Access {
+        case anonymous, optional, required
+    }
+
+    struct Parameter {
+        enum Location: String {
+            case path, query, header
+        }
+
+        let name: String
+        let location: Location
+        let schema: JSONValue
+        let description: String
+    }
+
     struct Operation {
         let method: String
         let path: String
         let summary: String
         let tag: String
-        var secured = false
+        var access = Access.optional
         var tenant = true
         var pathParameters: [String] = []
         var query: [(name: String, schema: JSONValue, description: String)] = []
@@ -20,79 +38,128 @@ public enum OpenAPIDocument {
         var ifMatch = false
         var success: (code: Int, description: String, schema: JSONValue?)
         var errors: [Int]
+
+        /// Every parameter, in the document's order: path, tenant header, query, paging, If-Match.
+        var parameters: [Parameter] {
+            var list = pathParameters.map { Parameter(name: $0, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id") }
+            if tenant {
+                list.append(Parameter(name: "X-Tenant", location: .header, schema: OpenAPIDocument.tenantSlug,
+                                      description: "Tenant slug, case-insensitive (default: the Host's subdomain under ATS_BASE_DOMAIN, else the default tenant); an unknown or empty one is 404"))
+            }
+            list += query.map { Parameter(name: $0.name, location: .query, schema: $0.schema, description: $0.description) }
+            if paginated {
+                list.append(Parameter(name: "limit", location: .query, schema: .object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100)), ("default", .int(20))]),
+                                      description: "Page size, 1-100"))
+                list.append(Parameter(name: "offset", location: .query, schema: .object([("type", .string("integer")), ("minimum", .int(0)), ("maximum", .int(Int64(Pagination.maxOffset))), ("default", .int(0))]),
+                                      description: "Rows to skip"))
+            }
+            if ifMatch {
+                list.append(Parameter(name: "If-Match", location: .header, schema: OpenAPIDocument.string, description: "The ETag you read; 412 if the application changed since"))
+            }
+            return list
+        }
+
+        /// The documented error statuses: the operation's own, plus what every tenant route
+        /// can answer (a malformed request, an unknown tenant, the database down).
+        var errorStatuses: [Int] {
+            Set(errors + (tenant ? [400, 404, 503] : [])).sorted()
+        }
+
+        /// API.md: where every field of a body is optional, an empty body is `{}` (the
+        /// handlers read it with `BodyReader(request, emptyIsObject: true)`).
+        var bodyIsOptional: Bool {
+            guard let body else { return false }
+            return OpenAPIDocument.schema(body)?["required"] == .array([])
+        }
+
+        var operationID: String {
+            var id = method.lowercased()
+            for scalar in path.unicodeScalars {
+                switch scalar {
+                case "/", ".", "{": if !id.hasSuffix("_") { id += "_" }
+                case "}": break
+                default: id.unicodeScalars.append(scalar)
+                }
+            }
+            return id.hasSuffix("_") ? String(id.dropLast()) : id
+        }
     }
 
     static func ref(_ name: String) -> JSONValue { .object([("$ref", .string("#/components/schemas/\(name)"))]) }
     static func arrayOf(_ name: String) -> JSONValue { .object([("type", .string("array")), ("items", ref(name))]) }
     static let string: JSONValue = .object([("type", .string("string"))])
     static func enumeration(_ values: [String]) -> JSONValue { .object([("type", .string("string")), ("enum", .array(values.map(JSONValue.string)))]) }
+    /// Query text: anything but NUL (a NUL in the query string is 400).
+    static let queryText: JSONValue = .object([("type", .string("string")), ("pattern", .string(noNUL))])
+    static let tenantSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9][A-Za-z0-9-]{1,62}$"))])
 
     static let operations: [Operation] = [
-        Operation(method: "GET", path: "/healthz", summary: "Liveness: always ok, touches nothing", tag: "operations", tenant: false,
+        Operation(method: "GET", path: "/healthz", summary: "Liveness: always ok, touches nothing", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "Alive", .object([("type", .string("object"))])), errors: []),
-        Operation(method: "GET", path: "/readyz", summary: "Readiness: the database answers (503 if not); with REDIS_URL also reports Redis (down: 200, status degraded)", tag: "operations", tenant: false,
-                  success: (200, "Ready", .object([("type", .string("object"))])), errors: [503]),
-        Operation(method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", tenant: false,
+        Operation(method: "GET", path: "/readyz", summary: "Readiness: the database answers (503 if not); with REDIS_URL also reports Redis (down: 200, status degraded)", tag: "operations",
+                  access: .anonymous, tenant: false, success: (200, "Ready", .object([("type", .string("object"))])), errors: [503]),
+        Operation(method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "Prometheus text exposition", nil), errors: []),
-        Operation(method: "GET", path: "/openapi.json", summary: "This document", tag: "operations", tenant: false,
+        Operation(method: "GET", path: "/openapi.json", summary: "This document", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "OpenAPI 3.1", .object([("type", .string("object"))])), errors: []),
-        Operation(method: "GET", path: "/docs", summary: "Swagger UI", tag: "operations", tenant: false,
+        Operation(method: "GET", path: "/docs", summary: "Swagger UI", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "HTML", nil), errors: []),
 
         Operation(method: "POST", path: "/api/auth/signup", summary: "Sign up (candidates; other roles need an admin's token)", tag: "auth",
                   body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422]),
-        Operation(method: "POST", path: "/api/auth/login", summary: "Log in with JSON or the OAuth2 password form", tag: "auth",
+        Operation(method: "POST", path: "/api/auth/login", summary: "Log in with JSON or the OAuth2 password form", tag: "auth", access: .anonymous,
                   body: "LoginRequest", formLogin: true, success: (200, "An access token", ref("Token")), errors: [400, 401, 415, 422, 429]),
-        Operation(method: "GET", path: "/api/auth/me", summary: "The signed-in user", tag: "auth", secured: true,
+        Operation(method: "GET", path: "/api/auth/me", summary: "The signed-in user", tag: "auth", access: .required,
                   success: (200, "The user", ref("User")), errors: [401]),
 
-        Operation(method: "GET", path: "/api/users", summary: "List users (admin)", tag: "users", secured: true,
-                  query: [("role", enumeration(Role.allCases.map(\.rawValue)), "Only this role"), ("q", string, "Substring of email or name")],
+        Operation(method: "GET", path: "/api/users", summary: "List users (admin)", tag: "users", access: .required,
+                  query: [("role", enumeration(Role.allCases.map(\.rawValue)), "Only this role"), ("q", queryText, "Substring of email or name")],
                   paginated: true, success: (200, "Users, by id", arrayOf("User")), errors: [400, 401, 403, 422]),
-        Operation(method: "POST", path: "/api/users", summary: "Create a user (admin)", tag: "users", secured: true,
+        Operation(method: "POST", path: "/api/users", summary: "Create a user (admin)", tag: "users", access: .required,
                   body: "CreateUserRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422]),
-        Operation(method: "GET", path: "/api/users/{user_id}", summary: "A user (admin)", tag: "users", secured: true, pathParameters: ["user_id"],
+        Operation(method: "GET", path: "/api/users/{user_id}", summary: "A user (admin)", tag: "users", access: .required, pathParameters: ["user_id"],
                   success: (200, "The user", ref("User")), errors: [401, 403, 404]),
-        Operation(method: "PATCH", path: "/api/users/{user_id}", summary: "Change role, activation or name (admin)", tag: "users", secured: true,
+        Operation(method: "PATCH", path: "/api/users/{user_id}", summary: "Change role, activation or name (admin)", tag: "users", access: .required,
                   pathParameters: ["user_id"], body: "UpdateUserRequest", success: (200, "The user", ref("User")), errors: [400, 401, 403, 404, 409, 415, 422]),
 
         Operation(method: "GET", path: "/api/jobs/", summary: "List jobs, newest first (open only unless staff)", tag: "jobs",
                   query: [("status", enumeration(JobStatus.allCases.map(\.rawValue)), "Staff only: this status"),
-                          ("q", string, "Case-insensitive substring of title, company, location, description"),
-                          ("company", string, "Exact company, ignoring case"), ("location", string, "Exact location, ignoring case")],
+                          ("q", queryText, "Case-insensitive substring of title, company, location, description"),
+                          ("company", queryText, "Exact company, ignoring case"), ("location", queryText, "Exact location, ignoring case")],
                   paginated: true, success: (200, "Jobs", arrayOf("Job")), errors: [400, 401, 422]),
-        Operation(method: "POST", path: "/api/jobs/", summary: "Create a job (recruiter, admin)", tag: "jobs", secured: true,
+        Operation(method: "POST", path: "/api/jobs/", summary: "Create a job (recruiter, admin)", tag: "jobs", access: .required,
                   body: "CreateJobRequest", success: (201, "The job (Location header)", ref("Job")), errors: [400, 401, 403, 415, 422]),
         Operation(method: "GET", path: "/api/jobs/{job_id}", summary: "A job (drafts only for staff)", tag: "jobs", pathParameters: ["job_id"],
                   success: (200, "The job", ref("Job")), errors: [401, 404]),
-        Operation(method: "PATCH", path: "/api/jobs/{job_id}", summary: "Update a job (admin or its creator)", tag: "jobs", secured: true,
+        Operation(method: "PATCH", path: "/api/jobs/{job_id}", summary: "Update a job (admin or its creator)", tag: "jobs", access: .required,
                   pathParameters: ["job_id"], body: "UpdateJobRequest", success: (200, "The job", ref("Job")), errors: [400, 401, 403, 404, 415, 422]),
         Operation(method: "DELETE", path: "/api/jobs/{job_id}", summary: "Delete a job without applications (admin or its creator)", tag: "jobs",
-                  secured: true, pathParameters: ["job_id"], success: (204, "Deleted", nil), errors: [401, 403, 404, 409]),
-        Operation(method: "POST", path: "/api/jobs/{job_id}/apply", summary: "Apply to an open job (candidate)", tag: "applications", secured: true,
-                  pathParameters: ["job_id"], body: "ApplyRequest", success: (201, "The application, stage applied", ref("Application")),
+                  access: .required, pathParameters: ["job_id"], success: (204, "Deleted", nil), errors: [401, 403, 404, 409]),
+        Operation(method: "POST", path: "/api/jobs/{job_id}/apply", summary: "Apply to an open job (candidate); the body may be left out", tag: "applications",
+                  access: .required, pathParameters: ["job_id"], body: "ApplyRequest", success: (201, "The application, stage applied", ref("Application")),
                   errors: [400, 401, 403, 404, 409, 415, 422]),
-        Operation(method: "GET", path: "/api/jobs/{job_id}/applications", summary: "A job's applications (staff)", tag: "applications", secured: true,
+        Operation(method: "GET", path: "/api/jobs/{job_id}/applications", summary: "A job's applications (staff)", tag: "applications", access: .required,
                   pathParameters: ["job_id"], query: [("stage", enumeration(Stage.allCases.map(\.rawValue)), "Only this stage")], paginated: true,
                   success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 403, 404, 422]),
 
         Operation(method: "GET", path: "/api/applications", summary: "Applications: your own (candidates) or the tenant's (staff)", tag: "applications",
-                  secured: true, query: [("job_id", .object([("type", .string("integer"))]), "Only this job"),
-                                         ("stage", enumeration(Stage.allCases.map(\.rawValue)), "Only this stage")],
+                  access: .required, query: [("job_id", id(minimum: 1), "Only this job"), ("stage", enumeration(Stage.allCases.map(\.rawValue)), "Only this stage")],
                   paginated: true, success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 422]),
         Operation(method: "GET", path: "/api/applications/{application_id}", summary: "An application (staff, or its candidate) with its ETag",
-                  tag: "applications", secured: true, pathParameters: ["application_id"], success: (200, "The application", ref("Application")),
+                  tag: "applications", access: .required, pathParameters: ["application_id"], success: (200, "The application", ref("Application")),
                   errors: [401, 404]),
         Operation(method: "PATCH", path: "/api/applications/{application_id}/stage", summary: "Move to the next stage or rejected (staff)",
-                  tag: "applications", secured: true, pathParameters: ["application_id"], body: "StageChangeRequest", ifMatch: true,
+                  tag: "applications", access: .required, pathParameters: ["application_id"], body: "StageChangeRequest", ifMatch: true,
                   success: (200, "The application (new ETag)", ref("Application")), errors: [400, 401, 403, 404, 409, 412, 415, 422]),
         Operation(method: "GET", path: "/api/applications/{application_id}/events", summary: "An application's history, oldest first",
-                  tag: "applications", secured: true, pathParameters: ["application_id"], success: (200, "Events", arrayOf("ApplicationEvent")),
+                  tag: "applications", access: .required, pathParameters: ["application_id"], success: (200, "Events", arrayOf("ApplicationEvent")),
                   errors: [401, 404]),
-        Operation(method: "GET", path: "/api/notifications", summary: "Queued notifications (admin)", tag: "notifications", secured: true,
+        Operation(method: "GET", path: "/api/notifications", summary: "Queued notifications (admin)", tag: "notifications", access: .required,
                   query: [("status", enumeration(OutboxStatus.allCases.map(\.rawValue)), "Only this status")], paginated: true,
                   success: (200, "Notifications, newest first", arrayOf("Notification")), errors: [400, 401, 403, 422]),
     ]
+
+    static let description = "Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."
 
     /// The document as JSON text (built once).
     public static let json: String = document().text
@@ -105,12 +172,18 @@ public enum OpenAPIDocument {
         }
         return .object([
             ("openapi", .string("3.1.0")),
-            ("info", .object([("title", .string("ATS API")), ("version", .string(ATSVersion.string)),
-                              ("description", .string("Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."))])),
+            ("info", .object([("title", .string("ATS API")), ("version", .string(ATSVersion.string)), ("description", .string(description))])),
+            ("tags", .array(tags.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) })),
             ("paths", .object(paths)),
             ("components", components()),
         ])
     }
+
+    static let tags: [(name: String, description: String)] = [
+        ("auth", "Sign up, log in, the signed-in user"), ("users", "The tenant's users (admin)"), ("jobs", "Job postings"),
+        ("applications", "Applications and the stage workflow"), ("notifications", "The notification outbox (admin)"),
+        ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
+    ]
 
     private static func orderedPaths() -> [String] {
         var seen: [String] = []
@@ -118,39 +191,42 @@ public enum OpenAPIDocument {
         return seen
     }
 
+    /// What each error status means, as the responses describe it.
+    static func errorDescription(_ code: Int) -> String {
+        switch code {
+        case 400: return "Malformed JSON, query string or HTTP"
+        case 401: return "No, invalid or expired token, or wrong credentials (WWW-Authenticate: Bearer)"
+        case 403: return "Authenticated, but the role may not do this"
+        case 404: return "No such resource in this tenant, or an unknown tenant"
+        case 409: return "Conflict: duplicate, invalid stage transition (allowed lists the legal ones), or a job with applications"
+        case 412: return "If-Match given and the ETag differs"
+        case 415: return "The body is not application/json"
+        case 422: return "Validation: errors names each field (an empty field is the whole body)"
+        case 429: return "Too many attempts; retry after Retry-After seconds"
+        case 503: return "Overloaded, or the database is down; retry after Retry-After seconds"
+        default: return HTTPStatus.reason(code)
+        }
+    }
+
     private static func operation(_ op: Operation) -> JSONValue {
-        var parameters: [JSONValue] = op.pathParameters.map {
-            .object([("name", .string($0)), ("in", .string("path")), ("required", .bool(true)),
-                     ("schema", .object([("type", .string("integer")), ("format", .string("int64")), ("minimum", .int(1))]))])
-        }
-        if op.tenant {
-            parameters.append(.object([("name", .string("X-Tenant")), ("in", .string("header")), ("required", .bool(false)),
-                                       ("description", .string("Tenant slug (default: the Host's subdomain, else the default tenant)")),
-                                       ("schema", .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9-]{1,62}$"))]))]))
-        }
-        for q in op.query {
-            parameters.append(.object([("name", .string(q.name)), ("in", .string("query")), ("required", .bool(false)),
-                                       ("description", .string(q.description)), ("schema", q.schema)]))
-        }
-        if op.paginated {
-            parameters.append(.object([("name", .string("limit")), ("in", .string("query")), ("required", .bool(false)),
-                                       ("schema", .object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100)), ("default", .int(20))]))]))
-            parameters.append(.object([("name", .string("offset")), ("in", .string("query")), ("required", .bool(false)),
-                                       ("schema", .object([("type", .string("integer")), ("minimum", .int(0)), ("default", .int(0))]))]))
-        }
-        if op.ifMatch {
-            parameters.append(.object([("name", .string("If-Match")), ("in", .string("header")), ("required", .bool(false)),
-                                       ("description", .string("The ETag you read; 412 if the application changed since")), ("schema", string)]))
+        let parameters: [JSONValue] = op.parameters.map {
+            .object([("name", .string($0.name)), ("in", .string($0.location.rawValue)), ("required", .bool($0.location == .path)),
+                     ("description", .string($0.description)), ("schema", $0.schema)])
         }
         var fields: [(key: String, value: JSONValue)] = [
-            ("summary", .string(op.summary)), ("operationId", .string(operationID(op))), ("tags", .array([.string(op.tag)])),
+            ("summary", .string(op.summary)), ("operationId", .string(op.operationID)), ("tags", .array([.string(op.tag)])),
         ]
         if !parameters.isEmpty { fields.append(("parameters", .array(parameters))) }
-        if op.secured { fields.append(("security", .array([.object([("OAuth2Password", .array([]))]), .object([("BearerAuth", .array([]))])]))) }
+        let schemes: [JSONValue] = [.object([("OAuth2Password", .array([]))]), .object([("BearerAuth", .array([]))])]
+        switch op.access {
+        case .anonymous: break
+        case .optional: fields.append(("security", .array([.object([])] + schemes)))
+        case .required: fields.append(("security", .array(schemes)))
+        }
         if let body = op.body {
             var content: [(key: String, value: JSONValue)] = [("application/json", .object([("schema", ref(body))]))]
             if op.formLogin { content.append(("application/x-www-form-urlencoded", .object([("schema", ref("LoginForm"))]))) }
-            fields.append(("requestBody", .object([("required", .bool(true)), ("content", .object(content))])))
+            fields.append(("requestBody", .object([("required", .bool(!op.bodyIsOptional)), ("content", .object(content))])))
         }
         var responses: [(key: String, value: JSONValue)] = []
         var success: [(key: String, value: JSONValue)] = [("description", .string(op.success.description))]
@@ -162,57 +238,70 @@ public enum OpenAPIDocument {
         }
         if let schema = op.success.schema { success.append(("content", .object([("application/json", .object([("schema", schema)]))]))) }
         responses.append((String(op.success.code), .object(success)))
-        for code in op.errors {
-            responses.append((String(code), .object([("description", .string(HTTPStatus.reason(code))),
+        for code in op.errorStatuses {
+            responses.append((String(code), .object([("description", .string(errorDescription(code))),
                                                      ("content", .object([("application/problem+json", .object([("schema", ref("Problem"))]))]))])))
         }
         fields.append(("responses", .object(responses)))
         return .object(fields)
     }
 
-    private static func operationID(_ op: Operation) -> String {
-        var id = op.method.lowercased()
-        for scalar in op.path.unicodeScalars {
-            switch scalar {
-            case "/", ".", "{": if !id.hasSuffix("_") { id += "_" }
-            case "}": break
-            default: id.unicodeScalars.append(scalar)
-            }
-        }
-        return id.hasSuffix("_") ? String(id.dropLast()) : id
+    private static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false, example: JSONValue? = nil) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("type", .string("object")), ("properties", .object(properties.map { (key: $0.0, value: $0.1) })),
+            ("required", .array(required.map(JSONValue.string))), ("additionalProperties", .bool(additional)),
+        ]
+        if let example { fields.append(("example", example)) }
+        return .object(fields)
     }
 
-    private static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false) -> JSONValue {
-        .object([("type", .string("object")), ("properties", .object(properties.map { (key: $0.0, value: $0.1) })),
-                 ("required", .array(required.map(JSONValue.string))), ("additionalProperties", .bool(additional))])
+    /// Any text without NUL (a body string holding U+0000 is 422).
+    static let noNUL = "^[^\\u0000]*$"
+
+    /// A request string of `min`…`max` code points. `trimmed`: the server trims spaces,
+    /// tabs and line breaks first, so a required one needs more than those.
+    private static func text(_ min: Int, _ max: Int, nullable: Bool = false, trimmed: Bool = false) -> JSONValue {
+        let pattern = trimmed && min > 0 ? "^[^\\u0000]*[^\\u0000\\t\\n\\r ][^\\u0000]*$" : noNUL
+        return .object([("type", nullable ? .array([.string("string"), .string("null")]) : .string("string")),
+                        ("minLength", .int(Int64(min))), ("maxLength", .int(Int64(max))), ("pattern", .string(pattern))])
     }
 
-    private static func text(_ min: Int, _ max: Int, nullable: Bool = false) -> JSONValue {
-        .object([("type", nullable ? .array([.string("string"), .string("null")]) : .string("string")), ("minLength", .int(Int64(min))), ("maxLength", .int(Int64(max)))])
+    /// An email address as the server takes it (3–254 code points, one `@`, a dot in the domain).
+    private static let email: JSONValue = .object([("type", .string("string")), ("format", .string("email")), ("minLength", .int(3)), ("maxLength", .int(254))])
+
+    static func id(minimum: Int64? = nil) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [("type", .string("integer")), ("format", .string("int64"))]
+        if let minimum { fields += [("minimum", .int(minimum)), ("maximum", .int(Int64.max))] }
+        return .object(fields)
     }
 
-    private static let id: JSONValue = .object([("type", .string("integer")), ("format", .string("int64"))])
     private static let time: JSONValue = .object([("type", .string("string")), ("format", .string("date-time"))])
     private static let nullableText: JSONValue = .object([("type", .array([.string("string"), .string("null")]))])
     private static let nullableTime: JSONValue = .object([("type", .array([.string("string"), .string("null")])), ("format", .string("date-time"))])
 
-    private static func components() -> JSONValue {
+    /// A component schema by name.
+    static func schema(_ name: String) -> JSONValue? { schemas.first { $0.key == name }?.value }
+
+    private static let schemas: [(key: String, value: JSONValue)] = {
         let roles = enumeration(Role.allCases.map(\.rawValue))
         let stages = enumeration(Stage.allCases.map(\.rawValue))
-        let schemas: [(key: String, value: JSONValue)] = [
-            ("User", object([("id", id), ("email", string), ("full_name", nullableText), ("role", roles), ("is_active", .object([("type", .string("boolean"))])),
-                             ("created_at", time)], required: ["id", "email", "full_name", "role", "is_active", "created_at"])),
+        let statuses = enumeration(JobStatus.allCases.map(\.rawValue))
+        let id = OpenAPIDocument.id(minimum: 1)
+        return [
+            ("User", object([("id", id), ("email", .object([("type", .string("string")), ("format", .string("email"))])), ("full_name", nullableText), ("role", roles),
+                             ("is_active", .object([("type", .string("boolean"))])), ("created_at", time)],
+                            required: ["id", "email", "full_name", "role", "is_active", "created_at"])),
             ("Job", object([("id", id), ("title", string), ("company", string), ("description", nullableText), ("location", nullableText),
-                            ("status", enumeration(JobStatus.allCases.map(\.rawValue))), ("created_by", id), ("created_at", time), ("updated_at", time)],
+                            ("status", statuses), ("created_by", id), ("created_at", time), ("updated_at", time)],
                            required: ["id", "title", "company", "description", "location", "status", "created_by", "created_at", "updated_at"])),
             ("Application", object([("id", id), ("job_id", id), ("candidate_id", id), ("stage", stages), ("cover_letter", nullableText),
                                     ("resume_url", nullableText), ("created_at", time), ("updated_at", time)],
                                    required: ["id", "job_id", "candidate_id", "stage", "cover_letter", "resume_url", "created_at", "updated_at"])),
             ("ApplicationEvent", object([("id", id), ("from_stage", .object([("type", .array([.string("string"), .string("null")]))])), ("to_stage", stages),
-                                         ("actor_id", .object([("type", .array([.string("integer"), .string("null")]))])), ("note", nullableText), ("created_at", time)],
+                                         ("actor_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1))])), ("note", nullableText), ("created_at", time)],
                                         required: ["id", "from_stage", "to_stage", "actor_id", "note", "created_at"])),
             ("Notification", object([("id", id), ("kind", string), ("recipient", string), ("status", enumeration(OutboxStatus.allCases.map(\.rawValue))),
-                                     ("attempts", .object([("type", .string("integer"))])), ("last_error", nullableText), ("created_at", time), ("sent_at", nullableTime)],
+                                     ("attempts", .object([("type", .string("integer")), ("minimum", .int(0))])), ("last_error", nullableText), ("created_at", time), ("sent_at", nullableTime)],
                                     required: ["id", "kind", "recipient", "status", "attempts", "last_error", "created_at", "sent_at"])),
             ("Token", object([("access_token", string), ("token_type", enumeration(["bearer"])), ("expires_in", .object([("type", .string("integer"))]))],
                              required: ["access_token", "token_type", "expires_in"])),
@@ -220,26 +309,40 @@ public enum OpenAPIDocument {
                                 ("errors", .object([("type", .string("array")), ("items", object([("field", string), ("message", string)], required: ["field", "message"]))])),
                                 ("allowed", .object([("type", .string("array")), ("items", stages)]))],
                                required: ["type", "title", "status", "detail"], additional: true)),
-            ("SignupRequest", object([("email", text(3, 254)), ("password", text(8, 1024)), ("full_name", text(0, 200, nullable: true)), ("role", roles)],
-                                     required: ["email", "password"])),
-            ("CreateUserRequest", object([("email", text(3, 254)), ("password", text(8, 1024)), ("full_name", text(0, 200, nullable: true)), ("role", roles)],
-                                         required: ["email", "password", "role"])),
-            ("UpdateUserRequest", object([("role", roles), ("is_active", .object([("type", .string("boolean"))])), ("full_name", text(0, 200, nullable: true))],
-                                         required: [])),
-            ("LoginRequest", object([("email", string), ("password", string)], required: ["email", "password"])),
-            ("LoginForm", object([("username", string), ("password", string)], required: ["username", "password"], additional: true)),
-            ("CreateJobRequest", object([("title", text(1, 200)), ("company", text(1, 200)), ("description", text(0, 20_000, nullable: true)),
-                                         ("location", text(0, 200, nullable: true)), ("status", enumeration(JobStatus.allCases.map(\.rawValue)))],
-                                        required: ["title", "company"])),
-            ("UpdateJobRequest", object([("title", text(1, 200)), ("company", text(1, 200)), ("description", text(0, 20_000, nullable: true)),
-                                         ("location", text(0, 200, nullable: true)), ("status", enumeration(JobStatus.allCases.map(\.rawValue)))],
-                                        required: [])),
+            ("SignupRequest", object([("email", email), ("password", text(8, 1024)), ("full_name", text(0, 200, nullable: true, trimmed: true)), ("role", roles)],
+                                     required: ["email", "password"],
+                                     example: .object([("email", .string("candidate@example.com")), ("password", .string("a long passphrase")), ("full_name", .string("Ada Lovelace"))]))),
+            ("CreateUserRequest", object([("email", email), ("password", text(8, 1024)), ("full_name", text(0, 200, nullable: true, trimmed: true)), ("role", roles)],
+                                         required: ["email", "password", "role"],
+                                         example: .object([("email", .string("recruiter@example.com")), ("password", .string("a long passphrase")),
+                                                           ("full_name", .string("Grace Hopper")), ("role", .string("recruiter"))]))),
+            ("UpdateUserRequest", object([("role", roles), ("is_active", .object([("type", .string("boolean"))])), ("full_name", text(0, 200, nullable: true, trimmed: true))],
+                                         required: [], example: .object([("role", .string("recruiter"))]))),
+            ("LoginRequest", object([("email", text(1, 320, trimmed: true)), ("password", text(1, 1024))], required: ["email", "password"],
+                                    example: .object([("email", .string("admin@example.com")), ("password", .string("a long passphrase"))]))),
+            ("LoginForm", object([("username", .object([("type", .string("string")), ("minLength", .int(1))])), ("password", .object([("type", .string("string")), ("minLength", .int(1))]))],
+                                 required: ["username", "password"], additional: true)),
+            ("CreateJobRequest", object([("title", text(1, 200, trimmed: true)), ("company", text(1, 200, trimmed: true)), ("description", text(0, 20_000, nullable: true)),
+                                         ("location", text(0, 200, nullable: true, trimmed: true)), ("status", statuses)],
+                                        required: ["title", "company"],
+                                        example: .object([("title", .string("Backend Developer")), ("company", .string("TechCorp")),
+                                                          ("description", .string("Swift on the server.")), ("location", .string("Remote")), ("status", .string("open"))]))),
+            ("UpdateJobRequest", object([("title", text(1, 200, trimmed: true)), ("company", text(1, 200, trimmed: true)), ("description", text(0, 20_000, nullable: true)),
+                                         ("location", text(0, 200, nullable: true, trimmed: true)), ("status", statuses)],
+                                        required: [], example: .object([("status", .string("closed"))]))),
             ("ApplyRequest", object([("cover_letter", text(0, 10_000, nullable: true)),
-                                     ("resume_url", .object([("type", .array([.string("string"), .string("null")])), ("format", .string("uri")), ("maxLength", .int(2000))]))],
-                                    required: [])),
-            ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true))], required: ["stage"])),
+                                     ("resume_url", .object([("type", .array([.string("string"), .string("null")])), ("minLength", .int(1)), ("maxLength", .int(2000)),
+                                                             ("pattern", .string("^[Hh][Tt][Tt][Pp][Ss]?://[^/\\u0000-\\u0020\\u007f][^\\u0000-\\u0020\\u007f]*$")),
+                                                             ("description", .string("An absolute http(s) URL"))]))],
+                                    required: [],
+                                    example: .object([("cover_letter", .string("I would like to join.")), ("resume_url", .string("https://cv.example.com/ada.pdf"))]))),
+            ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true))], required: ["stage"],
+                                          example: .object([("stage", .string("screening")), ("note", .string("Strong profile"))]))),
         ]
-        return .object([
+    }()
+
+    private static func components() -> JSONValue {
+        .object([
             ("schemas", .object(schemas)),
             ("securitySchemes", .object([
                 ("OAuth2Password", .object([("type", .string("oauth2")), ("flows", .object([("password", .object([

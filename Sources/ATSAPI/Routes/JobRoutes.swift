@@ -71,7 +71,7 @@ struct JobRoutes: Sendable {
 
     func updateJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = JobID(try context.pathID("job_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let fields = readJobFields(&body, creating: false)
         try body.finish()
         let job = try database.transaction(tenant: context.tenant.id) { work in
@@ -94,7 +94,7 @@ struct JobRoutes: Sendable {
     /// commit together (ApplicationService.apply).
     func apply(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let jobID = JobID(try context.pathID("job_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let coverLetter = body.string("cover_letter", length: 0...10_000, trim: false, nullable: true) ?? nil
         let resumeURL = body.string("resume_url", length: 1...2000, nullable: true) ?? nil
         if let url = resumeURL, !JobRoutes.isHTTPURL(url) { body.fail("resume_url", "must be an http or https URL") }

@@ -55,9 +55,10 @@ struct UserRoutes: Sendable {
         return .json(200, Representation.user(user))
     }
 
+    /// Role, activation and name (UserService keeps the tenant's last active admin).
     func updateUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = UserID(try context.pathID("user_id"))
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let role = body.choice("role", Role.self)
         let isActive = body.bool("is_active")
         let fullName = body.string("full_name", length: 0...200, nullable: true)

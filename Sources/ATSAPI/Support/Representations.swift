@@ -61,13 +61,14 @@ extension HTTPResponse {
 /// `limit`/`offset` from the query, and the `X-Total-Count` and RFC 8288 `Link` headers of
 /// the page that came back.
 struct Pagination {
+    static let maxOffset = 1_000_000_000
     let page: Page
     private let path: String
     private let otherParameters: [(name: String, value: String)]
 
     init(_ request: HTTPRequest, _ query: QueryReader) throws(APIError) {
         page = Page(limit: try query.integer("limit", default: 20, range: 1...100),
-                    offset: try query.integer("offset", default: 0, range: 0...1_000_000_000))
+                    offset: try query.integer("offset", default: 0, range: 0...Pagination.maxOffset))
         path = String(request.path)
         otherParameters = query.nonPaging
     }

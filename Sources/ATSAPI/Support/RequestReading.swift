@@ -9,18 +9,25 @@ struct BodyReader {
     private(set) var errors: [FieldError] = []
     private var known: Set<String> = []
 
-    /// 415 unless the body is `application/json`; 400 unless it parses to an object.
-    init(_ request: HTTPRequest) throws(APIError) {
+    /// 415 unless the body is `application/json`, 400 unless it parses, 422 unless it is
+    /// an object. Where every field is optional (`emptyIsObject`), an empty body is `{}`
+    /// whatever its `Content-Type` (API.md: `curl -X POST …/apply` sends nothing else).
+    init(_ request: HTTPRequest, emptyIsObject: Bool = false) throws(APIError) {
+        if emptyIsObject && request.body.isEmpty {
+            members = []
+            return
+        }
         guard BodyReader.isJSON(request.headers["Content-Type"]) else {
             throw .unsupportedMediaType("The request body must be application/json.")
         }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(request.body)
+            // NUL is valid JSON: a string holding one is refused per field (422), below.
+            value = try JSONParser.parse(request.body, allowingNUL: true)
         } catch {
             throw .badRequest("The body is not valid JSON: \(error).")
         }
-        guard case .object(let members) = value else { throw .badRequest("The body must be a JSON object.") }
+        guard case .object(let members) = value else { throw .validation([FieldError("", "the body must be a JSON object")]) }
         self.members = members
     }
 
@@ -51,6 +58,10 @@ struct BodyReader {
             errors.append(FieldError(name, required ? "is required" : "may not be null"))
             return .none
         case .string(let text):
+            guard !text.unicodeScalars.contains("\u{0}") else {
+                errors.append(FieldError(name, "may not contain NUL characters (U+0000)"))
+                return .none
+            }
             let value = trim ? text.trimming(" \t\r\n") : text
             // Unicode scalars, as OpenAPI's maxLength counts: grapheme clusters would let
             // one "character" of combining marks carry a megabyte.
@@ -97,8 +108,9 @@ struct BodyReader {
     }
 }
 
-/// Query parameters with typed, validated access. A malformed value is 400; a value out
-/// of range is 422 (API.md).
+/// Query parameters with typed, validated access. A malformed query string is 400; a
+/// value that is not of the parameter's type or out of its range is 422 (API.md's
+/// pagination: `limit=abc` is 422 like `limit=0`).
 struct QueryReader {
     private let items: [(name: String, value: String)]
 
@@ -108,25 +120,34 @@ struct QueryReader {
         self.items = items
     }
 
+    /// The last value given for `name`, trimmed; nil when absent. An empty value is kept.
+    private func given(_ name: String) -> String? {
+        items.last { $0.name == name }.map { $0.value.trimming(" ") }
+    }
+
+    /// A free-text filter: absent or empty means no filter.
     func string(_ name: String) -> String? {
-        items.last { $0.name == name }.map { $0.value.trimming(" ") }.flatMap { $0.isEmpty ? nil : $0 }
+        given(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
-        guard let text = string(name) else { return value }
-        guard text.utf8.count <= 18, let n = Int(text) else { throw .badRequest("Query parameter \(name) must be a whole number.") }
-        guard range.contains(n) else { throw .validation([FieldError(name, "must be between \(range.lowerBound) and \(range.upperBound)")]) }
+        guard let text = given(name) else { return value }
+        let digits = text.hasPrefix("-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw .validation([FieldError(name, "must be a whole number")]) }
+        guard text.utf8.count <= 18, let n = Int(text), range.contains(n) else {
+            throw .validation([FieldError(name, "must be between \(range.lowerBound) and \(range.upperBound)")])
+        }
         return n
     }
 
     func id(_ name: String) throws(APIError) -> Int64? {
-        guard let text = string(name) else { return nil }
+        guard let text = given(name) else { return nil }
         guard let id = PathID.parse(text) else { throw .validation([FieldError(name, "must be a positive id")]) }
         return id
     }
 
     func choice<T: RawRepresentable & CaseIterable & Equatable>(_ name: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {
-        guard let text = string(name) else { return nil }
+        guard let text = given(name) else { return nil }
         guard let value = T(rawValue: text), T.allCases.contains(value) else {
             throw .validation([FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")])
         }

@@ -27,9 +27,10 @@ final class TenantDirectory: Sendable {
         self.baseDomain = baseDomain.map { $0.lowercased() }
     }
 
-    /// The slug the request names (not yet checked to exist).
+    /// The slug the request names (not yet checked to exist). A present `X-Tenant` names
+    /// the tenant even when empty (an invalid slug, so 404), never the default one.
     func slug(for request: HTTPRequest) -> String {
-        if let header = request.headers["X-Tenant"]?.trimming(" \t"), !header.isEmpty { return header.lowercased() }
+        if let header = request.headers["X-Tenant"] { return header.trimming(" \t").lowercased() }
         if let baseDomain, var host = request.headers["Host"]?.lowercased() {
             if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
             let suffix = "." + baseDomain

@@ -6,18 +6,24 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// A strict RFC 8259 parser: UTF-8 only, no trailing commas or comments, no duplicate
-/// keys, no lone UTF-16 surrogates, no NUL characters (no database column can hold
-/// one), numbers that overflow a double refused, nesting at most `maxDepth` deep.
+/// keys, no lone UTF-16 surrogates, numbers that overflow a double refused, nesting at
+/// most `maxDepth` deep. NUL characters (`\u0000`, which no database column can hold)
+/// are refused unless `allowingNUL`: request bodies take them so that the API can answer
+/// 422 naming the field rather than 400.
 public struct JSONParser {
     public static let maxDepth = 64
 
     private let bytes: [UInt8]
+    private let allowingNUL: Bool
     private var index = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], allowingNUL: Bool) {
+        self.bytes = bytes
+        self.allowingNUL = allowingNUL
+    }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes)
+    public static func parse(_ bytes: [UInt8], allowingNUL: Bool = false) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes, allowingNUL: allowingNUL)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -146,7 +152,7 @@ public struct JSONParser {
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         throw error("lone UTF-16 surrogate")
                     }
-                    guard scalar != 0 else { throw error("NUL characters are not accepted") }
+                    guard scalar != 0 || allowingNUL else { throw error("NUL characters are not accepted") }
                     guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
                     out.append(contentsOf: Array(String(Character(unicode)).utf8))
                 default:
