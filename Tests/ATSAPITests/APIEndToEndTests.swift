@@ -299,6 +299,10 @@ struct APIEndToEndTests {
         #expect(nulApply.status == 422 && nulApply["errors"] == .array([.object([("field", .string("cover_letter")), ("message", .string("may not contain NUL characters (U+0000)"))])]))
         let nulSignup = try env.call("POST", "/api/auth/signup", body: #"{"email":"n@x.io","password":"pass\u0000word"}"#)
         #expect(nulSignup.status == 422 && nulSignup.text.contains(#""field":"password""#))
+        // maxLength counts the text as sent (as the OpenAPI document says), trimming or not.
+        let padded = "\\t" + String(repeating: "x", count: 200)
+        #expect(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":"\#(padded)"}"#, token: recruiter).status == 422)
+        #expect(try env.call("POST", "/api/jobs", body: #"{"title":"T","company":" \#(String(repeating: "x", count: 199))"}"#, token: recruiter).status == 201)
         // Malformed JSON stays 400: syntax, a raw control character, a lone surrogate.
         for bad in ["{", #"{"title":"T""#, "{\"title\":\"a\u{0}b\"}", #"{"title":"\ud800"}"#, "[1,]"] {
             #expect(try env.call("POST", "/api/jobs", body: bad, token: recruiter).status == 400, "\(bad)")

@@ -64,8 +64,10 @@ struct BodyReader {
             }
             let value = trim ? text.trimming(" \t\r\n") : text
             // Unicode scalars, as OpenAPI's maxLength counts: grapheme clusters would let
-            // one "character" of combining marks carry a megabyte.
-            guard length.contains(value.unicodeScalars.count) else {
+            // one "character" of combining marks carry a megabyte. The upper bound applies
+            // to the text as sent (what the document's maxLength describes), the lower one
+            // to what is left after trimming.
+            guard value.unicodeScalars.count >= length.lowerBound, text.unicodeScalars.count <= length.upperBound else {
                 errors.append(FieldError(name, "must be \(length.lowerBound) to \(length.upperBound) characters"))
                 return .none
             }
