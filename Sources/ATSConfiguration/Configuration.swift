@@ -80,7 +80,7 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_DB_POOL", "database connections (default: ATS_WORKERS)"),
         ("ATS_DB_STATEMENT_TIMEOUT", "milliseconds a statement may run (default 5000)"),
         ("ATS_DB_APP_ROLE", "PostgreSQL role that ats serve uses; ats migrate up grants it (default ats_app)"),
-        ("SECRET_KEY", "token signing key, at least 32 bytes (SQLite: generated into DB.secret when unset)"),
+        ("SECRET_KEY", "token signing key, at least 32 random bytes, e.g. openssl rand -hex 32; placeholders refused (SQLite: generated into DB.secret when unset)"),
         ("ALGORITHM", "token algorithm; only HS256 (default HS256)"),
         ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
         ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
@@ -134,7 +134,7 @@ public struct Configuration: Sendable, Equatable {
             config.databaseAppRole = role
         }
         if let key = source["SECRET_KEY"] {
-            guard key.utf8.count >= 32 else { throw ConfigError("SECRET_KEY", "must be at least 32 bytes long (value not shown)") }
+            if let problem = secretKeyProblem(key) { throw ConfigError("SECRET_KEY", problem + " (value not shown)") }
             config.secretKey = key
         }
         if let algorithm = source["ALGORITHM"], algorithm != "HS256" {
@@ -191,6 +191,39 @@ public struct Configuration: Sendable, Equatable {
             config.logLevel = parsed
         }
         return config
+    }
+
+    /// Why `key` must not sign tokens, or nil when it may: shorter than 32 bytes, the
+    /// `change-me` placeholder of `.env.example` (any case), or low entropy (fewer than 8
+    /// distinct bytes, or a pattern of at most half its length repeated). 8, not more: a
+    /// 32-character `openssl rand -hex 16` key has 14 distinct bytes on average and often
+    /// fewer than 16. The text never includes the key.
+    public static func secretKeyProblem(_ key: String) -> String? {
+        let bytes = Array(key.utf8)
+        let advice = "; generate one with: openssl rand -hex 32"
+        guard bytes.count >= 32 else { return "must be at least 32 bytes long" + advice }
+        let folded = key.lowercased()
+        if ["change-me", "changeme", "change_me"].contains(where: folded.contains) {
+            return "is still the placeholder from the example file" + advice
+        }
+        if Set(bytes).count < 8 || shortestPeriod(bytes) <= bytes.count / 2 {
+            return "is too predictable (few distinct bytes or a repeated pattern)" + advice
+        }
+        return nil
+    }
+
+    /// The smallest p such that `bytes[i] == bytes[i - p]` for every i ≥ p (KMP's
+    /// failure function, O(n)).
+    static func shortestPeriod(_ bytes: [UInt8]) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        var border = [Int](repeating: 0, count: bytes.count)
+        var k = 0
+        for i in 1..<bytes.count {
+            while k > 0 && bytes[i] != bytes[k] { k = border[k - 1] }
+            if bytes[i] == bytes[k] { k += 1 }
+            border[i] = k
+        }
+        return bytes.count - border[bytes.count - 1]
     }
 
     /// Checks the scheme only, and never echoes the value: it may hold a password.

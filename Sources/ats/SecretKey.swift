@@ -21,7 +21,9 @@ enum SecretKey {
         let path = dbPath + ".secret"
         if FileSystem.exists(path) {
             let text = try FileSystem.read(path).trimming(" \n\r\t")
-            guard text.utf8.count >= 32 else { throw StorageCommands.Failure("\(path) holds a key shorter than 32 bytes; delete it to make a new one") }
+            if let problem = Configuration.secretKeyProblem(text) {
+                throw StorageCommands.Failure("\(path): the key it holds \(problem); or delete the file to have a new one made")
+            }
             log.warn("SECRET_KEY is not set; using the development key kept in \(path)")
             return Array(text.utf8)
         }

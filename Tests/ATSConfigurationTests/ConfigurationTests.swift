@@ -35,6 +35,37 @@ struct ConfigurationTests {
             return error.variable == variable && !error.description.contains("\n") && error.description.hasPrefix(variable + ": ")
         }
     }
+
+    @Test("placeholder and low-entropy SECRET_KEYs are refused, naming the variable but not the value", arguments: [
+        "change-me-to-the-output-of-openssl-rand-hex-32", "CHANGE-ME-run-openssl-rand-hex-32-and-paste-here",
+        String(repeating: "k", count: 40), String(repeating: "abcdefgh", count: 5), "0123456789abcdef0123456789abcdef",
+        "aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbcccc", "short-but-random-Zx81",
+    ])
+    func weakSecretKeysAreRefused(_ key: String) {
+        #expect {
+            _ = try Configuration.load(environment: ["SECRET_KEY": key], cores: 2)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.variable == "SECRET_KEY" && error.description.hasPrefix("SECRET_KEY: ") && !error.description.contains(key)
+                && !error.description.contains("\n")
+        }
+    }
+
+    @Test("random keys pass: openssl rand -hex 16 and 32, the generated SQLite key, the test suites' keys")
+    func randomSecretKeysPass() throws {
+        func hex(_ count: Int) -> String {
+            (0..<count).map { _ in
+                let byte = UInt8.random(in: 0...255)
+                return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }.joined()
+        }
+        var keys = (0..<200).map { _ in hex(16) } + (0..<200).map { _ in hex(32) }
+        keys += ["test-secret-key-that-is-32-bytes-or-more", "benchmark-secret-key-with-at-least-32-bytes", "3f9K2mQ7xV8pL4nR6tW1yZ5bC0dH2jF9"]
+        for key in keys {
+            #expect(Configuration.secretKeyProblem(key) == nil, "\(key)")
+            #expect(try Configuration.load(environment: ["SECRET_KEY": key], cores: 2).secretKey == key)
+        }
+    }
 }
 
 @Suite("DotEnv")

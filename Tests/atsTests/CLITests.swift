@@ -74,6 +74,14 @@ struct CLITests {
         #expect(result.stderr == "ats: ATS_PORT: expected a whole number from 0 to 65535, got 'http'\n")
     }
 
+    @Test func placeholderSecretKeyIsRefusedWithoutEchoingIt() throws {
+        let placeholder = "change-me-to-the-output-of-openssl-rand-hex-32"
+        let result = try ATSProcess.run(["serve"], environment: ["SECRET_KEY": placeholder, "ATS_PORT": "0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("ats: SECRET_KEY: ") && result.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(!result.stderr.contains(placeholder))
+    }
+
     @Test func workerNeedsRedisAndAValidURL() throws {
         let missing = try ATSProcess.run(["worker"])
         #expect(missing.status == 2)
