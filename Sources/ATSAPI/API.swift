@@ -55,6 +55,13 @@ public final class API: Sendable {
         return user
     }
 
+    /// The client's IP address for per-client limits: the peer, or when the peer is a
+    /// trusted proxy, the client its `X-Forwarded-For` names.
+    func clientAddress(_ request: HTTPRequest, _ context: RequestContext) -> String {
+        guard let peer = context.peer?.ip else { return "unknown" }
+        return configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For")).description
+    }
+
     /// Adds the tenant to the access-log line.
     static func logged(_ response: HTTPResponse, _ tenant: Tenant) -> HTTPResponse {
         var response = response

@@ -77,10 +77,10 @@ enum ServeCommand {
         do {
             try server.start()
         } catch {
-            log.error("cannot listen on \(config.host):\(config.port): \(error)")
+            log.error("cannot listen on \(PeerAddress.display(host: config.host, port: config.port)): \(error)")
             return 1
         }
-        log.info("listening", [("address", "\(config.host):\(server.port)"), ("threads", String(config.threads)), ("version", ATSVersion.string)])
+        log.info("listening", [("address", PeerAddress.display(host: config.host, port: server.port)), ("threads", String(config.threads)), ("version", ATSVersion.string)])
         var dispatcher: OutboxDispatcher?
         if queue == nil {
             do {

@@ -24,6 +24,21 @@ struct ServerTests {
         #expect(generated.header("X-Request-ID").map { $0 != "bad id\"" && !$0.isEmpty } == true)
     }
 
+    @Test("the peer is a structured address: [::1]:port over IPv6 (ATS_HOST=::1), ip:port over IPv4")
+    func peerAddressOverIPv6AndIPv4() throws {
+        let v6 = try TestServer { $0.host = "::1" }
+        defer { v6.stop() }
+        let client = try TestClient(port: v6.port, host: "::1")
+        try client.send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.bodyText == "[::1]:\(client.localPort)")
+        let v4 = try TestServer()
+        defer { v4.stop() }
+        let plain = try TestClient(port: v4.port)
+        try plain.send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try plain.readResponse().bodyText == "127.0.0.1:\(plain.localPort)")
+    }
+
     @Test func routerAnswers404And405AsProblemJSON() throws {
         let server = try TestServer()
         defer { server.stop() }

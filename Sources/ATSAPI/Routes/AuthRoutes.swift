@@ -49,8 +49,7 @@ extension API {
     func login(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let (rawEmail, password) = try readCredentials(request)
         let tenant = try tenants.tenant(for: request)
-        let peer = context.remoteAddress.split(separator: ":").dropLast().joined(separator: ":").trimming("[]")
-        let addressKey = "a:" + configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For"))
+        let addressKey = "a:" + clientAddress(request, context)
         // Something that is not an email cannot match an account; refusing it before the
         // limiter keeps huge or odd usernames out of its memory.
         guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {

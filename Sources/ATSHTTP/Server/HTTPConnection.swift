@@ -23,7 +23,9 @@ final class HTTPConnection: EventHandler {
     }
 
     let fd: Int32
-    let remoteAddress: String
+    let peer: PeerAddress?
+    /// `peer` as text, made once for the access log.
+    private let remoteAddress: String
     /// Index in the loop's connection list (for O(1) removal).
     var slot = -1
     private unowned let context: LoopContext
@@ -49,9 +51,10 @@ final class HTTPConnection: EventHandler {
     /// Set while a request is handled: what its response needs to know.
     private var current: (head: HTTPRequestHead, requestID: String, receivedAt: UInt64)?
 
-    init(fd: Int32, remoteAddress: String, context: LoopContext) {
+    init(fd: Int32, peer: PeerAddress?, context: LoopContext) {
         self.fd = fd
-        self.remoteAddress = remoteAddress
+        self.peer = peer
+        remoteAddress = peer?.description ?? "unknown"
         self.context = context
         parser = HTTPParser(limits: context.core.configuration.limits)
         acceptedAt = context.loop.now
@@ -196,7 +199,7 @@ final class HTTPConnection: EventHandler {
             headers.add("Allow", allow.joined(separator: ", "))
             respond(HTTPError(405, "\(request.method) is not allowed here.", headers: headers).response, route: "unmatched")
         case .found(let route, let parameters):
-            let routeContext = RequestContext(requestID: requestID, route: route.template, parameters: parameters, remoteAddress: remoteAddress)
+            let routeContext = RequestContext(requestID: requestID, route: route.template, parameters: parameters, peer: peer)
             switch route.mode {
             case .inline:
                 respond(HTTPConnection.run(route.handler, request, routeContext, context.core.errorResponder), route: route.template)
