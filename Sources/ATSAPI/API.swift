@@ -16,7 +16,7 @@ public final class API: Sendable {
     let tenants: TenantDirectory
     let tokens: TokenSigner
     let passwords: PasswordHasher
-    let loginLimiter: LoginLimiter
+    let loginLimiter: RateLimiter
     /// A real Argon2id hash of a random password: unknown emails are checked against it,
     /// so they cost the same time as wrong passwords.
     let dummyHash: String
@@ -27,7 +27,7 @@ public final class API: Sendable {
         self.passwords = passwords
         tenants = TenantDirectory(database: database, defaultSlug: configuration.defaultTenant, baseDomain: configuration.baseDomain)
         tokens = TokenSigner(key: configuration.secretKey)
-        loginLimiter = LoginLimiter(windowSeconds: configuration.loginWindowSeconds)
+        loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
         dummyHash = try passwords.hash(try SecureRandom.password(length: 32))
     }
 

@@ -49,22 +49,31 @@ extension API {
     func login(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let (rawEmail, password) = try readCredentials(request)
         let tenant = try tenants.tenant(for: request)
-        let addressKey = "a:" + clientAddress(request, context)
+        let address = clientAddress(request, context)
+        // The address first, and nothing more on 429: a client already limited must not
+        // add to any account's count (docs/security.md).
+        let addressKey = "a:" + address
+        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
         // Something that is not an email cannot match an account; refusing it before the
-        // limiter keeps huge or odd usernames out of its memory.
+        // per-email limits keeps huge or odd usernames out of the limiter.
         guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {
-            if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
             _ = passwords.verify(password, against: dummyHash)  // same cost as a real check
             throw APIError.unauthorized("Incorrect email or password.")
         }
+        let pairKey = "p:\(tenant.id):\(address):\(email)"
         let emailKey = "e:\(tenant.id):\(email)"
-        if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
-        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = loginLimiter.attempt(pairKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmailAllAddresses) {
+            loginLimiter.refund(pairKey)
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
         let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
         let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
         guard let user, matches, user.isActive else { throw APIError.unauthorized("Incorrect email or password.") }
-        loginLimiter.reset(emailKey)
-        loginLimiter.refund(addressKey)  // successes must not use up a shared address's budget
+        // Successes use up no budget: not a shared address's, nor the account's.
+        loginLimiter.reset(pairKey)
+        loginLimiter.refund(emailKey)
+        loginLimiter.refund(addressKey)
         let now = API.now()
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()
