@@ -17,6 +17,7 @@ public final class API: Sendable {
     let tokens: TokenSigner
     let passwords: PasswordHasher
     let loginLimiter: RateLimiter
+    let signupLimiter = RateLimiter(windowSeconds: 3600)
     /// A real Argon2id hash of a random password: unknown emails are checked against it,
     /// so they cost the same time as wrong passwords.
     let dummyHash: String

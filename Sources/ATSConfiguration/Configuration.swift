@@ -38,6 +38,8 @@ public struct Configuration: Sendable, Equatable {
     public var accessTokenMinutes = 60
     public var defaultTenant = "default"
     public var baseDomain: String?
+    /// Signups per client address per hour (`ATS_SIGNUP_RATE`); 0 turns signup limits off.
+    public var signupRate = 20
     /// Proxies whose `X-Forwarded-For` names the client (`ATS_TRUSTED_PROXIES`).
     public var trustedProxies = TrustedProxies()
 
@@ -85,6 +87,7 @@ public struct Configuration: Sendable, Equatable {
         ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
         ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
         ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
+        ("ATS_SIGNUP_RATE", "signups per client address per hour, and at most 1000 per tenant per hour; 0 turns both off (default 20)"),
         ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
@@ -170,6 +173,7 @@ public struct Configuration: Sendable, Equatable {
             config.smtpURL = url
         }
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        config.signupRate = try integer(source, "ATS_SIGNUP_RATE", default: config.signupRate, in: 0...1_000_000)
         if let list = source["ATS_TRUSTED_PROXIES"] {
             guard let proxies = TrustedProxies(list) else {
                 throw ConfigError("ATS_TRUSTED_PROXIES", "expected addresses or CIDR networks separated by commas, e.g. 10.0.0.0/8,127.0.0.1, got '\(list)'")

@@ -48,6 +48,7 @@ enum ServeCommand {
             var settings = APIConfiguration(secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
                                             defaultTenant: config.defaultTenant, baseDomain: config.baseDomain)
             settings.trustedProxies = config.trustedProxies
+            settings.signupsPerAddressPerHour = config.signupRate
             api = try API(database: opened.database, configuration: settings)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])

@@ -12,14 +12,16 @@ final class APITestEnvironment: @unchecked Sendable {
     let database: TestDatabase
     let server: HTTPServer
     let secret = Array("test-secret-key-that-is-32-bytes-or-more".utf8)
-    /// Real Argon2id at libsodium's minimum cost, so a test can log in many times quickly.
-    let hasher = PasswordHasher(opsLimit: 1, memLimit: 8192)
+    /// Real Argon2id, by default at libsodium's minimum cost, so a test can log in many times quickly.
+    let hasher: PasswordHasher
     var port: Int { server.port }
     /// The address the server listens on and the client connects to.
     let address: String
 
-    init(_ backend: Backend, listenOn address: String = "127.0.0.1", configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+    init(_ backend: Backend, listenOn address: String = "127.0.0.1", hasher: PasswordHasher = PasswordHasher(opsLimit: 1, memLimit: 8192),
+         configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         self.address = address
+        self.hasher = hasher
         database = try TestDatabase(backend)
         var configuration = APIConfiguration(secretKey: secret, tokenLifetimeSeconds: 3600)
         configure(&configuration)

@@ -1,4 +1,5 @@
 @testable import ATSAPI
+import ATSAuth
 import ATSDomain
 import ATSSupport
 import ATSTestSupport
@@ -82,5 +83,43 @@ struct RateLimitTests {
         let limited = try env.call("POST", "/api/auth/login", body: #"{"email":"victim@x.io","password":"wrong-password"}"#,
                                    headers: [("X-Forwarded-For", "203.0.113.99")])
         #expect(limited.status == 429 && limited.header("Retry-After").flatMap(Int.init).map { $0 > 0 } == true)
+    }
+}
+
+@Suite("Signup limits")
+struct SignupLimitTests {
+    static func signup(_ env: APITestEnvironment, _ email: String, from client: String) throws -> APITestEnvironment.Response {
+        try env.call("POST", "/api/auth/signup", body: #"{"email":"\#(email)","password":"password123"}"#, headers: [("X-Forwarded-For", client)])
+    }
+
+    @Test("ATS_SIGNUP_RATE signups per client address per hour, then 429 with Retry-After; other addresses go on")
+    func perAddress() throws {
+        let env = try RateLimitTests.behindProxy { $0.signupsPerAddressPerHour = 3 }
+        #expect(try (0..<3).map { try SignupLimitTests.signup(env, "c\($0)@x.io", from: "203.0.113.5").status } == [201, 201, 201])
+        let limited = try SignupLimitTests.signup(env, "c3@x.io", from: "203.0.113.5")
+        #expect(limited.status == 429 && limited.header("Retry-After").flatMap(Int.init).map { $0 > 3000 } == true)
+        #expect(try SignupLimitTests.signup(env, "c4@x.io", from: "203.0.113.6").status == 201)
+    }
+
+    @Test("a tenant takes at most signupsPerTenantPerHour signups an hour, whatever the addresses; 0 turns the limits off")
+    func perTenant() throws {
+        let env = try RateLimitTests.behindProxy { $0.signupsPerTenantPerHour = 4 }
+        #expect(try (0..<4).map { try SignupLimitTests.signup(env, "c\($0)@x.io", from: "203.0.113.\($0)").status } == [201, 201, 201, 201])
+        #expect(try SignupLimitTests.signup(env, "c4@x.io", from: "203.0.113.99").status == 429)
+        let off = try RateLimitTests.behindProxy { $0.signupsPerAddressPerHour = 0 }
+        #expect(try (0..<25).allSatisfy { try SignupLimitTests.signup(off, "c\($0)@x.io", from: "203.0.113.5").status == 201 })
+    }
+
+    @Test("a taken email is refused before the password is hashed")
+    func takenEmailSkipsArgon2() throws {
+        // A deliberately slow hash (about 0.1 to 1 s) makes the skipped work measurable.
+        let env = try APITestEnvironment(.sqlite, hasher: PasswordHasher(opsLimit: 4, memLimit: 64 * 1024 * 1024))
+        var start = MonotonicClock.seconds()
+        #expect(try SignupLimitTests.signup(env, "taken@x.io", from: "-").status == 201)
+        let withHash = MonotonicClock.seconds() - start
+        start = MonotonicClock.seconds()
+        #expect(try SignupLimitTests.signup(env, "taken@x.io", from: "-").status == 409)
+        let taken = MonotonicClock.seconds() - start
+        #expect(taken < withHash / 3, "409 took \(taken) s, a signup with a hash \(withHash) s")
     }
 }

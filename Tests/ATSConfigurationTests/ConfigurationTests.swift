@@ -14,6 +14,12 @@ struct ConfigurationTests {
         #expect(config.maxConnections == 10_000)
         #expect(config.shutdownTimeout == 10)
         #expect(config.logLevel == .info)
+        #expect(config.signupRate == 20)
+    }
+
+    @Test func signupRateIsReadAndZeroTurnsItOff() throws {
+        #expect(try Configuration.load(environment: ["ATS_SIGNUP_RATE": "5"], cores: 2).signupRate == 5)
+        #expect(try Configuration.load(environment: [:], dotEnv: ["ATS_SIGNUP_RATE": "0"], cores: 2).signupRate == 0)
     }
 
     @Test func environmentWinsOverDotEnv() throws {
@@ -25,7 +31,7 @@ struct ConfigurationTests {
     @Test("bad values are one line naming the variable", arguments: [
         ("ATS_PORT", "eighty"), ("ATS_PORT", "70000"), ("ATS_THREADS", "0"), ("ATS_MAX_BODY", "-1"),
         ("ATS_MAX_CONNECTIONS", "1e3"), ("ATS_SHUTDOWN_TIMEOUT", "nan"), ("ATS_HEADER_TIMEOUT", "0"), ("LOG_LEVEL", "loud"),
-        ("ATS_HOST", ""), ("ATS_WORKERS", "99999"),
+        ("ATS_HOST", ""), ("ATS_WORKERS", "99999"), ("ATS_SIGNUP_RATE", "-1"), ("ATS_SIGNUP_RATE", "lots"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {

@@ -6,13 +6,13 @@ import ATSPersistence
 
 extension API {
     func registerAuthRoutes(_ router: inout Router) {
-        router.post("/api/auth/signup") { [self] request, _ in try signup(request) }
+        router.post("/api/auth/signup") { [self] request, context in try signup(request, context) }
         router.post("/api/auth/login") { [self] request, context in try login(request, context) }
         router.get("/api/auth/me") { [self] request, _ in try me(request) }
     }
 
     /// Public signup creates candidates; another role needs an admin of the tenant.
-    func signup(_ request: HTTPRequest) throws -> HTTPResponse {
+    func signup(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         var body = try BodyReader(request)
         let (email, password, fullName, role) = readNewUser(&body, roleRequired: false)
         try body.finish()
@@ -24,11 +24,26 @@ extension API {
         if wantedRole != .candidate {
             guard caller?.role == .admin else { throw APIError.forbidden("Only an admin may create a \(wantedRole.rawValue).") }
         }
+        try limitSignups(request, context, tenant)
+        // Argon2id only for an address that is free (the insert still guards the race).
+        guard try database.read(tenant: tenant.id, { try $0.users.find(tenant.id, email: email ?? "") }) == nil else { throw StorageError.duplicateEmail }
         let hash = try passwords.hash(password ?? "")
         let user = try database.transaction(tenant: tenant.id) {
             try $0.users.create(tenant.id, NewUser(email: email ?? "", passwordHash: hash, fullName: fullName, role: wantedRole))
         }
         return API.logged(.json(201, Representation.user(user)), tenant)
+    }
+
+    /// `signupsPerAddressPerHour` per client address, then `signupsPerTenantPerHour` per
+    /// tenant (an attempt refused there is given back to the address): 429 past either.
+    private func limitSignups(_ request: HTTPRequest, _ context: RequestContext, _ tenant: Tenant) throws {
+        guard configuration.signupsPerAddressPerHour > 0 else { return }
+        let addressKey = "a:" + clientAddress(request, context)
+        if let wait = signupLimiter.attempt(addressKey, limit: configuration.signupsPerAddressPerHour) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = signupLimiter.attempt("t:\(tenant.id)", limit: configuration.signupsPerTenantPerHour) {
+            signupLimiter.refund(addressKey)
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
     }
 
     /// Reads email, password, full_name and role, validating each.

@@ -17,6 +17,10 @@ public struct APIConfiguration: Sendable {
     public var loginFailuresPerAddress = 20
     public var loginFailuresPerEmailAllAddresses = 100
     public var loginWindowSeconds = 900
+    /// Signups per client address per hour (`ATS_SIGNUP_RATE`), and per tenant per hour;
+    /// `signupsPerAddressPerHour` 0 turns both off (test harnesses, benchmarks).
+    public var signupsPerAddressPerHour = 20
+    public var signupsPerTenantPerHour = 1000
     /// Whose `X-Forwarded-For` names the client for the per-address login limit.
     public var trustedProxies = TrustedProxies()
 
