@@ -20,6 +20,10 @@ public struct Configuration: Sendable, Equatable {
     public var shutdownTimeout = 10.0
     public var headerTimeout = 10.0
     public var bodyTimeout = 30.0
+    /// Bytes per second a body must average after its first `bodyTimeout` seconds; 0: none.
+    public var bodyMinRate = 1024
+    /// Request body bytes all connections together may hold before 503.
+    public var maxBufferedBodies = 64 << 20
     public var idleTimeout = 60.0
     public var logLevel = LogLevel.info
     /// `sqlite:///./dev.db` (the default) or `postgres://user:password@host:port/db`.
@@ -75,6 +79,8 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_SHUTDOWN_TIMEOUT", "seconds to finish in-flight requests on SIGTERM (default 10)"),
         ("ATS_HEADER_TIMEOUT", "seconds a client has to send a request head (default 10)"),
         ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
+        ("ATS_BODY_MIN_RATE", "bytes per second a request body must average after its first ATS_BODY_TIMEOUT seconds; 0: no minimum (default 1024)"),
+        ("ATS_MAX_BUFFERED_BODIES", "request body bytes all connections together may hold; past it 503 (default 67108864, at least ATS_MAX_BODY)"),
         ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
         ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
         ("DATABASE_URL", "sqlite:///./dev.db (default) or postgres://USER:PASSWORD@HOST:PORT/DB"),
@@ -125,6 +131,11 @@ public struct Configuration: Sendable, Equatable {
         config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
         config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
         config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
+        config.bodyMinRate = try integer(source, "ATS_BODY_MIN_RATE", default: config.bodyMinRate, in: 0...(1 << 30))
+        config.maxBufferedBodies = try integer(source, "ATS_MAX_BUFFERED_BODIES", default: max(config.maxBufferedBodies, config.maxBody), in: 1...(1 << 40))
+        guard config.maxBufferedBodies >= config.maxBody else {
+            throw ConfigError("ATS_MAX_BUFFERED_BODIES", "must be at least ATS_MAX_BODY (\(config.maxBody)), got '\(config.maxBufferedBodies)'")
+        }
         if let url = source["DATABASE_URL"] { config.databaseURL = try databaseURL(url, "DATABASE_URL") }
         if let url = source["DATABASE_OWNER_URL"] { config.databaseOwnerURL = try databaseURL(url, "DATABASE_OWNER_URL") }
         if config.databaseOwnerURL != nil && !config.isPostgres {

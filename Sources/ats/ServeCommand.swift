@@ -120,6 +120,8 @@ enum ServeCommand {
         server.shutdownTimeout = config.shutdownTimeout
         server.headerTimeout = config.headerTimeout
         server.bodyTimeout = config.bodyTimeout
+        server.bodyMinimumRate = Double(config.bodyMinRate)
+        server.maxBufferedBodies = config.maxBufferedBodies
         server.idleTimeout = config.idleTimeout
         server.accessLog = config.logLevel == .debug || config.logLevel == .info
         return server

@@ -15,6 +15,7 @@ struct ConfigurationTests {
         #expect(config.shutdownTimeout == 10)
         #expect(config.logLevel == .info)
         #expect(config.signupRate == 20)
+        #expect(config.bodyMinRate == 1024 && config.maxBufferedBodies == 64 << 20)
     }
 
     @Test func signupRateIsReadAndZeroTurnsItOff() throws {
@@ -32,6 +33,7 @@ struct ConfigurationTests {
         ("ATS_PORT", "eighty"), ("ATS_PORT", "70000"), ("ATS_THREADS", "0"), ("ATS_MAX_BODY", "-1"),
         ("ATS_MAX_CONNECTIONS", "1e3"), ("ATS_SHUTDOWN_TIMEOUT", "nan"), ("ATS_HEADER_TIMEOUT", "0"), ("LOG_LEVEL", "loud"),
         ("ATS_HOST", ""), ("ATS_WORKERS", "99999"), ("ATS_SIGNUP_RATE", "-1"), ("ATS_SIGNUP_RATE", "lots"),
+        ("ATS_BODY_MIN_RATE", "-5"), ("ATS_MAX_BUFFERED_BODIES", "0"), ("ATS_MAX_BUFFERED_BODIES", "1000"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {

@@ -230,6 +230,63 @@ struct ServerTests {
         #expect(client.isClosedByPeer())
     }
 
+    @Test("a body trickled a byte at a time (never idle for bodyTimeout) is cut off by the minimum rate")
+    func tricklingBodyIsCutOff() throws {
+        let server = try TestServer {
+            $0.bodyTimeout = 1
+            $0.bodyMinimumRate = 100
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        let start = monotonicSeconds()
+        var answered = false
+        while !answered && monotonicSeconds() - start < 5 {
+            try client.send("x")  // one byte every 0.3 s: the inactivity timeout alone never fires
+            var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+            answered = poll(&ready, 1, 300) == 1
+        }
+        #expect(answered, "the trickling body was still being read after 5 s")
+        let elapsed = monotonicSeconds() - start
+        #expect(try client.readResponse().status == 408)
+        #expect(elapsed >= 1 && elapsed < 2.5, "\(elapsed)")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test("bodies are reserved as they arrive, within a server-wide budget: past it 503 with Retry-After, not more memory")
+    func bodyBudgetIsServerWide() throws {
+        let server = try TestServer {
+            $0.limits.maxBody = 256 * 1024
+            $0.maxBufferedBodies = 300 * 1024
+        }
+        defer { server.stop() }
+        let head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(250 * 1024)\r\n\r\n"
+        let part = String(repeating: "a", count: 200 * 1024)
+        // Announcing a large body reserves nothing yet.
+        let announced = try (0..<20).map { _ in try TestClient(port: server.port) }
+        for client in announced { try client.send(head) }
+        usleep(100_000)
+        #expect(server.server.metrics.bufferedBodyBytes == 0)
+        announced.forEach { $0.shutdownWrite() }
+        // One body of 200 KiB fits; a second would pass 300 KiB.
+        let first = try TestClient(port: server.port)
+        try first.send(head + part)
+        usleep(100_000)
+        #expect(server.server.metrics.bufferedBodyBytes >= 200 * 1024)
+        let second = try TestClient(port: server.port)
+        try second.send(head + part)
+        let refused = try second.readResponse()
+        #expect(refused.status == 503 && refused.header("Retry-After") == "2")
+        #expect(second.isClosedByPeer())
+        #expect(server.server.metrics.refusedBodies == 1)
+        // The first goes on, and once answered its bytes are given back.
+        try first.send(String(repeating: "a", count: 50 * 1024))
+        #expect(try first.readResponse().body.count == 250 * 1024)
+        usleep(50_000)
+        #expect(server.server.metrics.bufferedBodyBytes == 0)
+        #expect(try TestClient.exchange(port: server.port, head + part + String(repeating: "a", count: 50 * 1024)).status == 200)
+    }
+
     @Test func thousandConcurrentConnections() throws {
         let server = try TestServer()
         defer { server.stop() }
