@@ -123,3 +123,19 @@ struct SignupLimitTests {
         #expect(taken < withHash / 3, "409 took \(taken) s, a signup with a hash \(withHash) s")
     }
 }
+
+@Suite("422 size")
+struct ValidationSizeTests {
+    @Test("a 422 lists at most 50 field errors, then one entry for the rest")
+    func fieldErrorsAreCapped() throws {
+        let env = try APITestEnvironment(.sqlite)
+        let (_, token) = try env.signedIn("rec@x.io", role: .recruiter)
+        let members = (0..<80_000).map { "\"k\($0)\":1" }.joined(separator: ",")
+        let response = try env.call("POST", "/api/jobs/", body: #"{"title":"T","company":"C","# + members + "}", token: token)
+        #expect(response.status == 422)
+        let errors = response["errors"].map { value -> [JSONValue] in if case .array(let items) = value { return items } else { return [] } } ?? []
+        #expect(errors.count == 51)
+        #expect(errors.last == .object([("field", .string("*")), ("message", .string("and 79950 more errors"))]))
+        #expect(response.wire.body.count < 16 * 1024, "\(response.wire.body.count) bytes")
+    }
+}
