@@ -30,7 +30,8 @@ public final class API: Sendable {
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
         authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
-                                loginLimiter: LoginLimiter(windowSeconds: configuration.loginWindowSeconds),
+                                loginLimiter: RateLimiter(windowSeconds: configuration.loginWindowSeconds),
+                                signupLimiter: RateLimiter(windowSeconds: 3600),
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
     }
 

@@ -20,6 +20,10 @@ public struct Configuration: Sendable, Equatable {
     public var shutdownTimeout = 10.0
     public var headerTimeout = 10.0
     public var bodyTimeout = 30.0
+    /// Bytes per second a body must average after its first `bodyTimeout` seconds; 0: none.
+    public var bodyMinRate = 1024
+    /// Request body bytes all connections together may hold before 503.
+    public var maxBufferedBodies = 64 << 20
     public var idleTimeout = 60.0
     public var logLevel = LogLevel.info
     /// `sqlite:///./dev.db` (the default) or `postgres://user:password@host:port/db`.
@@ -38,6 +42,8 @@ public struct Configuration: Sendable, Equatable {
     public var accessTokenMinutes = 60
     public var defaultTenant = "default"
     public var baseDomain: String?
+    /// Signups per client address per hour (`ATS_SIGNUP_RATE`); 0 turns signup limits off.
+    public var signupRate = 20
     /// Proxies whose `X-Forwarded-For` names the client (`ATS_TRUSTED_PROXIES`).
     public var trustedProxies = TrustedProxies()
 
@@ -73,6 +79,8 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_SHUTDOWN_TIMEOUT", "seconds to finish in-flight requests on SIGTERM (default 10)"),
         ("ATS_HEADER_TIMEOUT", "seconds a client has to send a request head (default 10)"),
         ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
+        ("ATS_BODY_MIN_RATE", "bytes per second a request body must average after its first ATS_BODY_TIMEOUT seconds; 0: no minimum (default 1024)"),
+        ("ATS_MAX_BUFFERED_BODIES", "request body bytes all connections together may hold; past it 503 (default 67108864, at least ATS_MAX_BODY)"),
         ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
         ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
         ("DATABASE_URL", "sqlite:///./dev.db (default) or postgres://USER:PASSWORD@HOST:PORT/DB"),
@@ -80,11 +88,12 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_DB_POOL", "database connections (default: ATS_WORKERS)"),
         ("ATS_DB_STATEMENT_TIMEOUT", "milliseconds a statement may run (default 5000)"),
         ("ATS_DB_APP_ROLE", "PostgreSQL role that ats serve uses; ats migrate up grants it (default ats_app)"),
-        ("SECRET_KEY", "token signing key, at least 32 bytes (SQLite: generated into DB.secret when unset)"),
+        ("SECRET_KEY", "token signing key, at least 32 random bytes, e.g. openssl rand -hex 32; placeholders refused (SQLite: generated into DB.secret when unset)"),
         ("ALGORITHM", "token algorithm; only HS256 (default HS256)"),
         ("ACCESS_TOKEN_EXPIRE_MINUTES", "token lifetime in minutes (default 60)"),
         ("ATS_DEFAULT_TENANT", "tenant slug for requests without X-Tenant or a tenant Host (default default)"),
         ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
+        ("ATS_SIGNUP_RATE", "signups per client address per hour, and at most 1000 per tenant per hour; 0 turns both off (default 20)"),
         ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
@@ -122,6 +131,11 @@ public struct Configuration: Sendable, Equatable {
         config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
         config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
         config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
+        config.bodyMinRate = try integer(source, "ATS_BODY_MIN_RATE", default: config.bodyMinRate, in: 0...(1 << 30))
+        config.maxBufferedBodies = try integer(source, "ATS_MAX_BUFFERED_BODIES", default: max(config.maxBufferedBodies, config.maxBody), in: 1...(1 << 40))
+        guard config.maxBufferedBodies >= config.maxBody else {
+            throw ConfigError("ATS_MAX_BUFFERED_BODIES", "must be at least ATS_MAX_BODY (\(config.maxBody)), got '\(config.maxBufferedBodies)'")
+        }
         if let url = source["DATABASE_URL"] { config.databaseURL = try databaseURL(url, "DATABASE_URL") }
         if let url = source["DATABASE_OWNER_URL"] { config.databaseOwnerURL = try databaseURL(url, "DATABASE_OWNER_URL") }
         if config.databaseOwnerURL != nil && !config.isPostgres {
@@ -134,7 +148,7 @@ public struct Configuration: Sendable, Equatable {
             config.databaseAppRole = role
         }
         if let key = source["SECRET_KEY"] {
-            guard key.utf8.count >= 32 else { throw ConfigError("SECRET_KEY", "must be at least 32 bytes long (value not shown)") }
+            if let problem = secretKeyProblem(key) { throw ConfigError("SECRET_KEY", problem + " (value not shown)") }
             config.secretKey = key
         }
         if let algorithm = source["ALGORITHM"], algorithm != "HS256" {
@@ -170,6 +184,7 @@ public struct Configuration: Sendable, Equatable {
             config.smtpURL = url
         }
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        config.signupRate = try integer(source, "ATS_SIGNUP_RATE", default: config.signupRate, in: 0...1_000_000)
         if let list = source["ATS_TRUSTED_PROXIES"] {
             guard let proxies = TrustedProxies(list) else {
                 throw ConfigError("ATS_TRUSTED_PROXIES", "expected addresses or CIDR networks separated by commas, e.g. 10.0.0.0/8,127.0.0.1, got '\(list)'")
@@ -191,6 +206,39 @@ public struct Configuration: Sendable, Equatable {
             config.logLevel = parsed
         }
         return config
+    }
+
+    /// Why `key` must not sign tokens, or nil when it may: shorter than 32 bytes, the
+    /// `change-me` placeholder of `.env.example` (any case), or low entropy (fewer than 8
+    /// distinct bytes, or a pattern of at most half its length repeated). 8, not more: a
+    /// 32-character `openssl rand -hex 16` key has 14 distinct bytes on average and often
+    /// fewer than 16. The text never includes the key.
+    public static func secretKeyProblem(_ key: String) -> String? {
+        let bytes = Array(key.utf8)
+        let advice = "; generate one with: openssl rand -hex 32"
+        guard bytes.count >= 32 else { return "must be at least 32 bytes long" + advice }
+        let folded = key.lowercased()
+        if ["change-me", "changeme", "change_me"].contains(where: folded.contains) {
+            return "is still the placeholder from the example file" + advice
+        }
+        if Set(bytes).count < 8 || shortestPeriod(bytes) <= bytes.count / 2 {
+            return "is too predictable (few distinct bytes or a repeated pattern)" + advice
+        }
+        return nil
+    }
+
+    /// The smallest p such that `bytes[i] == bytes[i - p]` for every i ≥ p (KMP's
+    /// failure function, O(n)).
+    static func shortestPeriod(_ bytes: [UInt8]) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        var border = [Int](repeating: 0, count: bytes.count)
+        var k = 0
+        for i in 1..<bytes.count {
+            while k > 0 && bytes[i] != bytes[k] { k = border[k - 1] }
+            if bytes[i] == bytes[k] { k += 1 }
+            border[i] = k
+        }
+        return bytes.count - border[bytes.count - 1]
     }
 
     /// Checks the scheme only, and never echoes the value: it may hold a password.

@@ -1,5 +1,8 @@
 import ATSPersistence
 import CSQLite3
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One sqlite3 handle with a prepared-statement cache. Not thread-safe by itself: the
 /// database hands it to one thread at a time.
@@ -13,6 +16,12 @@ final class SQLiteConnection: SQLConnection {
 
     init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
         var db: OpaquePointer?
+        // A new database file is the owner's alone (SQLite would make it 0644 less the
+        // umask); its -wal and -shm files take the same mode from it.
+        if !readOnly && path != ":memory:" && !path.hasPrefix("file:") {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         // NOMUTEX: each connection is confined to one thread at a time by the pool.
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

@@ -20,8 +20,11 @@ enum SecretKey {
         guard !config.isPostgres, let dbPath = SQLiteDatabase.path(fromURL: config.databaseURL) else { throw Missing() }
         let path = dbPath + ".secret"
         if FileSystem.exists(path) {
+            try restrictToOwner(path, log: log)
             let text = try FileSystem.read(path).trimming(" \n\r\t")
-            guard text.utf8.count >= 32 else { throw StorageCommands.Failure("\(path) holds a key shorter than 32 bytes; delete it to make a new one") }
+            if let problem = Configuration.secretKeyProblem(text) {
+                throw StorageCommands.Failure("\(path): the key it holds \(problem); or delete the file to have a new one made")
+            }
             log.warn("SECRET_KEY is not set; using the development key kept in \(path)")
             return Array(text.utf8)
         }
@@ -34,5 +37,18 @@ enum SecretKey {
         guard written == bytes.count else { throw StorageCommands.Failure("cannot write \(path)") }
         log.warn("SECRET_KEY is not set; generated a development key in \(path) (set SECRET_KEY in production)")
         return Array(key.utf8)
+    }
+
+    /// A key file others may read or write is set to 0600, with a warning; one whose mode
+    /// cannot be changed (someone else's file) is refused.
+    static func restrictToOwner(_ path: String, log: Logger) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StorageCommands.Failure("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        let mode = info.st_mode & 0o777
+        guard mode & 0o077 != 0 else { return }
+        guard chmod(path, 0o600) == 0 else {
+            throw StorageCommands.Failure("\(path) is readable by others (mode \(String(mode, radix: 8))) and cannot be set to 0600: \(String(cString: strerror(errno)))")
+        }
+        log.warn("\(path) was open to others (mode \(String(mode, radix: 8))); set it to 0600")
     }
 }

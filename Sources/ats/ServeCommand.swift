@@ -49,6 +49,7 @@ enum ServeCommand {
             var settings = APIConfiguration(secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
                                             defaultTenant: config.defaultTenant, baseDomain: config.baseDomain)
             settings.trustedProxies = config.trustedProxies
+            settings.signupsPerAddressPerHour = config.signupRate
             api = try API(database: opened.database, configuration: settings, logger: log)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
@@ -78,10 +79,10 @@ enum ServeCommand {
         do {
             try server.start()
         } catch {
-            log.error("cannot listen on \(config.host):\(config.port): \(error)")
+            log.error("cannot listen on \(PeerAddress.display(host: config.host, port: config.port)): \(error)")
             return 1
         }
-        log.info("listening", [("address", "\(config.host):\(server.port)"), ("threads", String(config.threads)), ("version", ATSVersion.string)])
+        log.info("listening", [("address", PeerAddress.display(host: config.host, port: server.port)), ("threads", String(config.threads)), ("version", ATSVersion.string)])
         var dispatcher: OutboxDispatcher?
         if queue == nil {
             do {
@@ -120,6 +121,8 @@ enum ServeCommand {
         server.shutdownTimeout = config.shutdownTimeout
         server.headerTimeout = config.headerTimeout
         server.bodyTimeout = config.bodyTimeout
+        server.bodyMinimumRate = Double(config.bodyMinRate)
+        server.maxBufferedBodies = config.maxBufferedBodies
         server.idleTimeout = config.idleTimeout
         server.accessLog = config.logLevel == .debug || config.logLevel == .info
         return server

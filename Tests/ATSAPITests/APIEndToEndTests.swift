@@ -409,15 +409,33 @@ struct APIEndToEndTests {
 
     @Test("trusted proxies: CIDR matching and picking the client out of X-Forwarded-For")
     func trustedProxies() throws {
+        func ip(_ text: String) -> IPAddress { IPAddress(text) ?? IPAddress(bytes: [0, 0, 0, 0])! }
         let proxies = try #require(TrustedProxies("10.0.0.0/8, 127.0.0.1, fd00::/8"))
-        #expect(proxies.contains("10.1.2.3") && proxies.contains("127.0.0.1") && proxies.contains("fd12::1") && proxies.contains("::ffff:10.9.9.9"))
-        #expect(!proxies.contains("11.0.0.1") && !proxies.contains("127.0.0.2") && !proxies.contains("fe80::1") && !proxies.contains("garbage"))
-        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["1.2.3.4, 10.0.0.9"]) == "1.2.3.4")
-        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["6.6.6.6", "1.2.3.4"]) == "1.2.3.4", "the rightmost untrusted hop wins")
-        #expect(proxies.clientAddress(peer: "8.8.8.8", forwardedFor: ["1.2.3.4"]) == "8.8.8.8", "an untrusted peer's header is ignored")
-        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["1.2.3.4, nonsense"]) == "10.0.0.5", "a garbled hop is not believed")
-        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: []) == "10.0.0.5")
+        #expect(proxies.contains(ip("10.1.2.3")) && proxies.contains(ip("127.0.0.1")) && proxies.contains(ip("fd12::1")) && proxies.contains(ip("::ffff:10.9.9.9")))
+        #expect(!proxies.contains(ip("11.0.0.1")) && !proxies.contains(ip("127.0.0.2")) && !proxies.contains(ip("fe80::1")) && IPAddress("garbage") == nil)
+        #expect(proxies.clientAddress(peer: ip("10.0.0.5"), forwardedFor: ["1.2.3.4, 10.0.0.9"]) == ip("1.2.3.4"))
+        #expect(proxies.clientAddress(peer: ip("10.0.0.5"), forwardedFor: ["6.6.6.6", "1.2.3.4"]) == ip("1.2.3.4"), "the rightmost untrusted hop wins")
+        #expect(proxies.clientAddress(peer: ip("8.8.8.8"), forwardedFor: ["1.2.3.4"]) == ip("8.8.8.8"), "an untrusted peer's header is ignored")
+        #expect(proxies.clientAddress(peer: ip("10.0.0.5"), forwardedFor: ["1.2.3.4, nonsense"]) == ip("10.0.0.5"), "a garbled hop is not believed")
+        #expect(proxies.clientAddress(peer: ip("10.0.0.5"), forwardedFor: []) == ip("10.0.0.5"))
+        #expect(proxies.clientAddress(peer: ip("fd00::7"), forwardedFor: ["2001:db8::5"]) == ip("2001:db8::5"), "an IPv6 proxy is trusted")
         #expect(TrustedProxies("10.0.0.0/33") == nil && TrustedProxies("example.com") == nil && TrustedProxies("")?.isEmpty == true)
+        #expect(ip("::ffff:192.0.2.1").description == "192.0.2.1" && PeerAddress(ip: ip("::1"), port: 5555).description == "[::1]:5555")
+    }
+
+    @Test("over IPv6 (ATS_HOST=::1) a trusted IPv6 proxy's X-Forwarded-For names the client for the per-address login limit")
+    func loginLimitsBehindAnIPv6Proxy() throws {
+        let env = try APITestEnvironment(.sqlite, listenOn: "::1") {
+            $0.loginFailuresPerAddress = 3
+            $0.trustedProxies = TrustedProxies("::1") ?? TrustedProxies()
+        }
+        func attempt(_ n: Int, from client: String) throws -> Int {
+            try env.call("POST", "/api/auth/login", body: #"{"email":"u\#(n)@x.io","password":"password123"}"#,
+                         headers: [("X-Forwarded-For", client)]).status
+        }
+        #expect(try (0..<3).map { try attempt($0, from: "2001:db8::5") } == [401, 401, 401])
+        #expect(try attempt(3, from: "2001:db8::5") == 429, "the fourth failure from one client is limited")
+        #expect(try attempt(4, from: "2001:db8::6") == 401, "another client behind the same IPv6 proxy is not")
     }
 
     @Test("the OpenAPI document lists exactly the routes the router serves")

@@ -8,21 +8,27 @@ import ATSPersistence
 import ATSTestSupport
 import Testing
 
-/// A live API server on 127.0.0.1:0 over a fresh database of either backend.
+/// A live API server on 127.0.0.1:0 (or another loopback address) over a fresh database of either backend.
 final class APITestEnvironment: @unchecked Sendable {
     let database: TestDatabase
     let server: HTTPServer
     let secret = Array("test-secret-key-that-is-32-bytes-or-more".utf8)
-    /// Real Argon2id at libsodium's minimum cost, so a test can log in many times quickly.
-    let hasher = PasswordHasher(opsLimit: 1, memLimit: 8192)
+    /// Real Argon2id, by default at libsodium's minimum cost, so a test can log in many times quickly.
+    let hasher: PasswordHasher
     var port: Int { server.port }
+    /// The address the server listens on and the client connects to.
+    let address: String
 
-    init(_ backend: Backend, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+    init(_ backend: Backend, listenOn address: String = "127.0.0.1", hasher: PasswordHasher = PasswordHasher(opsLimit: 1, memLimit: 8192),
+         configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+        self.address = address
+        self.hasher = hasher
         database = try TestDatabase(backend)
         var configuration = APIConfiguration(secretKey: secret, tokenLifetimeSeconds: 3600)
         configure(&configuration)
         let api = try API(database: database.database, configuration: configuration, passwords: hasher)
         var serverConfiguration = ServerConfiguration()
+        serverConfiguration.host = address
         serverConfiguration.port = 0
         serverConfiguration.threads = 2
         serverConfiguration.workers = 16
@@ -59,7 +65,7 @@ final class APITestEnvironment: @unchecked Sendable {
         } else {
             bytes += Array("\r\n".utf8)
         }
-        let client = try TestClient(port: port, timeout: 20)
+        let client = try TestClient(port: port, host: address, timeout: 20)
         try client.send(bytes)
         return Response(wire: try client.readResponse(head: method == "HEAD"))
     }

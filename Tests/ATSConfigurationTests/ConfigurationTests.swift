@@ -14,6 +14,13 @@ struct ConfigurationTests {
         #expect(config.maxConnections == 10_000)
         #expect(config.shutdownTimeout == 10)
         #expect(config.logLevel == .info)
+        #expect(config.signupRate == 20)
+        #expect(config.bodyMinRate == 1024 && config.maxBufferedBodies == 64 << 20)
+    }
+
+    @Test func signupRateIsReadAndZeroTurnsItOff() throws {
+        #expect(try Configuration.load(environment: ["ATS_SIGNUP_RATE": "5"], cores: 2).signupRate == 5)
+        #expect(try Configuration.load(environment: [:], dotEnv: ["ATS_SIGNUP_RATE": "0"], cores: 2).signupRate == 0)
     }
 
     @Test func environmentWinsOverDotEnv() throws {
@@ -25,7 +32,8 @@ struct ConfigurationTests {
     @Test("bad values are one line naming the variable", arguments: [
         ("ATS_PORT", "eighty"), ("ATS_PORT", "70000"), ("ATS_THREADS", "0"), ("ATS_MAX_BODY", "-1"),
         ("ATS_MAX_CONNECTIONS", "1e3"), ("ATS_SHUTDOWN_TIMEOUT", "nan"), ("ATS_HEADER_TIMEOUT", "0"), ("LOG_LEVEL", "loud"),
-        ("ATS_HOST", ""), ("ATS_WORKERS", "99999"),
+        ("ATS_HOST", ""), ("ATS_WORKERS", "99999"), ("ATS_SIGNUP_RATE", "-1"), ("ATS_SIGNUP_RATE", "lots"),
+        ("ATS_BODY_MIN_RATE", "-5"), ("ATS_MAX_BUFFERED_BODIES", "0"), ("ATS_MAX_BUFFERED_BODIES", "1000"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {
@@ -33,6 +41,37 @@ struct ConfigurationTests {
         } throws: { error in
             guard let error = error as? ConfigError else { return false }
             return error.variable == variable && !error.description.contains("\n") && error.description.hasPrefix(variable + ": ")
+        }
+    }
+
+    @Test("placeholder and low-entropy SECRET_KEYs are refused, naming the variable but not the value", arguments: [
+        "change-me-to-the-output-of-openssl-rand-hex-32", "CHANGE-ME-run-openssl-rand-hex-32-and-paste-here",
+        String(repeating: "k", count: 40), String(repeating: "abcdefgh", count: 5), "0123456789abcdef0123456789abcdef",
+        "aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbcccc", "short-but-random-Zx81",
+    ])
+    func weakSecretKeysAreRefused(_ key: String) {
+        #expect {
+            _ = try Configuration.load(environment: ["SECRET_KEY": key], cores: 2)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.variable == "SECRET_KEY" && error.description.hasPrefix("SECRET_KEY: ") && !error.description.contains(key)
+                && !error.description.contains("\n")
+        }
+    }
+
+    @Test("random keys pass: openssl rand -hex 16 and 32, the generated SQLite key, the test suites' keys")
+    func randomSecretKeysPass() throws {
+        func hex(_ count: Int) -> String {
+            (0..<count).map { _ in
+                let byte = UInt8.random(in: 0...255)
+                return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }.joined()
+        }
+        var keys = (0..<200).map { _ in hex(16) } + (0..<200).map { _ in hex(32) }
+        keys += ["test-secret-key-that-is-32-bytes-or-more", "benchmark-secret-key-with-at-least-32-bytes", "3f9K2mQ7xV8pL4nR6tW1yZ5bC0dH2jF9"]
+        for key in keys {
+            #expect(Configuration.secretKeyProblem(key) == nil, "\(key)")
+            #expect(try Configuration.load(environment: ["SECRET_KEY": key], cores: 2).secretKey == key)
         }
     }
 }

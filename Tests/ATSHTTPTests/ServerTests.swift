@@ -24,6 +24,21 @@ struct ServerTests {
         #expect(generated.header("X-Request-ID").map { $0 != "bad id\"" && !$0.isEmpty } == true)
     }
 
+    @Test("the peer is a structured address: [::1]:port over IPv6 (ATS_HOST=::1), ip:port over IPv4")
+    func peerAddressOverIPv6AndIPv4() throws {
+        let v6 = try TestServer { $0.host = "::1" }
+        defer { v6.stop() }
+        let client = try TestClient(port: v6.port, host: "::1")
+        try client.send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.bodyText == "[::1]:\(client.localPort)")
+        let v4 = try TestServer()
+        defer { v4.stop() }
+        let plain = try TestClient(port: v4.port)
+        try plain.send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try plain.readResponse().bodyText == "127.0.0.1:\(plain.localPort)")
+    }
+
     @Test func routerAnswers404And405AsProblemJSON() throws {
         let server = try TestServer()
         defer { server.stop() }
@@ -213,6 +228,63 @@ struct ServerTests {
         try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
         #expect(try client.readResponse().status == 408)
         #expect(client.isClosedByPeer())
+    }
+
+    @Test("a body trickled a byte at a time (never idle for bodyTimeout) is cut off by the minimum rate")
+    func tricklingBodyIsCutOff() throws {
+        let server = try TestServer {
+            $0.bodyTimeout = 1
+            $0.bodyMinimumRate = 100
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        let start = monotonicSeconds()
+        var answered = false
+        while !answered && monotonicSeconds() - start < 5 {
+            try client.send("x")  // one byte every 0.3 s: the inactivity timeout alone never fires
+            var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+            answered = poll(&ready, 1, 300) == 1
+        }
+        #expect(answered, "the trickling body was still being read after 5 s")
+        let elapsed = monotonicSeconds() - start
+        #expect(try client.readResponse().status == 408)
+        #expect(elapsed >= 1 && elapsed < 2.5, "\(elapsed)")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test("bodies are reserved as they arrive, within a server-wide budget: past it 503 with Retry-After, not more memory")
+    func bodyBudgetIsServerWide() throws {
+        let server = try TestServer {
+            $0.limits.maxBody = 256 * 1024
+            $0.maxBufferedBodies = 300 * 1024
+        }
+        defer { server.stop() }
+        let head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(250 * 1024)\r\n\r\n"
+        let part = String(repeating: "a", count: 200 * 1024)
+        // Announcing a large body reserves nothing yet.
+        let announced = try (0..<20).map { _ in try TestClient(port: server.port) }
+        for client in announced { try client.send(head) }
+        usleep(100_000)
+        #expect(server.server.metrics.bufferedBodyBytes == 0)
+        announced.forEach { $0.shutdownWrite() }
+        // One body of 200 KiB fits; a second would pass 300 KiB.
+        let first = try TestClient(port: server.port)
+        try first.send(head + part)
+        usleep(100_000)
+        #expect(server.server.metrics.bufferedBodyBytes >= 200 * 1024)
+        let second = try TestClient(port: server.port)
+        try second.send(head + part)
+        let refused = try second.readResponse()
+        #expect(refused.status == 503 && refused.header("Retry-After") == "2")
+        #expect(second.isClosedByPeer())
+        #expect(server.server.metrics.refusedBodies == 1)
+        // The first goes on, and once answered its bytes are given back.
+        try first.send(String(repeating: "a", count: 50 * 1024))
+        #expect(try first.readResponse().body.count == 250 * 1024)
+        usleep(50_000)
+        #expect(server.server.metrics.bufferedBodyBytes == 0)
+        #expect(try TestClient.exchange(port: server.port, head + part + String(repeating: "a", count: 50 * 1024)).status == 200)
     }
 
     @Test func thousandConcurrentConnections() throws {

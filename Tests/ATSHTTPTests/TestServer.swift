@@ -20,6 +20,7 @@ final class TestServer: Sendable {
         var router = Router()
         router.get("/hello", mode: .inline) { _, _ in .text(200, "hello") }
         router.get("/blocking", mode: .blocking) { _, _ in .text(200, "blocking") }
+        router.get("/peer", mode: .inline) { _, context in .text(200, context.remoteAddress) }
         router.get("/items/{id}", mode: .inline) { _, context in .text(200, "item \(context.parameters["id"] ?? "?")") }
         router.post("/echo", mode: .blocking) { request, _ in HTTPResponse(status: 200, body: request.body) }
         router.get("/seq/{n}", mode: .blocking) { _, context in

@@ -365,6 +365,17 @@ struct RepositoryContractTests {
         }
     }
 
+    @Test("LIKE wildcards are escaped per Unicode scalar: % before a combining mark is a literal %", arguments: Backend.allCases)
+    func searchEscapesWildcardsPerScalar(_ backend: Backend) throws {
+        #expect(SQLStatement.containsPattern("%\u{301}_\\") == "%\\%\u{301}\\_\\\\%")
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        _ = try f.job("Cafe\u{301} Manager")
+        let literal = try f.job("50%\u{301} Remote")
+        let found = try test.database.read(tenant: f.tenant) { try $0.jobs.list(f.tenant, filter: JobFilter(q: "%\u{301}"), page: Page()) }
+        #expect(found.items.map(\.id) == [literal.id])
+    }
+
     @Test("row-level security: a raw unfiltered SELECT in tenant B's transaction sees only B's rows")
     func rowLevelSecurityProof() throws {
         let test = try TestDatabase(.postgres)

@@ -82,6 +82,14 @@ struct CLITests {
         #expect(result.stderr == "ats: ATS_PORT: expected a whole number from 0 to 65535, got 'http'\n")
     }
 
+    @Test func placeholderSecretKeyIsRefusedWithoutEchoingIt() throws {
+        let placeholder = "change-me-to-the-output-of-openssl-rand-hex-32"
+        let result = try ATSProcess.run(["serve"], environment: ["SECRET_KEY": placeholder, "ATS_PORT": "0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("ats: SECRET_KEY: ") && result.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(!result.stderr.contains(placeholder))
+    }
+
     @Test func workerNeedsRedisAndAValidURL() throws {
         let missing = try ATSProcess.run(["worker"])
         #expect(missing.status == 2)
@@ -110,8 +118,11 @@ struct CLITests {
         process.executableURL = ATSProcess.executable
         process.arguments = ["serve"]
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("ats-serve-\(UUID().uuidString).db").path
-        defer { for ext in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + ext) } }
+        defer { for ext in ["", "-wal", "-shm", ".secret"] { try? FileManager.default.removeItem(atPath: database + ext) } }
         process.environment = ["ATS_PORT": "0", "ATS_THREADS": "1", "DATABASE_URL": "sqlite:///" + database]
+        // A development key left readable by others is made the owner's alone, with a warning.
+        try "dev-secret-key-kept-beside-the-database-7Qx2".write(toFile: database + ".secret", atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: database + ".secret")
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -142,6 +153,10 @@ struct CLITests {
         #expect(rest.contains("\"msg\":\"stopped\""))
         // On SQLite, serve brings the schema up to date by itself.
         #expect(rest.contains("\"msg\":\"applied migration\",\"version\":\"1\""))
+        #expect(rest.contains(".secret was open to others (mode 644); set it to 0600"))
+        func mode(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int }
+        #expect(mode(database + ".secret") == 0o600)
+        #expect(mode(database) == 0o600, "the SQLite database is created for its owner only")
     }
 
     /// A GET over a raw socket: status and body.

@@ -94,7 +94,7 @@ final class NotificationRig {
         sink = try SMTPSink(["--control", control.path])
         self.redis = try RedisServer()
         environment = [
-            "DATABASE_URL": test.url, "SECRET_KEY": String(repeating: "k", count: 40), "ATS_PORT": "0", "ATS_THREADS": "1", "ATS_WORKERS": "2",
+            "DATABASE_URL": test.url, "SECRET_KEY": "worker-tests-secret-key-of-40-random-bytes", "ATS_PORT": "0", "ATS_THREADS": "1", "ATS_WORKERS": "2",
             "ATS_DEFAULT_TENANT": slug, "SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "MAIL_FROM": "Acme Hiring <jobs@acme.io>",
             "ATS_NOTIFY_LEASE": "2", "ATS_NOTIFY_MAX_ATTEMPTS": String(maxAttempts), "LOG_LEVEL": "info",
         ]

@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -194,10 +195,12 @@ class Rehearsal:
 
     def run(self) -> None:
         dotenv = read_dotenv(ROOT / ".env.example")
+        # ats refuses the example's change-me SECRET_KEY, as it should: give it a real one.
         overrides = {"ATS_DB_NAME": self.run_id, "ATS_DB_OWNER": f"{self.run_id}_owner",
-                     "ATS_DB_APP_ROLE": f"{self.run_id}_app", "ATS_BASE_DOMAIN": "ats.test"}
+                     "ATS_DB_APP_ROLE": f"{self.run_id}_app", "ATS_BASE_DOMAIN": "ats.test",
+                     "SECRET_KEY": secrets.token_hex(32)}
         variables = {**dotenv, **overrides}
-        log(f"variables: .env.example, with {' '.join(f'{k}={v}' for k, v in overrides.items())}")
+        log(f"variables: .env.example, with {masked(overrides)}")
         compose = load_compose(ROOT / "docker-compose.yml", variables)
         services = compose["services"]
         final = dockerfile_stages(ROOT / "deploy" / "Dockerfile")[-1]

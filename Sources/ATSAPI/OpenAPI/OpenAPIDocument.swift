@@ -106,7 +106,7 @@ public enum OpenAPIDocument {
                   success: (200, "HTML", nil), errors: []),
 
         Operation(method: "POST", path: "/api/auth/signup", summary: "Sign up (candidates; other roles need an admin's token)", tag: "auth",
-                  body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422]),
+                  body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422, 429]),
         Operation(method: "POST", path: "/api/auth/login", summary: "Log in with JSON or the OAuth2 password form", tag: "auth", access: .anonymous,
                   body: "LoginRequest", formLogin: true, success: (200, "An access token", ref("Token")), errors: [400, 401, 415, 422, 429]),
         Operation(method: "GET", path: "/api/auth/me", summary: "The signed-in user", tag: "auth", access: .required,

@@ -12,7 +12,8 @@ struct AuthRoutes: Sendable {
     let configuration: APIConfiguration
     let tokens: TokenSigner
     let passwords: PasswordHasher
-    let loginLimiter: LoginLimiter
+    let loginLimiter: RateLimiter
+    let signupLimiter: RateLimiter
     /// A real Argon2id hash of a random password: unknown emails are checked against it,
     /// so they cost the same time as wrong passwords.
     let dummyHash: String
@@ -35,6 +36,11 @@ struct AuthRoutes: Sendable {
         if request.headers.contains("Authorization") || role != .candidate {
             _ = try database.read(tenant: tenant.id) { try users.authorizeCreation(of: role, by: Actor(try context.caller(in: $0))) }
         }
+        try limitSignups(request, context)
+        // Argon2id only for an address that is free (the insert still guards the race).
+        guard try database.read(tenant: tenant.id, { try $0.users.find(tenant.id, email: fields.email ?? "") }) == nil else {
+            throw StorageError.duplicateEmail
+        }
         let hash = try passwords.hash(fields.password ?? "")
         let user = try database.transaction(tenant: tenant.id) { work in
             try users.create(work, tenant: tenant.id, by: Actor(try context.caller(in: work)),
@@ -43,28 +49,55 @@ struct AuthRoutes: Sendable {
         return .json(201, Representation.user(user))
     }
 
+    /// `signupsPerAddressPerHour` per client address, then `signupsPerTenantPerHour` per
+    /// tenant (an attempt refused there is given back to the address): 429 past either.
+    private func limitSignups(_ request: HTTPRequest, _ context: APIContext) throws {
+        guard configuration.signupsPerAddressPerHour > 0 else { return }
+        let addressKey = "a:" + clientAddress(request, context)
+        if let wait = signupLimiter.attempt(addressKey, limit: configuration.signupsPerAddressPerHour) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = signupLimiter.attempt("t:\(context.tenant.id)", limit: configuration.signupsPerTenantPerHour) {
+            signupLimiter.refund(addressKey)
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
+    }
+
+    /// The client's IP address for per-client limits: the peer, or when the peer is a
+    /// trusted proxy, the client its `X-Forwarded-For` names.
+    private func clientAddress(_ request: HTTPRequest, _ context: APIContext) -> String {
+        guard let peer = context.route.peer?.ip else { return "unknown" }
+        return configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For")).description
+    }
+
     /// JSON `{email, password}` or the OAuth2 password form (`username`, `password`).
     /// Unknown email and wrong password get the same answer after the same work.
     func login(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let (rawEmail, password) = try readCredentials(request)
         let tenant = context.tenant
-        let peer = context.route.remoteAddress.split(separator: ":").dropLast().joined(separator: ":").trimming("[]")
-        let addressKey = "a:" + configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For"))
+        let address = clientAddress(request, context)
+        // The address first, and nothing more on 429: a client already limited must not
+        // add to any account's count (docs/security.md).
+        let addressKey = "a:" + address
+        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
         // Something that is not an email cannot match an account; refusing it before the
-        // limiter keeps huge or odd usernames out of its memory.
+        // per-email limits keeps huge or odd usernames out of the limiter.
         guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {
-            if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
             _ = passwords.verify(password, against: dummyHash)  // same cost as a real check
             throw APIError.unauthorized("Incorrect email or password.")
         }
+        let pairKey = "p:\(tenant.id):\(address):\(email)"
         let emailKey = "e:\(tenant.id):\(email)"
-        if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
-        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = loginLimiter.attempt(pairKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmailAllAddresses) {
+            loginLimiter.refund(pairKey)
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
         let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
         let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
         guard let user, matches, user.isActive else { throw APIError.unauthorized("Incorrect email or password.") }
-        loginLimiter.reset(emailKey)
-        loginLimiter.refund(addressKey)  // successes must not use up a shared address's budget
+        // Successes use up no budget: not a shared address's, nor the account's.
+        loginLimiter.reset(pairKey)
+        loginLimiter.refund(emailKey)
+        loginLimiter.refund(addressKey)
         let now = Timestamp.now().microseconds / 1_000_000
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()

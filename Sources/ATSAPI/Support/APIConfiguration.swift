@@ -9,10 +9,18 @@ public struct APIConfiguration: Sendable {
     public var defaultTenant: String
     /// When set, `Host: <slug>.<baseDomain>` names the tenant.
     public var baseDomain: String?
-    /// Failed logins allowed per email and per client address in `loginWindowSeconds`.
+    /// Failed logins allowed in `loginWindowSeconds` (docs/security.md): per email from
+    /// one client address (the hard limit), per client address over all emails, and per
+    /// email over all addresses (against guessing spread over many addresses; large, so
+    /// that one address cannot lock the account's owner out).
     public var loginFailuresPerEmail = 5
     public var loginFailuresPerAddress = 20
+    public var loginFailuresPerEmailAllAddresses = 100
     public var loginWindowSeconds = 900
+    /// Signups per client address per hour (`ATS_SIGNUP_RATE`), and per tenant per hour;
+    /// `signupsPerAddressPerHour` 0 turns both off (test harnesses, benchmarks).
+    public var signupsPerAddressPerHour = 20
+    public var signupsPerTenantPerHour = 1000
     /// Whose `X-Forwarded-For` names the client for the per-address login limit.
     public var trustedProxies = TrustedProxies()
 

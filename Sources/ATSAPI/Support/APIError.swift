@@ -46,6 +46,8 @@ public enum ProblemMapper {
         }
     }
 
+    static let maxFieldErrors = 50
+
     static func response(for error: APIError) -> HTTPResponse {
         switch error {
         case .badRequest(let detail): return HTTPError(400, detail).response
@@ -60,7 +62,11 @@ public enum ProblemMapper {
             return HTTPError(409, detail, extensions: extensions).response
         case .preconditionFailed(let detail): return HTTPError(412, detail).response
         case .unsupportedMediaType(let detail): return HTTPError(415, detail).response
-        case .validation(let errors):
+        case .validation(let all):
+            // At most `maxFieldErrors` entries, then one for the rest: 80,000 unknown keys
+            // must not make a 6 MB answer.
+            var errors = Array(all.prefix(maxFieldErrors))
+            if all.count > maxFieldErrors { errors.append(FieldError("*", "and \(all.count - maxFieldErrors) more errors")) }
             let list = JSONValue.array(errors.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) })
             let detail = errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
             return HTTPError(422, detail.isEmpty ? "The request is not valid." : detail, extensions: [("errors", list.text)]).response

@@ -27,6 +27,9 @@ public final class ServerMetrics: Sendable {
     private let collectors = Mutex<[@Sendable () -> String]>([])
     let connectionsOpen = Atomic<Int>(0)
     let connectionsRejected = Atomic<Int>(0)
+    /// Request body bytes held across all connections (the budget `maxBufferedBodies`).
+    let bodyBytesBuffered = Atomic<Int>(0)
+    let bodiesRefused = Atomic<Int>(0)
 
     public init(shards count: Int) {
         shards = (0..<max(count, 1)).map { _ in ShardBox() }
@@ -44,6 +47,22 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// Adds `delta` to the body bytes held unless that would pass `limit` (a release,
+    /// `delta` ≤ 0, always succeeds).
+    func adjustBufferedBodies(by delta: Int, limit: Int) -> Bool {
+        if delta <= 0 {
+            if delta < 0 { bodyBytesBuffered.subtract(-delta, ordering: .relaxed) }
+            return true
+        }
+        var total = bodyBytesBuffered.load(ordering: .relaxed)
+        while total + delta <= limit {
+            let (exchanged, original) = bodyBytesBuffered.compareExchange(expected: total, desired: total + delta, ordering: .relaxed)
+            if exchanged { return true }
+            total = original
+        }
+        return false
+    }
+
     /// Adds a source of Prometheus text to `/metrics`.
     public func addCollector(_ render: @escaping @Sendable () -> String) {
         collectors.withLock { $0.append(render) }
@@ -51,6 +70,8 @@ public final class ServerMetrics: Sendable {
 
     public var openConnections: Int { connectionsOpen.load(ordering: .relaxed) }
     public var rejectedConnections: Int { connectionsRejected.load(ordering: .relaxed) }
+    public var bufferedBodyBytes: Int { bodyBytesBuffered.load(ordering: .relaxed) }
+    public var refusedBodies: Int { bodiesRefused.load(ordering: .relaxed) }
 
     /// The Prometheus text exposition (format 0.0.4).
     public func render() -> String {
@@ -74,6 +95,10 @@ public final class ServerMetrics: Sendable {
         out.sample("http_connections_open", [], openConnections)
         out.family("http_connections_rejected_total", .counter, help: "Connections closed at once because ATS_MAX_CONNECTIONS were open.")
         out.sample("http_connections_rejected_total", [], rejectedConnections)
+        out.family("http_request_body_bytes_buffered", .gauge, help: "Request body bytes held in memory across all connections.")
+        out.sample("http_request_body_bytes_buffered", [], bufferedBodyBytes)
+        out.family("http_request_bodies_refused_total", .counter, help: "Requests answered 503 because ATS_MAX_BUFFERED_BODIES was reached.")
+        out.sample("http_request_bodies_refused_total", [], refusedBodies)
         for collector in collectors.withLock({ $0 }) { out.append(collector()) }
         return out.text
     }

@@ -78,6 +78,13 @@ public struct HTTPParser: Sendable {
         }
     }
 
+    /// Body bytes of the current request received so far (decoded, for chunked).
+    public var bodyBytesReceived: Int { body.count }
+
+    /// Memory the current request's body occupies: it grows as bytes arrive, never
+    /// reserved up front from `Content-Length`.
+    public var bodyBytesHeld: Int { body.capacity }
+
     /// Parses from `buffer[start...]`, advancing `start` past what it consumed.
     public mutating func parse(_ buffer: [UInt8], start: inout Int) throws(HTTPParseError) -> Progress {
         while true {
@@ -315,7 +322,6 @@ public struct HTTPParser: Sendable {
         let bodyLength = length ?? 0
         if bodyLength > limits.maxBody { throw .bodyTooLarge }
         if bodyLength == 0 { return .request(finishRequest()) }
-        body.reserveCapacity(bodyLength)
         state = .body(remaining: bodyLength)
         return headReady()
     }

@@ -54,14 +54,14 @@ enum Posix {
     }
 
     /// Accepts one connection (non-blocking, close-on-exec); nil when none is waiting.
-    static func accept(_ fd: Int32) throws -> (fd: Int32, address: String)? {
+    static func accept(_ fd: Int32) throws -> (fd: Int32, peer: PeerAddress?)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         while true {
             let client = withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ats_accept4(fd, $0, &length, ats_SOCK_NONBLOCK | ats_SOCK_CLOEXEC) }
             }
-            if client >= 0 { return (client, describe(storage)) }
+            if client >= 0 { return (client, peerAddress(storage)) }
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return nil
@@ -115,17 +115,23 @@ enum Posix {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
-    private static func describe(_ storage: sockaddr_storage) -> String {
-        var storage = storage
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        let rc = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_storage>.size), &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+    /// The address and port of an IPv4 or IPv6 socket address; nil for other families.
+    static func peerAddress(_ storage: sockaddr_storage) -> PeerAddress? {
+        let family = Int32(storage.ss_family)
+        return withUnsafeBytes(of: storage) { raw -> PeerAddress? in
+            switch family {
+            case AF_INET:
+                let address = raw.load(as: sockaddr_in.self)
+                guard let ip = IPAddress(bytes: withUnsafeBytes(of: address.sin_addr) { Array($0) }) else { return nil }
+                return PeerAddress(ip: ip, port: UInt16(bigEndian: address.sin_port))
+            case AF_INET6:
+                let address = raw.load(as: sockaddr_in6.self)
+                guard let ip = IPAddress(bytes: withUnsafeBytes(of: address.sin6_addr) { Array($0) }) else { return nil }
+                return PeerAddress(ip: ip, port: UInt16(bigEndian: address.sin6_port))
+            default:
+                return nil
             }
         }
-        guard rc == 0 else { return "unknown" }
-        return cString(host) + ":" + cString(service)
     }
 }
 

@@ -1,4 +1,6 @@
 import Synchronization
+import ATSSupport
+
 /// What the server knows about a request besides the request itself.
 public struct RequestContext: Sendable {
     /// `X-Request-ID` as received (when well-formed) or generated.
@@ -7,20 +9,24 @@ public struct RequestContext: Sendable {
     public let route: String
     /// `{name}` segments of the route, percent-decoded.
     public let parameters: [String: String]
-    /// The peer's address, `ip:port`.
-    public let remoteAddress: String
+    /// The connection's peer (the client, or the proxy in front of it); nil in tests
+    /// that call a handler directly.
+    public let peer: PeerAddress?
     /// What middleware learned about the request (typed by key), for the steps after it.
     public var values = RequestValues()
     /// Fields for this request's access-log line, added by any step (also when a later
     /// one fails: the error's response carries them too).
     public let log = RequestLogFields()
 
-    public init(requestID: String, route: String, parameters: [String: String] = [:], remoteAddress: String = "") {
+    public init(requestID: String, route: String, parameters: [String: String] = [:], peer: PeerAddress? = nil) {
         self.requestID = requestID
         self.route = route
         self.parameters = parameters
-        self.remoteAddress = remoteAddress
+        self.peer = peer
     }
+
+    /// The peer as text: `192.0.2.1:5555`, `[2001:db8::5]:5555`, or empty when unknown.
+    public var remoteAddress: String { peer?.description ?? "" }
 }
 
 /// A route handler. It runs on an event-loop thread (`.inline`, which must never block)

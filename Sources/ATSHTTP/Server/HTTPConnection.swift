@@ -1,5 +1,6 @@
 import ATSSupport
 import CLinux
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,9 @@ final class HTTPConnection: EventHandler {
     }
 
     let fd: Int32
-    let remoteAddress: String
+    let peer: PeerAddress?
+    /// `peer` as text, made once for the access log.
+    private let remoteAddress: String
     /// Index in the loop's connection list (for O(1) removal).
     var slot = -1
     private unowned let context: LoopContext
@@ -39,6 +42,12 @@ final class HTTPConnection: EventHandler {
     private var servedRequests = 0
     private let acceptedAt: UInt64
     private var requestStartedAt: UInt64?
+    /// When the current request's head was complete and its body began.
+    private var bodyStartedAt: UInt64?
+    /// Body bytes charged to the server-wide budget: the body being read, and the last
+    /// one dispatched until its response is made.
+    private var chargedBodyBytes = 0
+    private var dispatchedBodyBytes = 0
     private var lastReadAt: UInt64
     private var lastWriteAt: UInt64
     /// When output last went from empty to pending, and bytes written since: a reader
@@ -49,9 +58,10 @@ final class HTTPConnection: EventHandler {
     /// Set while a request is handled: what its response needs to know.
     private var current: (head: HTTPRequestHead, requestID: String, receivedAt: UInt64)?
 
-    init(fd: Int32, remoteAddress: String, context: LoopContext) {
+    init(fd: Int32, peer: PeerAddress?, context: LoopContext) {
         self.fd = fd
-        self.remoteAddress = remoteAddress
+        self.peer = peer
+        remoteAddress = peer?.description ?? "unknown"
         self.context = context
         parser = HTTPParser(limits: context.core.configuration.limits)
         acceptedAt = context.loop.now
@@ -150,8 +160,10 @@ final class HTTPConnection: EventHandler {
                 // The header clock runs only while we wait for the client's bytes, not
                 // while its pipelined request sat behind a worker or a backed-up write.
                 if requestStartedAt == nil && (!parser.isIdle || inputStart < input.count) { requestStartedAt = context.loop.now }
+                if parser.isReadingBody && !chargeBodies() { refuseBody() }
                 return false
             case .head(let head):
+                bodyStartedAt = context.loop.now
                 if head.headers.contains("Expect") {
                     guard head.expectsContinue else {
                         finishEarly(HTTPError(417, "Only the 100-continue expectation is supported."), head: head)
@@ -164,6 +176,12 @@ final class HTTPConnection: EventHandler {
                 }
             case .request(let request):
                 requestStartedAt = nil
+                bodyStartedAt = nil
+                dispatchedBodyBytes = request.body.capacity
+                guard chargeBodies() else {
+                    refuseBody()
+                    return false
+                }
                 if request.headers.contains("Expect") && !request.head.expectsContinue {
                     finishEarly(HTTPError(417, "Only the 100-continue expectation is supported."), head: request.head)
                     return false
@@ -172,6 +190,25 @@ final class HTTPConnection: EventHandler {
             }
         }
         return false
+    }
+
+    /// Brings this connection's share of the body budget in line with what it holds;
+    /// false when growing it would pass `maxBufferedBodies` (nothing is charged then).
+    private func chargeBodies() -> Bool {
+        let held = parser.bodyBytesHeld + dispatchedBodyBytes
+        let delta = held - chargedBodyBytes
+        guard context.core.metrics.adjustBufferedBodies(by: delta, limit: configuration.maxBufferedBodies) else { return false }
+        chargedBodyBytes = held
+        return true
+    }
+
+    /// The budget for request bodies is spent: this request is answered 503 (and its
+    /// body dropped) rather than the process growing without bound.
+    private func refuseBody() {
+        context.core.metrics.bodiesRefused.add(1, ordering: .relaxed)
+        var headers = HTTPHeaders()
+        headers.add("Retry-After", "2")
+        finishEarly(HTTPError(503, "The server is holding too many request bodies; retry shortly.", headers: headers), head: nil)
     }
 
     private func compactInput() {
@@ -196,7 +233,7 @@ final class HTTPConnection: EventHandler {
             headers.add("Allow", allow.joined(separator: ", "))
             respond(HTTPError(405, "\(request.method) is not allowed here.", headers: headers).response, route: "unmatched")
         case .found(let route, let parameters):
-            let routeContext = RequestContext(requestID: requestID, route: route.template, parameters: parameters, remoteAddress: remoteAddress)
+            let routeContext = RequestContext(requestID: requestID, route: route.template, parameters: parameters, peer: peer)
             switch route.mode {
             case .inline:
                 respond(HTTPConnection.run(route.handler, request, routeContext, context.core.errorResponder), route: route.template)
@@ -248,6 +285,8 @@ final class HTTPConnection: EventHandler {
     private func respond(_ response: HTTPResponse, route: String) {
         guard let (head, requestID, receivedAt) = current else { return }
         current = nil
+        dispatchedBodyBytes = 0  // the handler is done with the body
+        _ = chargeBodies()
         servedRequests += 1
         var keepAlive = head.keepAlive && !context.draining && !peerClosed
         if response.headers.tokens("Connection").contains("close") { keepAlive = false }
@@ -275,6 +314,8 @@ final class HTTPConnection: EventHandler {
     private func finishEarly(_ error: HTTPError, head: HTTPRequestHead?) {
         let head = head ?? HTTPRequestHead(method: "-", target: "-", version: .http1_1, headers: HTTPHeaders())
         current = (head, context.nextRequestID(), context.loop.now)
+        // Nothing more is parsed on this connection: drop a half-read body now.
+        parser = HTTPParser(limits: configuration.limits)
         var response = error.response
         response.headers.set("Connection", "close")
         respond(response, route: "invalid")
@@ -399,7 +440,7 @@ final class HTTPConnection: EventHandler {
             if now >= until { close() }
         case .reading:
             if parser.isReadingBody {
-                if after(lastReadAt, config.bodyTimeout) { timeOutRequest("The request body arrived too slowly.") }
+                if after(lastReadAt, config.bodyTimeout) || bodyBelowMinimumRate(now: now) { timeOutRequest("The request body arrived too slowly.") }
             } else if let started = requestStartedAt, !parser.isIdle || inputStart < input.count {
                 if after(started, config.headerTimeout) { timeOutRequest("The request head arrived too slowly.") }
             } else if servedRequests == 0 {
@@ -410,6 +451,15 @@ final class HTTPConnection: EventHandler {
         case .processing, .closingAfterWrite, .closed:
             break
         }
+    }
+
+    /// After `bodyTimeout` seconds of body, it must have averaged `bodyMinimumRate` since:
+    /// trickling a byte now and then no longer holds a connection (and its body) forever.
+    private func bodyBelowMinimumRate(now: UInt64) -> Bool {
+        let rate = configuration.bodyMinimumRate
+        guard rate > 0, let started = bodyStartedAt, now > started else { return false }
+        let late = Double(now - started) / 1e9 - configuration.bodyTimeout
+        return late > 0 && Double(parser.bodyBytesReceived) < late * rate
     }
 
     private func timeOutRequest(_ detail: String) {
@@ -438,6 +488,9 @@ final class HTTPConnection: EventHandler {
         context.loop.deregister(fd)
         Posix.close(fd)
         context.remove(self)
+        parser = HTTPParser(limits: configuration.limits)
+        dispatchedBodyBytes = 0
+        _ = chargeBodies()
         input = []
         inputStart = 0
         output = []

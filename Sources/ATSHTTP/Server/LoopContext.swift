@@ -52,7 +52,7 @@ final class LoopContext: EventHandler {
         // Accept a bounded batch, then deal the connections out round-robin: the loop
         // that wakes first would otherwise take a whole burst (measured: 80/20 splits).
         for _ in 0..<64 {
-            let accepted: (fd: Int32, address: String)?
+            let accepted: (fd: Int32, peer: PeerAddress?)?
             do {
                 accepted = try Posix.accept(listenFD)
             } catch {
@@ -65,7 +65,7 @@ final class LoopContext: EventHandler {
                 }
                 return
             }
-            guard let (fd, address) = accepted else { return }
+            guard let (fd, peer) = accepted else { return }
             let open = core.metrics.connectionsOpen.add(1, ordering: .relaxed).newValue
             if open > core.configuration.maxConnections || draining {
                 // Over the limit: close at once; the connections we have are unaffected.
@@ -77,17 +77,17 @@ final class LoopContext: EventHandler {
             Posix.setNoDelay(fd)
             let target = siblings.isEmpty ? self : siblings[core.nextLoop.add(1, ordering: .relaxed).newValue % siblings.count]
             if target === self {
-                adopt(fd, address)
+                adopt(fd, peer)
             } else {
                 let bound = LoopBound(value: target)
-                target.loop.execute { bound.value.adopt(fd, address) }
+                target.loop.execute { bound.value.adopt(fd, peer) }
             }
         }
     }
 
     /// Takes an accepted connection into this loop (on this loop's thread).
-    func adopt(_ fd: Int32, _ address: String) {
-        let connection = HTTPConnection(fd: fd, remoteAddress: address, context: self)
+    func adopt(_ fd: Int32, _ peer: PeerAddress?) {
+        let connection = HTTPConnection(fd: fd, peer: peer, context: self)
         connection.slot = connections.count
         connections.append(connection)
         if draining || !loop.register(fd, connection, events: connection.interest) {

@@ -13,8 +13,14 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections = 10_000
     /// Seconds allowed for a whole request head, from its first byte (or from accept).
     public var headerTimeout = 10.0
-    /// Seconds a body may go without progress.
+    /// Seconds a body may go without progress; also the grace before `bodyMinimumRate`.
     public var bodyTimeout = 30.0
+    /// Bytes per second a body must average once it has been arriving for `bodyTimeout`
+    /// seconds (a body of n bytes has `bodyTimeout + n / rate` seconds); 0: no minimum.
+    public var bodyMinimumRate = 1024.0
+    /// Request body bytes all connections together may hold (read, or with a handler);
+    /// a body that would take more is refused with 503 and `Retry-After`.
+    public var maxBufferedBodies = 64 << 20
     /// Seconds a keep-alive connection may sit idle between requests.
     public var idleTimeout = 60.0
     /// Seconds a response may go without write progress (a client that stops reading).

@@ -18,12 +18,16 @@ public struct SQLStatement: Sendable {
     /// `value` as a LIKE pattern matching it anywhere, with `%`, `_` and `\` escaped
     /// (use with `ESCAPE '\'`). Not case-folded here: the SQL folds both sides with the
     /// engine's own `lower()`, so the pattern and the column agree (SQLite folds ASCII only).
+    /// Escapes per Unicode scalar, as the engines read the pattern: a `%` followed by
+    /// a combining mark is one Character to Swift but still a wildcard to SQL.
     public static func containsPattern(_ value: String) -> String {
-        var out = "%"
-        for c in value {
-            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
-            out.append(c)
+        var out = String.UnicodeScalarView()
+        out.append("%")
+        for scalar in value.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { out.append("\\") }
+            out.append(scalar)
         }
-        return out + "%"
+        out.append("%")
+        return String(out)
     }
 }

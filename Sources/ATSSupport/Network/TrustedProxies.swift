@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The reverse proxies whose `X-Forwarded-For` is believed (`ATS_TRUSTED_PROXIES`:
 /// addresses and CIDR networks, IPv4 or IPv6). Behind nginx every connection comes from
 /// the proxy, so without this the per-address login limit would count everyone as one
@@ -21,7 +17,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public init?(_ list: String) {
         for entry in list.split(separator: ",").map({ $0.trimming() }) where !entry.isEmpty {
             let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
-            guard let bytes = TrustedProxies.parse(parts[0]) else { return nil }
+            guard let bytes = IPAddress(parts[0])?.bytes else { return nil }
             var prefix = bytes.count * 8
             if parts.count == 2 {
                 guard let p = Int(parts[1]), (0...bytes.count * 8).contains(p) else { return nil }
@@ -33,8 +29,8 @@ public struct TrustedProxies: Sendable, Equatable {
 
     public var isEmpty: Bool { networks.isEmpty }
 
-    public func contains(_ address: String) -> Bool {
-        guard let bytes = TrustedProxies.parse(address) else { return false }
+    public func contains(_ address: IPAddress) -> Bool {
+        let bytes = address.bytes
         return networks.contains { network in
             guard network.bytes.count == bytes.count else { return false }
             var bits = network.prefix
@@ -49,27 +45,17 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// The client's address: `peer` itself, unless `peer` is a trusted proxy and
     /// `forwardedFor` (the `X-Forwarded-For` values, in order) names someone before it.
-    public func clientAddress(peer: String, forwardedFor: [String]) -> String {
+    public func clientAddress(peer: IPAddress, forwardedFor: [String]) -> IPAddress {
         guard contains(peer) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimming() }.filter { !$0.isEmpty }
-        for hop in hops.reversed() where !contains(hop) {
+        var earliest = peer
+        for hop in hops.reversed() {
             // A garbled entry ends the walk: trusting what lies before it would let a
             // client choose its own address.
-            return TrustedProxies.parse(hop) == nil ? peer : hop
+            guard let address = IPAddress(hop) else { return peer }
+            if !contains(address) { return address }
+            earliest = address
         }
-        return hops.first ?? peer
-    }
-
-    /// The address's bytes (IPv4-mapped IPv6 counts as IPv4).
-    static func parse(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Array(bytes[12...]) }
-        return bytes
+        return earliest
     }
 }
