@@ -13,6 +13,7 @@ struct PostgresCapabilities: SQLCapabilities {
     let lockRowsClause = " FOR UPDATE"
     let nextIDQuery = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
     let generatesIDs = true
+    let reserveIDsQuery: String? = nil
     let writesInCTE = true
     let timestampColumnType = "timestamptz"
     let tableExistsQuery = "SELECT to_regclass($1) IS NOT NULL"

@@ -7,15 +7,12 @@ public struct NewApplication: Sendable {
     public var candidateID: UserID
     public var coverLetter: String?
     public var resumeURL: String?
-    /// The first stage of the job's pipeline.
-    public var stage: Stage
 
-    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil, stage: Stage = .applied) {
+    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil) {
         self.jobID = jobID
         self.candidateID = candidateID
         self.coverLetter = coverLetter
         self.resumeURL = resumeURL
-        self.stage = stage
     }
 }
 
@@ -32,7 +29,8 @@ public struct ApplicationFilter: Sendable, Equatable {
 }
 
 public protocol ApplicationRepository {
-    /// Creates the application in its first stage and its first event. Throws
+    /// Creates the application in the first stage of its job's pipeline, and its first
+    /// event. Throws
     /// `.alreadyApplied` (also when two requests race).
     func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application
     func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?

@@ -13,9 +13,8 @@ public struct ApplicationService: Sendable {
         try Access.require(candidate, [.candidate])
         guard let job = try work.jobs.find(tenant.id, id: jobID), job.status != .draft else { throw DomainError.notFound("No such job.") }
         guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
-        let pipeline = try work.pipelines.forJob(tenant.id, job.id) ?? .standard
         let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
-                                                                                resumeURL: resumeURL, stage: pipeline.first), actor: candidate.id)
+                                                                                resumeURL: resumeURL), actor: candidate.id)
         let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
                          actor: candidate.id, tenant: tenant.id)

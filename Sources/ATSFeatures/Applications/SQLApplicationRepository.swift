@@ -20,14 +20,21 @@ public struct SQLApplicationRepository: ApplicationRepository {
     public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application {
         try tx.run(unique: .alreadyApplied, foreignKey: .notFound) { () throws(SQLError) -> Application in
             let now = tx.now()
-            let id = try tx.insert(into: "applications", [
+            // The first stage of the job's pipeline (the standard one's when the job has
+            // none), found by the INSERT itself: no extra round trip.
+            let row = try tx.insertReturning(into: "applications", [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
-                ("stage", .text(application.stage.rawValue)), ("cover_letter", .optional(application.coverLetter)),
-                ("resume_url", .optional(application.resumeURL)), ("version", .int(1)), ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
-            ])
-            try insertEvent(tenant, ApplicationID(id), from: nil, to: application.stage, actor: actor, note: nil, at: now)
-            return Application(id: ApplicationID(id), tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
-                               stage: application.stage, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
+                ("cover_letter", .optional(application.coverLetter)), ("resume_url", .optional(application.resumeURL)), ("version", .int(1)),
+                ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
+            ], computed: [("stage", """
+                COALESCE((SELECT s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+                          WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY s.position LIMIT 1), '\(Pipeline.standard.first.rawValue)')
+                """)], returning: ["stage"])
+            let id = ApplicationID(try row.int(0))
+            guard let stage = Stage(rawValue: try row.text(1)) else { throw .decoding("unknown stage") }
+            try insertEvent(tenant, id, from: nil, to: stage, actor: actor, note: nil, at: now)
+            return Application(id: id, tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
+                               stage: stage, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
                                createdAt: now, updatedAt: now)
         }
     }

@@ -19,7 +19,27 @@ public struct SQLEventRepository: EventRepository {
             guard tx.capabilities.writesInCTE else {
                 let id = try tx.insert(into: "events", [("tenant_id", head[0]), ("type", head[1]), ("actor_id", head[2]), ("payload", head[3]),
                                                          ("created_at", head[4])])
-                for delivery in deliveries { _ = try tx.insert(into: "outbox", outboxColumns(tenant, delivery, event: id, at: now)) }
+                guard !deliveries.isEmpty else { return id }
+                guard let first = try tx.reserveIDs("outbox", count: deliveries.count) else {
+                    for d in deliveries {
+                        _ = try tx.insert(into: "outbox", [
+                            ("tenant_id", .int(tenant.rawValue)), ("event_id", .int(id)), ("channel", .text(d.channel)), ("kind", .text(d.kind)),
+                            ("recipient", .text(d.recipient)), ("payload", .text(d.payload)), ("status", .text("pending")), ("attempts", .int(0)),
+                            ("available_at", .timestamp(now)), ("created_at", .timestamp(now)),
+                        ])
+                    }
+                    return id
+                }
+                // All the deliveries in one multi-row INSERT, ids reserved together.
+                var insert = SQLStatement("INSERT INTO outbox (id, tenant_id, event_id, channel, kind, recipient, payload, status, attempts, available_at, created_at) VALUES ")
+                var rows: [String] = []
+                for (i, d) in deliveries.enumerated() {
+                    let values: [SQLValue] = [.int(first + Int64(i)), .int(tenant.rawValue), .int(id), .text(d.channel), .text(d.kind), .text(d.recipient),
+                                              .text(d.payload), .text("pending"), .int(0), .timestamp(now), .timestamp(now)]
+                    rows.append("(" + values.map { insert.bind($0) }.joined(separator: ", ") + ")")
+                }
+                insert.append(rows.joined(separator: ", "))
+                try tx.connection.execute(insert.sql, insert.parameters)
                 return id
             }
             var statement = SQLStatement("WITH e AS (INSERT INTO events (tenant_id, type, actor_id, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id) ")
@@ -45,11 +65,5 @@ public struct SQLEventRepository: EventRepository {
     private func firstID(_ statement: SQLStatement) throws(SQLError) -> Int64 {
         guard let row = try tx.connection.queryOne(statement.sql, statement.parameters) else { throw .decoding("the event insert returned no id") }
         return try row.int(0)
-    }
-
-    private func outboxColumns(_ tenant: TenantID, _ d: NewOutboxMessage, event: Int64, at now: Timestamp) -> [(String, SQLValue)] {
-        [("tenant_id", .int(tenant.rawValue)), ("event_id", .int(event)), ("channel", .text(d.channel)), ("kind", .text(d.kind)),
-         ("recipient", .text(d.recipient)), ("payload", .text(d.payload)), ("status", .text("pending")), ("attempts", .int(0)),
-         ("available_at", .timestamp(now)), ("created_at", .timestamp(now))]
     }
 }

@@ -46,13 +46,18 @@ public protocol RequestValueKey {
 /// Typed per-request storage that middleware fills for the steps after it (the HTTP
 /// layer knows nothing of what is stored).
 public struct RequestValues: Sendable {
-    private var storage: [ObjectIdentifier: any Sendable] = [:]
+    // A few entries per request: a linear scan beats hashing, and no table is allocated
+    // for requests that store nothing.
+    private var storage: [(key: ObjectIdentifier, value: any Sendable)] = []
 
     public init() {}
 
     public subscript<Key: RequestValueKey>(_ key: Key.Type) -> Key.Value? {
-        get { storage[ObjectIdentifier(key)] as? Key.Value }
-        set { storage[ObjectIdentifier(key)] = newValue }
+        get { storage.first { $0.key == ObjectIdentifier(key) }?.value as? Key.Value }
+        set {
+            storage.removeAll { $0.key == ObjectIdentifier(key) }
+            if let newValue { storage.append((ObjectIdentifier(key), newValue)) }
+        }
     }
 }
 

@@ -20,6 +20,9 @@ public protocol SQLCapabilities: Sendable {
     var lockRowsClause: String { get }
     /// One row, one column: the next id of the table named by `$1`.
     var nextIDQuery: String { get }
+    /// One row, one column: the last of `$2` ids reserved for the table named by `$1`;
+    /// nil where the `id` column fills itself in.
+    var reserveIDsQuery: String? { get }
     /// The `id` column fills itself in (an identity column): an INSERT leaves it out and
     /// reads it back with RETURNING, in the same round trip.
     var generatesIDs: Bool { get }

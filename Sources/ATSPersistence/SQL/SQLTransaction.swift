@@ -90,16 +90,35 @@ public final class SQLTransaction {
     /// round trip where the engine has one (PostgreSQL), else allocated first (SQLite's
     /// counter row; in-process, so no network round trip).
     public func insert(into table: String, _ columns: [(String, SQLValue)]) throws(SQLError) -> Int64 {
+        try insertReturning(into: table, columns).int(0)
+    }
+
+    /// Like `insert`, with `computed` columns given as SQL expressions (which may use the
+    /// values' placeholders, `$1` for the first of `columns`), returning `id` and then
+    /// `returning`.
+    public func insertReturning(into table: String, _ columns: [(String, SQLValue)], computed: [(String, String)] = [],
+                                returning: [String] = []) throws(SQLError) -> SQLRow {
         var names = columns.map(\.0)
         var values = columns.map(\.1)
         if !capabilities.generatesIDs {
-            names.insert("id", at: 0)
-            values.insert(.int(try connection.allocateID(table)), at: 0)
+            // Last, so the computed expressions' placeholders stay as written.
+            names.append("id")
+            values.append(.int(try connection.allocateID(table)))
         }
-        let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
-        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING id"
+        let placeholders = (1...values.count).map { "$\($0)" } + computed.map(\.1)
+        names += computed.map(\.0)
+        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) RETURNING "
+            + (["id"] + returning).joined(separator: ", ")
         guard let row = try connection.queryOne(sql, values) else { throw .decoding("INSERT INTO \(table) returned no id") }
-        return try row.int(0)
+        return row
+    }
+
+    /// Reserves `count` consecutive ids of `table` where the engine does not make them
+    /// (SQLite), returning the first; nil where the INSERT makes them.
+    public func reserveIDs(_ table: String, count: Int) throws(SQLError) -> Int64? {
+        guard let query = capabilities.reserveIDsQuery else { return nil }
+        guard let last = try connection.queryOne(query, [.text(table), .int(Int64(count))]) else { throw .decoding("no id sequence for \(table)") }
+        return try last.int(0) - Int64(count) + 1
     }
 
     /// Every row of `sql`, decoded.
