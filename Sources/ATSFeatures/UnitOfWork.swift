@@ -6,6 +6,7 @@ import ATSPersistence
 public struct UnitOfWork {
     public let transaction: SQLTransaction
 
+    @inlinable
     public init(_ transaction: SQLTransaction) { self.transaction = transaction }
 
     public var tenants: any TenantRepository { SQLTenantRepository(transaction) }
@@ -28,11 +29,13 @@ public struct UnitOfWork {
 
 extension Database {
     /// A read-write unit of work (see `withTransaction`).
+    @inlinable
     public func transaction<T>(tenant: TenantID?, _ body: (UnitOfWork) throws -> T) throws -> T {
         try withTransaction(tenant: tenant) { try body(UnitOfWork($0)) }
     }
 
     /// A read-only unit of work (see `withReadTransaction`).
+    @inlinable
     public func read<T>(tenant: TenantID?, _ body: (UnitOfWork) throws -> T) throws -> T {
         try withReadTransaction(tenant: tenant) { try body(UnitOfWork($0)) }
     }

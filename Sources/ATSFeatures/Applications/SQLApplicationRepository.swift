@@ -10,6 +10,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
 
     private static let applicationColumns = "tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at"
 
+    private static let qualifiedApplicationColumns = applicationColumns.split(separator: ",").map { "a." + $0.trimming(" ") }.joined(separator: ", ")
+
     private static func application(_ row: SQLRow) throws(SQLError) -> Application {
         guard let stage = Stage(rawValue: try row.text(4)) else { throw .decoding("unknown stage") }
         return Application(id: ApplicationID(try row.int(1)), tenantID: TenantID(try row.int(0)), jobID: JobID(try row.int(2)),
@@ -57,8 +59,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
         // One row per stage of the job's pipeline (one row with NULL stage columns when
         // the job has none), each carrying the application.
         let rows = try tx.rows("""
-            SELECT \(Self.applicationColumns.split(separator: ",").map { "a." + $0.trimming(" ") }.joined(separator: ", ")),
-                   s.key, s.name, s.kind, p.allow_skip, p.allow_back
+            SELECT \(Self.qualifiedApplicationColumns), s.key, s.name, s.kind, p.allow_skip, p.allow_back
             FROM applications a
             LEFT JOIN pipelines p ON p.tenant_id = a.tenant_id AND p.job_id = a.job_id
             LEFT JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id

@@ -48,6 +48,7 @@ public final class SQLTransaction {
 
     /// Runs `body`, turning engine errors into `StorageError` (`unique` and `foreignKey`
     /// name what those violations mean for this statement).
+    @inlinable
     public func run<T>(unique: StorageError? = nil, foreignKey: StorageError? = nil, _ body: () throws(SQLError) -> T) throws(StorageError) -> T {
         do {
             return try body()
@@ -122,6 +123,7 @@ public final class SQLTransaction {
     }
 
     /// Every row of `sql`, decoded.
+    @inlinable
     public func rows<T>(_ sql: String, _ parameters: [SQLValue], decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> [T] {
         try run { () throws(SQLError) -> [T] in
             var result: [T] = []
