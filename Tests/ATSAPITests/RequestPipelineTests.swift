@@ -64,6 +64,19 @@ struct RequestPipelineTests {
         #expect(context.log.fields.contains { $0 == ("tenant", "default") })
     }
 
+    @Test("protected routes authenticate before they validate: no token or a bad one is 401, not 422", arguments: Backend.allCases)
+    func authenticateFirst(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        for (method, path) in [("POST", "/api/jobs"), ("PATCH", "/api/applications/1/stage"), ("POST", "/api/users"), ("PATCH", "/api/jobs/1")] {
+            for token in [nil, "not.a.token"] {
+                let response = try env.call(method, path, body: #"{"unknown_field":1}"#, token: token)
+                #expect(response.status == 401 && response.header("WWW-Authenticate") == "Bearer", "\(method) \(path) token \(token ?? "none"): \(response.text)")
+            }
+        }
+        // Public routes still validate for anonymous callers.
+        #expect(try env.call("POST", "/api/auth/signup", body: #"{"unknown_field":1}"#).status == 422)
+    }
+
     @Test("round trips on PostgreSQL: GET /api/jobs/ is 3 (BEGIN with the tenant, the page with its count, COMMIT), PATCH …/stage is 7")
     func roundTripsPerRequest() throws {
         let env = try APITestEnvironment(.postgres)

@@ -419,4 +419,18 @@ struct ServerTests {
         server.server.metrics.addCollector { "app_things_total 3\n" }
         #expect(server.server.metrics.render().hasSuffix("app_things_total 3\n"))
     }
+
+    @Test("hostile method tokens over real sockets: each counted as other, /metrics stays small")
+    func unknownMethodsDoNotGrowMetrics() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let long = String(repeating: "M", count: 2000)
+        for i in 0..<200 {
+            _ = try TestClient.exchange(port: server.port, "\(long)\(i) /items/7 HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
+        let text = server.server.metrics.render()
+        #expect(!text.contains(long), "no method token is kept as a label")
+        #expect(text.utf8.count < 8192, "200 unique methods must not grow the exposition (\(text.utf8.count) bytes)")
+        #expect(text.contains(#"method="other""#))
+    }
 }

@@ -412,7 +412,8 @@ class Rehearsal:
             raise CheckError(f"expected nginx's $request_id, got {headers.get('x-request-id')!r}")
         self.expect("a body over 1 MiB is refused by nginx", 413, "POST", "/api/jobs",
                     raw=b"x" * (1024 * 1024 + 1), headers={**admin, "Content-Type": "application/json"})
-        self.expect("/metrics is not public", 404, "GET", "/metrics")
+        for path in ("/metrics", "/metrics/", "//metrics", "/metrics?x=1"):
+            self.expect(f"{path} is not public", 404, "GET", path)
         body, _ = self.expect("/readyz", 200, "GET", "/readyz")
         if "redis" not in json.dumps(body):
             raise CheckError(f"/readyz does not report Redis: {body}")

@@ -58,10 +58,29 @@ enum Credentials: Sendable {
     case invalid(APIError)
 }
 
+/// Who may call a route at all, checked before its body is read: a protected route
+/// answers 401 to a missing or invalid token before any validation (so an anonymous
+/// client learns nothing about the body's rules, and no work is spent on it).
+enum RouteAccess {
+    case anyone
+    case signedIn
+}
+
 extension Router {
     /// Registers a handler that reads decode → service → encode: the tenant, credentials
     /// and problem mapping come from the middleware; the context is built once here.
-    mutating func add(_ method: String, _ template: String, api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
-        add(method, template) { request, context in try handler(request, try APIContext(context)) }
+    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn,
+                      api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
+        add(method, template) { request, context in
+            let context = try APIContext(context)
+            if access == .signedIn {
+                switch context.credentials {
+                case .anonymous: throw APIError.unauthorized("Sign in first.")
+                case .invalid(let error): throw error
+                case .verified: break
+                }
+            }
+            return try handler(request, context)
+        }
     }
 }

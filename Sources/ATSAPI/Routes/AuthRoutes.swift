@@ -19,8 +19,8 @@ struct AuthRoutes: Sendable {
     let dummyHash: String
 
     func register(on router: inout Router) {
-        router.add("POST", "/api/auth/signup", api: signup)
-        router.add("POST", "/api/auth/login", api: login)
+        router.add("POST", "/api/auth/signup", .anyone, api: signup)
+        router.add("POST", "/api/auth/login", .anyone, api: login)
         router.add("GET", "/api/auth/me", api: me)
     }
 

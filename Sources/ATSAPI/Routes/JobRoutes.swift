@@ -11,9 +11,9 @@ struct JobRoutes: Sendable {
     let applications: ApplicationService
 
     func register(on router: inout Router) {
-        router.add("GET", "/api/jobs", api: listJobs)
+        router.add("GET", "/api/jobs", .anyone, api: listJobs)
         router.add("POST", "/api/jobs", api: createJob)
-        router.add("GET", "/api/jobs/{job_id}", api: getJob)
+        router.add("GET", "/api/jobs/{job_id}", .anyone, api: getJob)
         router.add("PATCH", "/api/jobs/{job_id}", api: updateJob)
         router.add("DELETE", "/api/jobs/{job_id}", api: deleteJob)
         router.add("POST", "/api/jobs/{job_id}/apply", api: apply)
