@@ -1,3 +1,4 @@
+import ATSSupport
 import ATSHTTP
 import ATSFeatures
 import ATSPersistence
@@ -22,4 +23,10 @@ public enum APIRouter {
 
     /// Every thrown error becomes its problem+json response here.
     public static let errorResponder: ErrorResponder = { error, context in ProblemMapper.response(for: error, context: context) }
+
+    /// The same, logging each 500 with the request id and the underlying error: for the
+    /// routes outside the tenant middleware (whose own errors `ProblemMiddleware` logs).
+    public static func errorResponder(logging logger: Logger) -> ErrorResponder {
+        { error, context in ProblemMiddleware.respond(to: error, context: context, logger: logger) }
+    }
 }

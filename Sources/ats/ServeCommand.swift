@@ -75,7 +75,7 @@ enum ServeCommand {
         }
         let router = APIRouter.make(api: api, metrics: metrics, dependencies: dependencies)
         let server = HTTPServer(configuration: serverConfiguration(config), router: router, metrics: metrics,
-                                errorResponder: APIRouter.errorResponder)
+                                errorResponder: APIRouter.errorResponder(logging: log))
         do {
             try server.start()
         } catch {

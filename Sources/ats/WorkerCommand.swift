@@ -54,7 +54,7 @@ enum WorkerCommand {
             try relay.start()
             try consumers.start()
             if let port = config.workerPort {
-                server = try startMetricsServer(config, port: port, delivery: delivery, queue: queue)
+                server = try startMetricsServer(config, port: port, delivery: delivery, queue: queue, log: log)
             }
         } catch {
             log.error("\(error)")
@@ -77,7 +77,8 @@ enum WorkerCommand {
 
     /// /healthz and /metrics (deliveries, backlog, queue depth) for a container health
     /// check and Prometheus.
-    private static func startMetricsServer(_ config: Configuration, port: Int, delivery: NotificationDelivery, queue: QueueProbe) throws -> HTTPServer {
+    private static func startMetricsServer(_ config: Configuration, port: Int, delivery: NotificationDelivery, queue: QueueProbe,
+                                           log: Logger) throws -> HTTPServer {
         var settings = ServerConfiguration()
         settings.host = config.host
         settings.port = port
@@ -87,7 +88,7 @@ enum WorkerCommand {
         let metrics = ServerMetrics(shards: 1)
         metrics.addCollector { delivery.metrics.render() }
         metrics.addCollector { queue.render() }
-        let server = HTTPServer(configuration: settings, router: APIRouter.make(metrics: metrics), metrics: metrics, errorResponder: APIRouter.errorResponder)
+        let server = HTTPServer(configuration: settings, router: APIRouter.make(metrics: metrics), metrics: metrics, errorResponder: APIRouter.errorResponder(logging: log))
         try server.start()
         return server
     }

@@ -27,13 +27,17 @@ struct ProblemMiddleware: HTTPMiddleware {
         do {
             return try next(request, context)
         } catch {
-            let response = ProblemMapper.response(for: error, context: context)
-            if response.status >= 500 && response.status != 503 {
-                logger.error("request failed", [("request_id", context.requestID), ("route", context.route)] + context.log.fields
-                             + [("error", String(describing: error))])
-            }
-            return response
+            return ProblemMiddleware.respond(to: error, context: context, logger: logger)
         }
+    }
+
+    static func respond(to error: any Error, context: RequestContext, logger: Logger) -> HTTPResponse {
+        let response = ProblemMapper.response(for: error, context: context)
+        if response.status >= 500 && response.status != 503 {
+            logger.error("request failed", [("request_id", context.requestID), ("route", context.route)] + context.log.fields
+                         + [("error", String(describing: error))])
+        }
+        return response
     }
 }
 
