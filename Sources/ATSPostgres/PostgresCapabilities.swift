@@ -7,9 +7,12 @@ import ATSPersistence
 struct PostgresCapabilities: SQLCapabilities {
     let dialect = SQLDialect.postgres
     func begin(readOnly: Bool) -> String { readOnly ? "BEGIN READ ONLY" : "BEGIN" }
-    /// The id is our own Int64 rendered as digits, never client text, so inlining it
-    /// (to send it with BEGIN in one round trip) cannot inject SQL.
-    func scopeToTenant(_ tenant: TenantID) -> String? { "SELECT set_config('app.tenant_id', '\(tenant.rawValue)', true)" }
+    /// `SET LOCAL` rather than `set_config(…, true)`: the same transaction-local setting,
+    /// and the form Citus carries to the workers' shards (with
+    /// `citus.propagate_set_commands = 'local'`), where a function call's setting is lost.
+    /// The id is our own Int64 rendered as digits, never client text, so inlining it (to
+    /// send it with BEGIN in one round trip) cannot inject SQL.
+    func scopeToTenant(_ tenant: TenantID) -> String? { "SET LOCAL app.tenant_id = '\(tenant.rawValue)'" }
     let lockRowsClause = " FOR UPDATE"
     let nextIDQuery = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
     let generatesIDs = true
