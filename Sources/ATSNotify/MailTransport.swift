@@ -33,7 +33,13 @@ public struct MailDirectoryTransport: MailTransport {
         let path = "\(directory)/\(key).eml"
         if access(path, F_OK) == 0 { return }
         let temporary = "\(directory)/.\(key).tmp"
-        guard let file = fopen(temporary, "w") else { throw Failure(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        // 0600: a mail holds personal data; only the service's user reads it.
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0, let file = fdopen(descriptor, "w") else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw Failure(description: "cannot write \(temporary): \(reason)")
+        }
         let bytes = Array(message.rendered().utf8)
         let written = fwrite(bytes, 1, bytes.count, file)
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0

@@ -113,6 +113,10 @@ struct OutboxDispatcherTests {
         #expect(dispatcher.runOnce() == 0, "sent rows are not due again")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".eml") }
         #expect(files.count == 2)
+        for file in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: "\(directory)/\(file)")[.posixPermissions] as? Int
+            #expect(mode == 0o600, "a mail holds personal data: only the service reads it")
+        }
         let listed = try test.database.read(tenant: f.tenant) { try $0.outbox.list(f.tenant, filter: NotificationFilter(status: .sent), page: Page()) }
         #expect(listed.total == 2 && listed.items.allSatisfy { $0.attempts == 1 && $0.sentAt != nil })
     }
