@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ATSSupport
 import Glibc
 #endif
 
@@ -51,14 +52,7 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
 
     private func checkOut() throws -> Connection {
         pthread_mutex_lock(mutex)
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        deadline.tv_sec += Int(timeout)
-        deadline.tv_nsec += Int((timeout - Double(Int(timeout))) * 1e9)
-        if deadline.tv_nsec >= 1_000_000_000 {
-            deadline.tv_sec += 1
-            deadline.tv_nsec -= 1_000_000_000
-        }
+        var deadline = MonotonicClock.deadline(after: timeout)
         while idle.isEmpty && open >= capacity {
             if pthread_cond_timedwait(available, mutex, &deadline) == ETIMEDOUT {
                 pthread_mutex_unlock(mutex)

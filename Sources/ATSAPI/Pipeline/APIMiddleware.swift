@@ -56,7 +56,7 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         guard let header = request.headers["Authorization"] else { return .anonymous }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .invalid(.unauthorized("Use Authorization: Bearer <token>.")) }
-        guard let claims = try? tokens.verify(String(parts[1]).trimming(" "), now: Timestamp.now().microseconds / 1_000_000) else {
+        guard let claims = try? tokens.verify(String(parts[1]).trimming(" "), now: Timestamp.now().unixSeconds) else {
             return .invalid(.unauthorized("The access token is invalid or expired."))
         }
         guard claims.tenantID == tenant?.id else { return .invalid(.unauthorized("The access token belongs to another tenant.")) }

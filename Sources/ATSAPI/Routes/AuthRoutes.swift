@@ -98,7 +98,7 @@ struct AuthRoutes: Sendable {
         loginLimiter.reset(pairKey)
         loginLimiter.refund(emailKey)
         loginLimiter.refund(addressKey)
-        let now = Timestamp.now().microseconds / 1_000_000
+        let now = Timestamp.now().unixSeconds
         let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
         var headers = HTTPHeaders()
         headers.add("Cache-Control", "no-store")
