@@ -48,6 +48,15 @@ struct RequestPipelineTests {
         #expect(logged.first?.contains("relation") == true, "the underlying error, for whoever investigates")
     }
 
+    @Test("the API's routes do not shadow one another")
+    func noRouteConflicts() throws {
+        let api = try API(database: BrokenDatabase(), configuration: APIConfiguration(secretKey: Array(repeating: 7, count: 16) + Array(0..<32)),
+                          passwords: PasswordHasher(opsLimit: 1, memLimit: 8192))
+        let router = APIRouter.make(api: api, metrics: ServerMetrics(shards: 1))
+        #expect(router.conflicts.isEmpty, "\(router.conflicts)")
+        #expect(router.routes.count > 20)
+    }
+
     @Test("the tenant is on the access-log fields of error responses too")
     func tenantOnErrors() throws {
         let env = try APITestEnvironment(.sqlite)

@@ -19,6 +19,15 @@ struct RouterTests {
         return nil
     }
 
+    @Test("routes of one method whose templates match the same paths are reported")
+    func conflictsAreFound() {
+        #expect(router.conflicts.isEmpty)
+        var clashing = router
+        clashing.get("/api/jobs/{job_id}") { _, _ in HTTPResponse() }
+        clashing.post("/api/jobs/{job_id}") { _, _ in HTTPResponse() }
+        #expect(clashing.conflicts.map { "\($0.0) ~ \($0.1)" } == ["GET /api/jobs/{id} ~ GET /api/jobs/{job_id}"])
+    }
+
     @Test func trailingSlashIsTheSamePath() {
         #expect(template("GET", "/api/jobs") == "/api/jobs")
         #expect(template("GET", "/api/jobs/") == "/api/jobs")

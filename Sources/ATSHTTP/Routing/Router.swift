@@ -65,6 +65,26 @@ public struct Router: Sendable {
         add("POST", template, mode: mode, handler)
     }
 
+    /// Pairs of routes of one method whose templates match the same paths (`{name}`
+    /// segments as wildcards): the later one could never answer. The API's tests require
+    /// none; a new feature's routes file is checked by the same test.
+    public var conflicts: [(String, String)] {
+        var found: [(String, String)] = []
+        for (i, a) in routes.enumerated() {
+            for b in routes[(i + 1)...] where a.method == b.method && a.segments.count == b.segments.count {
+                let same = zip(a.segments, b.segments).allSatisfy { pair in
+                    switch pair {
+                    case (.parameter, .parameter): return true
+                    case (.literal(let x), .literal(let y)): return x == y
+                    default: return false
+                    }
+                }
+                if same { found.append(("\(a.method) \(a.template)", "\(b.method) \(b.template)")) }
+            }
+        }
+        return found
+    }
+
     /// Finds the route for `method` and `path`. HEAD is served by GET routes.
     public func match(method: String, path: Substring) -> Match {
         if let candidates = staticRoutes[Router.normalize(path)] {
