@@ -63,7 +63,7 @@ struct ApplicationRoutes: Sendable {
         let ifMatch = request.headers["If-Match"]
         let application = try database.transaction(tenant: context.tenant.id) { work in
             try applications.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: note,
-                                             ifMatch: { ApplicationRoutes.etag(ifMatch ?? "*", matches: $0) }, conditional: ifMatch != nil)
+                                             ifMatch: ifMatch.map { header in { ApplicationRoutes.etag(header, matches: $0) } })
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)

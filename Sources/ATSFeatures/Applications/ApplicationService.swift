@@ -47,11 +47,13 @@ public struct ApplicationService: Sendable {
     /// Moves by the rule of the job's pipeline (Part 1's: one step forward, or to rejected). `expectedETag` (If-Match) makes the move
     /// conditional on the version the caller saw. The `UPDATE … WHERE version` decides a
     /// race: the application is read once, then changed once.
+    /// `ifMatch`, when given, says whether the caller's `If-Match` accepts the current
+    /// ETag (412 otherwise, also when a concurrent change wins the race).
     public func moveStage(_ work: UnitOfWork, tenant: Tenant, actor: User, id: ApplicationID, to target: Stage, note: String?,
-                          ifMatch: (String) -> Bool = { _ in true }, conditional: Bool = false) throws -> Application {
+                          ifMatch: ((String) -> Bool)? = nil) throws -> Application {
         try Access.require(actor, Access.staff)
         guard let (current, pipeline) = try work.applications.findWithPipeline(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
-        if conditional, !ifMatch(current.etag) {
+        if let ifMatch, !ifMatch(current.etag) {
             throw DomainError.preconditionFailed("The application changed since you read it (ETag \(current.etag)).")
         }
         guard pipeline.definition(of: target) != nil else {
@@ -64,7 +66,7 @@ public struct ApplicationService: Sendable {
         let moved: StageMove
         do {
             moved = try work.applications.changeStage(tenant.id, id: id, from: current.stage, to: target, expectedVersion: current.version, actor: actor.id, note: note)
-        } catch StorageError.staleVersion where conditional {
+        } catch StorageError.staleVersion where ifMatch != nil {
             throw DomainError.preconditionFailed("The application changed since you read it.")
         }
         let candidate = moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) }
