@@ -40,7 +40,54 @@ struct MailMessageTests {
         let subjectLine = rendered.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
         let words = subjectLine.dropFirst(9)
         #expect(words.hasPrefix("=?UTF-8?B?") && words.hasSuffix("?="))
-        #expect(MailMessage.encodedWord("Plain ASCII subject") == "Plain ASCII subject")
+        #expect(MailMessage.headerField("Subject", "Plain ASCII subject") == "Subject: Plain ASCII subject")
+    }
+
+    /// The header block's lines, and the value of `name` unfolded.
+    private func header(_ rendered: String, _ name: String) -> (lines: [String], value: String?) {
+        let block = String(rendered[..<(rendered.range(of: "\r\n\r\n")?.lowerBound ?? rendered.endIndex)])
+        let unfolded = block.replacingOccurrences(of: "\r\n ", with: " ")
+        let field = unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }
+        return (block.components(separatedBy: "\r\n"), field.map { String($0.dropFirst(name.count + 2)) })
+    }
+
+    /// Encoded-words decoded, each on its own (a word that is not whole UTF-8 fails); plain text as it is.
+    private func decoded(_ value: some StringProtocol) -> String? {
+        guard value.hasPrefix("=?") else { return String(value) }
+        var text = ""
+        for word in value.split(separator: " ") {
+            guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="), let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))),
+                  let part = String(data: data, encoding: .utf8) else { return nil }
+            text += part
+        }
+        return text
+    }
+
+    @Test("header lines stay within RFC 5322's limits; encoded-words are at most 75 characters, whole UTF-8, never empty")
+    func longHeadersAreFolded() throws {
+        let cluster = "e" + String(repeating: "\u{301}", count: 700)  // one grapheme cluster of 1401 bytes
+        let longASCII = String(repeating: "x", count: 2000)
+        let words = (0..<300).map { "word\($0)" }.joined(separator: " ")
+        let cases: [(name: String, subject: String)] = [(cluster, "Hello " + cluster), ("Ann", longASCII), ("Ann " + longASCII, words),
+                                                        (String(repeating: "Müller ", count: 200), "Grüße " + words), ("Ann", "a  b   c")]
+        for (name, subject) in cases {
+            let message = MailMessage(from: from, to: MailAddress("ann@x.io", name: name), subject: subject, text: "t", html: "h",
+                                      date: .now(), messageID: "outbox-1-7@acme.io")
+            let rendered = message.rendered()
+            let (lines, subjectValue) = header(rendered, "Subject")
+            for line in lines {
+                #expect(line.utf8.count <= 78, "\(line.utf8.count): \(line.prefix(80))")
+                #expect(!line.contains("=?UTF-8?B??="), "no empty encoded-word")
+                #expect(!line.isEmpty && !line.allSatisfy { $0 == " " }, "no whitespace-only line")
+                for word in line.split(separator: " ") where word.hasPrefix("=?") { #expect(word.count <= 75) }
+            }
+            #expect(subjectValue.flatMap(decoded) == subject)
+            let to = try #require(header(rendered, "To").value)
+            #expect(to.hasSuffix(" <ann@x.io>"))
+            let toName = to.dropLast(" <ann@x.io>".count)
+            #expect(toName.hasPrefix("\"") ? toName == "\"\(name)\"" : decoded(toName) == name)
+        }
+        #expect(MailMessage.encodedWords("ü").count == 1 && MailMessage.encodedWords("").isEmpty)
     }
 
     @Test func parsesMailFrom() {
