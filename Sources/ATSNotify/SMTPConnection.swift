@@ -128,6 +128,18 @@ final class SMTPConnection {
         }
     }
 
+    /// After a read or write returned `n` (not above 0): waits until it may be tried again
+    /// (`events` on a plain socket; what OpenSSL asks for under TLS) and returns true, or
+    /// false when it failed for good (closed, reset).
+    private func waitToRetry(_ n: Int, _ events: Int32) throws(SMTPError) -> Bool {
+        if let ssl { return try waitForTLS(ssl, Int32(n)) }
+        guard n < 0 else { return false }
+        if errno == EINTR { return true }
+        guard errno == EAGAIN || errno == EWOULDBLOCK else { return false }
+        try wait(events)
+        return true
+    }
+
     func write(_ text: String) throws(SMTPError) {
         let bytes = Array(text.utf8)
         var offset = 0
@@ -140,15 +152,9 @@ final class SMTPConnection {
             }
             if n > 0 {
                 offset += n
-                continue
+            } else if try !waitToRetry(n, Int32(POLLOUT)) {
+                throw SMTPError("write to \(host) failed")
             }
-            if let ssl {
-                if try waitForTLS(ssl, Int32(n)) { continue }
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                if errno != EINTR { try wait(Int32(POLLOUT)) }
-                continue
-            }
-            throw SMTPError("write to \(host) failed")
         }
     }
 
@@ -182,15 +188,9 @@ final class SMTPConnection {
             }
             if n > 0 {
                 buffer.append(contentsOf: chunk[0..<n])
-                continue
+            } else if try !waitToRetry(n, Int32(POLLIN)) {
+                throw SMTPError("\(host) closed the connection")
             }
-            if let ssl {
-                if try waitForTLS(ssl, Int32(n)) { continue }
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                if errno != EINTR { try wait(Int32(POLLIN)) }
-                continue
-            }
-            throw SMTPError("\(host) closed the connection")
         }
     }
 }

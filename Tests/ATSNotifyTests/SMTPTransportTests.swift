@@ -173,7 +173,7 @@ struct SMTPTransportTests {
 final class FakeSMTPServer {
     private let process = Process()
     private let logFile: URL
-    private(set) var port = 0
+    let port: Int
 
     static let script = #"""
     import socket, ssl, sys, time
@@ -225,24 +225,8 @@ final class FakeSMTPServer {
 
     init(_ mode: String, _ tlsFiles: String...) throws {
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("ats-fake-smtp-\(UUID().uuidString).log")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", FakeSMTPServer.script, mode, logFile.path] + tlsFiles
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = ""
-        while !line.contains("\n") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += String(decoding: data, as: UTF8.self)
-        }
-        guard line.hasPrefix("listening "), let port = Int(line.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the fake SMTP server did not start: \(line)")
-            throw CancellationError()
-        }
-        self.port = port
+        port = try SMTPSink.launchPython(process, ["-c", FakeSMTPServer.script, mode, logFile.path] + tlsFiles, what: "the fake SMTP server",
+                                         stderr: .nullDevice)
     }
 
     deinit {
