@@ -56,6 +56,8 @@ public struct Configuration: Sendable, Equatable {
     public var smtpURL: String?
     /// CA bundle for the SMTP server's certificate instead of the system's.
     public var smtpCAFile: String?
+    /// Never send mail over an SMTP connection without TLS (`SMTP_REQUIRE_TLS`).
+    public var smtpRequireTLS = false
     /// `redis://[[user]:password@]host[:port][/db]`: with it, `ats worker` delivers
     /// notifications through a Redis stream and `ats serve` does not deliver itself.
     public var redisURL: String?
@@ -100,6 +102,7 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
         ("SMTP_URL", "smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; unset: .eml files in ATS_MAIL_DIR"),
         ("SMTP_CA_FILE", "CA bundle to verify the SMTP server with instead of the system's"),
+        ("SMTP_REQUIRE_TLS", "1: refuse to send mail when the smtp:// server does not offer STARTTLS (a delivery error, retried); 0: send in the clear then (default 0)"),
         ("REDIS_URL", "redis://[:password@]host[:port][/db]: queue notifications in Redis for ats worker; unset: ats serve delivers them"),
         ("ATS_NOTIFY_LEASE", "seconds a delivery holds its claim on a notification; a worker that died is retried after it (default 120)"),
         ("ATS_WORKER_PORT", "port on ATS_HOST where ats worker answers /healthz and /metrics (default: none)"),
@@ -184,6 +187,7 @@ public struct Configuration: Sendable, Equatable {
             config.smtpURL = url
         }
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
+        config.smtpRequireTLS = try flag(source, "SMTP_REQUIRE_TLS", default: config.smtpRequireTLS)
         config.signupRate = try integer(source, "ATS_SIGNUP_RATE", default: config.signupRate, in: 0...1_000_000)
         if let list = source["ATS_TRUSTED_PROXIES"] {
             guard let proxies = TrustedProxies(list) else {
@@ -254,6 +258,15 @@ public struct Configuration: Sendable, Equatable {
             throw ConfigError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return number
+    }
+
+    private static func flag(_ source: [String: String], _ name: String, default value: Bool) throws(ConfigError) -> Bool {
+        guard let text = source[name], !text.isEmpty else { return value }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError(name, "expected 1 or 0 (true or false), got '\(text)'")
+        }
     }
 
     private static func seconds(_ source: [String: String], _ name: String, default value: Double) throws(ConfigError) -> Double {

@@ -2,8 +2,9 @@ import ATSDomain
 import ATSSupport
 
 /// One e-mail, rendered as RFC 5322 with a MIME multipart/alternative body (plain text
-/// and HTML). Non-ASCII header text is RFC 2047-encoded; bodies are base64, so no line
-/// is ever too long and no byte needs escaping.
+/// and HTML). Non-ASCII header text is RFC 2047-encoded and header fields are folded to
+/// at most 78 octets a line; bodies are base64, so no line is ever too long and no byte
+/// needs escaping.
 public struct MailMessage: Sendable, Equatable {
     public var from: MailAddress
     public var to: MailAddress
@@ -30,9 +31,9 @@ public struct MailMessage: Sendable, Equatable {
         let boundary = "=_ats_" + String(messageID.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 36)
         var lines: [String] = [
             "Date: " + MailMessage.rfc5322Date(date),
-            "From: " + from.header,
-            "To: " + to.header,
-            "Subject: " + MailMessage.encodedWord(subject),
+            from.headerField("From"),
+            to.headerField("To"),
+            MailMessage.headerField("Subject", subject),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
@@ -49,23 +50,69 @@ public struct MailMessage: Sendable, Equatable {
         return lines.joined(separator: "\r\n")
     }
 
-    /// `=?UTF-8?B?…?=` words for text that is not plain printable ASCII (RFC 2047), split
-    /// so no encoded word exceeds 75 characters.
-    public static func encodedWord(_ text: String) -> String {
-        let plain = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F } && !text.contains("=?")
-        if plain { return text }
+    /// The longest header line we write (RFC 5322 §2.1.1 recommends 78 octets; 998 is
+    /// the hard limit). Encoded-words carry 39 bytes each: 64 characters (RFC 2047 allows
+    /// 75), so `Subject: ` and one word fit on the first line.
+    static let maxLineOctets = 78
+    static let encodedWordBytes = 39
+
+    /// `Name: value`, folded (RFC 5322 §2.2.3) so that no line passes 78 octets: the text
+    /// as it is when it is printable ASCII whose words each fit on a line, otherwise RFC
+    /// 2047 encoded-words.
+    public static func headerField(_ name: String, _ text: String) -> String {
+        folded(name, plainWords(text, quoted: false) ?? encodedWords(text))
+    }
+
+    /// The words of `text` when it may go into a header unencoded: printable ASCII, no
+    /// `=?` (which a reader would take for an encoded-word), every word short enough for a
+    /// line of its own. `quoted` makes it a quoted-string (no `"` or `\` inside).
+    static func plainWords(_ text: String, quoted: Bool) -> [String]? {
+        let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && !(quoted && ($0 == "\"" || $0 == "\\")) }
+        guard printable, !text.contains("=?") else { return nil }
+        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        if quoted {
+            words[0] = "\"" + words[0]
+            words[words.count - 1] += "\""
+        }
+        guard words.allSatisfy({ $0.utf8.count < maxLineOctets }) else { return nil }
+        return words
+    }
+
+    /// `=?UTF-8?B?…?=` words for `text` (CR and LF dropped), split between Unicode scalars
+    /// (never inside one's UTF-8 bytes, whatever the grapheme clusters), none empty.
+    public static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 39 {  // 39 bytes → 52 base64 characters: lines stay under 78
+        for scalar in text.unicodeScalars where scalar != "\r" && scalar != "\n" {
+            if chunk.count + scalar.utf8.count > encodedWordBytes {
                 words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=")
-                chunk = []
+                chunk.removeAll(keepingCapacity: true)
             }
-            chunk += bytes.filter { $0 != 0x0D && $0 != 0x0A }
+            chunk += scalar.utf8
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=") }
-        return words.joined(separator: "\r\n ")
+        return words
+    }
+
+    /// `Name:` and the words separated by single spaces, a line break before a word that
+    /// would take its line past 78 octets (never before an empty word: no line is only
+    /// white space).
+    static func folded(_ name: String, _ words: [String]) -> String {
+        var out = name + ":"
+        var length = out.utf8.count
+        var lineHasText = true
+        for word in words {
+            let count = word.utf8.count
+            if count > 0 && lineHasText && length + 1 + count > maxLineOctets {
+                out += "\r\n"
+                length = 0
+                lineHasText = false
+            }
+            out += " " + word
+            length += 1 + count
+            if count > 0 { lineHasText = true }
+        }
+        return out
     }
 
     static func rfc5322Date(_ t: Timestamp) -> String {
@@ -117,10 +164,10 @@ public struct MailAddress: Sendable, Equatable {
         }
     }
 
-    var header: String {
-        guard let name, !name.isEmpty else { return "<\(address)>" }
-        let safe = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
-        return (safe ? "\"\(name)\"" : MailMessage.encodedWord(name)) + " <\(address)>"
+    /// `Name: "Display Name" <address>` or the name as encoded-words, folded.
+    func headerField(_ field: String) -> String {
+        guard let name, !name.isEmpty else { return MailMessage.folded(field, ["<\(address)>"]) }
+        return MailMessage.folded(field, (MailMessage.plainWords(name, quoted: true) ?? MailMessage.encodedWords(name)) + ["<\(address)>"])
     }
 }
 

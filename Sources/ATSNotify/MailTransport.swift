@@ -30,6 +30,9 @@ public struct MailDirectoryTransport: MailTransport {
     public var summary: String { "writing e-mail as .eml files to \(directory)/ (no SMTP_URL)" }
 
     public func deliver(_ message: MailMessage, key: String) throws {
+        // The key is a file name: letters, digits, '-' and '_' only, never a path.
+        let safe = !key.isEmpty && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95 }
+        guard safe else { throw Failure(description: "refusing a delivery key that is not a plain file name") }
         let path = "\(directory)/\(key).eml"
         if access(path, F_OK) == 0 { return }
         let temporary = "\(directory)/.\(key).tmp"

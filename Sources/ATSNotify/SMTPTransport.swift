@@ -11,7 +11,18 @@ public struct SMTPSettings: Sendable, Equatable {
     public var password: String?
     /// A CA bundle to trust instead of the system's (a private mail relay; the tests).
     public var caFile: String?
+    /// Seconds one wait for the server (connect, a read, a write) may take.
     public var timeout: Double = 30
+    /// Seconds a whole session may take, however the server paces its bytes: shorter
+    /// than the delivery's lease (`deadline(forLease:)`), so no delivery outlives its claim.
+    public var deadline: Double = 90
+    /// Refuse to send over a connection without TLS (`SMTP_REQUIRE_TLS`): with `smtp://`
+    /// a man in the middle can strip STARTTLS from the server's EHLO reply.
+    public var requireTLS = false
+
+    /// The session deadline for a delivery lease: three quarters of it, so the result is
+    /// recorded before the lease runs out.
+    public static func deadline(forLease lease: Double) -> Double { max(0.5, lease * 0.75) }
 
     /// nil when the URL is not one of the two forms (the caller names the variable).
     public init?(url: String, caFile: String? = nil) {
@@ -58,8 +69,8 @@ public struct SMTPSettings: Sendable, Equatable {
     var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" }
 }
 
-/// Submits each message in its own SMTP session: EHLO, STARTTLS when offered (or TLS
-/// from the start for smtps), AUTH PLAIN or LOGIN when credentials are given (never over
+/// Submits each message in its own SMTP session: EHLO, STARTTLS when offered (required
+/// with `requireTLS`; or TLS from the start for smtps), AUTH PLAIN or LOGIN when credentials are given (never over
 /// plain text except to a loopback relay), MAIL/RCPT/DATA with dot-stuffing, QUIT.
 /// SMTP cannot make delivery exactly-once; the stable Message-ID of each outbox row lets
 /// a receiver recognise the rare duplicate (a crash between the server's 250 and the row
@@ -79,15 +90,23 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func deliver(_ message: MailMessage, key: String) throws {
-        let connection = try SMTPConnection(host: settings.host, port: settings.port, timeout: settings.timeout)
+        let connection = try SMTPConnection(host: settings.host, port: settings.port, timeout: settings.timeout, deadline: settings.deadline)
         if settings.implicitTLS { try connection.startTLS(caFile: settings.caFile) }
         try expect(connection, 220, "greeting")
         var capabilities = try ehlo(connection)
         if !connection.isEncrypted && capabilities.contains("STARTTLS") {
             try connection.write("STARTTLS\r\n")
             try expect(connection, 220, "STARTTLS")
+            // Nothing may come between the 220 and the handshake: what did was sent in
+            // plain text and would be read as replies of the encrypted session.
+            guard !connection.hasUnreadInput else {
+                throw SMTPError("\(settings.host) sent data after its STARTTLS reply, before TLS started (a reply injection?): refusing to go on")
+            }
             try connection.startTLS(caFile: settings.caFile)
             capabilities = try ehlo(connection)
+        }
+        guard connection.isEncrypted || !settings.requireTLS else {
+            throw SMTPError("\(settings.host) did not offer STARTTLS and SMTP_REQUIRE_TLS is on: refusing to send without TLS")
         }
         if let username = settings.username, let password = settings.password {
             guard connection.isEncrypted || settings.isLoopback else {

@@ -13,19 +13,32 @@ public final class SMTPSink {
     public init(_ options: [String] = []) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ats-sink-\(UUID().uuidString)")
+        port = try SMTPSink.launchPython(process, [root.appendingPathComponent("scripts/smtp-sink.py").path, directory.path] + options,
+                                         what: "the SMTP sink (is aiosmtpd installed? scripts/test installs it)")
+    }
+
+    /// Runs `python3 arguments…` in `process`, which prints `listening PORT` once it
+    /// accepts connections on 127.0.0.1; returns the port (records an issue and throws
+    /// when `what` did not start).
+    public static func launchPython(_ process: Process, _ arguments: [String], what: String, stderr: FileHandle = .standardError) throws -> Int {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/smtp-sink.py").path, directory.path] + options
+        process.arguments = ["python3"] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardError = stderr
         try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        var line = ""
+        while !line.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line += String(decoding: data, as: UTF8.self)
+        }
         guard line.hasPrefix("listening "), let port = Int(line.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             kill(process.processIdentifier, SIGKILL)
-            Issue.record("the SMTP sink did not start (is aiosmtpd installed? scripts/test installs it): \(line)")
+            Issue.record("\(what) did not start: \(line)")
             throw CancellationError()
         }
-        self.port = port
+        return port
     }
 
     deinit {

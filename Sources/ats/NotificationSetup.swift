@@ -32,7 +32,10 @@ enum NotificationSetup {
         }
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
         let transport: any MailTransport
-        if let url = config.smtpURL, let settings = SMTPSettings(url: url, caFile: config.smtpCAFile) {
+        if let url = config.smtpURL, var settings = SMTPSettings(url: url, caFile: config.smtpCAFile) {
+            settings.requireTLS = config.smtpRequireTLS
+            settings.deadline = SMTPSettings.deadline(forLease: config.notifyLeaseSeconds)
+            settings.timeout = min(settings.timeout, settings.deadline)
             transport = SMTPTransport(settings: settings, heloName: domain)
         } else {
             transport = try MailDirectoryTransport(directory: config.mailDirectory)

@@ -470,6 +470,14 @@ struct APIEndToEndTests {
         #expect(routed == documented, "only routed: \(routed.subtracting(documented)); only documented: \(documented.subtracting(routed))")
         let docs = try env.call("GET", "/docs")
         #expect(docs.status == 200 && docs.text.contains("swagger-ui") && docs.text.contains("/openapi.json"))
+        // The CDN files are pinned to one version and checked (Subresource Integrity); tokens are not kept in localStorage.
+        #expect(!docs.text.contains("swagger-ui-dist@5/") && docs.text.contains("swagger-ui-dist@5.31.0/swagger-ui.css")
+                && docs.text.contains("swagger-ui-dist@5.31.0/swagger-ui-bundle.js"), "\(docs.text)")
+        for tag in docs.text.split(separator: "<").filter({ $0.contains("cdn.jsdelivr.net") }) {
+            #expect(tag.contains(#"integrity="sha384-"#) && tag.contains(#"crossorigin="anonymous""#), "\(tag)")
+        }
+        #expect(docs.text.split(separator: "<").filter { $0.contains("integrity=\"sha384-") }.count == 2)
+        #expect(docs.text.contains("persistAuthorization: false") && !docs.text.contains("persistAuthorization: true"))
         #expect(try env.call("GET", "/readyz").status == 200)
     }
 

@@ -16,6 +16,13 @@ struct ConfigurationTests {
         #expect(config.logLevel == .info)
         #expect(config.signupRate == 20)
         #expect(config.bodyMinRate == 1024 && config.maxBufferedBodies == 64 << 20)
+        #expect(!config.smtpRequireTLS)
+    }
+
+    @Test func smtpRequireTLSIsAFlag() throws {
+        #expect(try Configuration.load(environment: ["SMTP_REQUIRE_TLS": "1"], cores: 2).smtpRequireTLS)
+        #expect(try Configuration.load(environment: ["SMTP_REQUIRE_TLS": "true"], cores: 2).smtpRequireTLS)
+        #expect(try !Configuration.load(environment: ["SMTP_REQUIRE_TLS": "0"], cores: 2).smtpRequireTLS)
     }
 
     @Test func signupRateIsReadAndZeroTurnsItOff() throws {
@@ -34,6 +41,7 @@ struct ConfigurationTests {
         ("ATS_MAX_CONNECTIONS", "1e3"), ("ATS_SHUTDOWN_TIMEOUT", "nan"), ("ATS_HEADER_TIMEOUT", "0"), ("LOG_LEVEL", "loud"),
         ("ATS_HOST", ""), ("ATS_WORKERS", "99999"), ("ATS_SIGNUP_RATE", "-1"), ("ATS_SIGNUP_RATE", "lots"),
         ("ATS_BODY_MIN_RATE", "-5"), ("ATS_MAX_BUFFERED_BODIES", "0"), ("ATS_MAX_BUFFERED_BODIES", "1000"),
+        ("SMTP_REQUIRE_TLS", "maybe"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {

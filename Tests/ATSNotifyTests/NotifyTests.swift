@@ -40,7 +40,54 @@ struct MailMessageTests {
         let subjectLine = rendered.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
         let words = subjectLine.dropFirst(9)
         #expect(words.hasPrefix("=?UTF-8?B?") && words.hasSuffix("?="))
-        #expect(MailMessage.encodedWord("Plain ASCII subject") == "Plain ASCII subject")
+        #expect(MailMessage.headerField("Subject", "Plain ASCII subject") == "Subject: Plain ASCII subject")
+    }
+
+    /// The header block's lines, and the value of `name` unfolded.
+    private func header(_ rendered: String, _ name: String) -> (lines: [String], value: String?) {
+        let block = String(rendered[..<(rendered.range(of: "\r\n\r\n")?.lowerBound ?? rendered.endIndex)])
+        let unfolded = block.replacingOccurrences(of: "\r\n ", with: " ")
+        let field = unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }
+        return (block.components(separatedBy: "\r\n"), field.map { String($0.dropFirst(name.count + 2)) })
+    }
+
+    /// Encoded-words decoded, each on its own (a word that is not whole UTF-8 fails); plain text as it is.
+    private func decoded(_ value: some StringProtocol) -> String? {
+        guard value.hasPrefix("=?") else { return String(value) }
+        var text = ""
+        for word in value.split(separator: " ") {
+            guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="), let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))),
+                  let part = String(data: data, encoding: .utf8) else { return nil }
+            text += part
+        }
+        return text
+    }
+
+    @Test("header lines stay within RFC 5322's limits; encoded-words are at most 75 characters, whole UTF-8, never empty")
+    func longHeadersAreFolded() throws {
+        let cluster = "e" + String(repeating: "\u{301}", count: 700)  // one grapheme cluster of 1401 bytes
+        let longASCII = String(repeating: "x", count: 2000)
+        let words = (0..<300).map { "word\($0)" }.joined(separator: " ")
+        let cases: [(name: String, subject: String)] = [(cluster, "Hello " + cluster), ("Ann", longASCII), ("Ann " + longASCII, words),
+                                                        (String(repeating: "Müller ", count: 200), "Grüße " + words), ("Ann", "a  b   c")]
+        for (name, subject) in cases {
+            let message = MailMessage(from: from, to: MailAddress("ann@x.io", name: name), subject: subject, text: "t", html: "h",
+                                      date: .now(), messageID: "outbox-1-7@acme.io")
+            let rendered = message.rendered()
+            let (lines, subjectValue) = header(rendered, "Subject")
+            for line in lines {
+                #expect(line.utf8.count <= 78, "\(line.utf8.count): \(line.prefix(80))")
+                #expect(!line.contains("=?UTF-8?B??="), "no empty encoded-word")
+                #expect(!line.isEmpty && !line.allSatisfy { $0 == " " }, "no whitespace-only line")
+                for word in line.split(separator: " ") where word.hasPrefix("=?") { #expect(word.count <= 75) }
+            }
+            #expect(subjectValue.flatMap(decoded) == subject)
+            let to = try #require(header(rendered, "To").value)
+            #expect(to.hasSuffix(" <ann@x.io>"))
+            let toName = to.dropLast(" <ann@x.io>".count)
+            #expect(toName.hasPrefix("\"") ? toName == "\"\(name)\"" : decoded(toName) == name)
+        }
+        #expect(MailMessage.encodedWords("ü").count == 1 && MailMessage.encodedWords("").isEmpty)
     }
 
     @Test func parsesMailFrom() {
@@ -163,5 +210,68 @@ struct OutboxDispatcherTests {
             let base = min(3600.0, pow(2.0, Double(min(attempt, 12))))
             #expect(wait >= base * 0.5 && wait < base * 1.5)
         }
+    }
+}
+
+@Suite("Redis stream entries, with a real redis-server", .serialized, .timeLimit(.minutes(1)))
+struct StreamEntryTests {
+    @Test("a hostile entry (slug ../../etc/x, id 0 or not a number) is acknowledged and logged, never delivered nor used as a file name")
+    func hostileEntriesAreDropped() throws {
+        let redis = try RedisServer()
+        let settings = try #require(RedisSettings(url: redis.url))
+        let test = try TestDatabase(.sqlite)
+        let f = try Fixture.make(test.database, slug: "acme")
+        let payload = JSONValue.object([("job_title", .string("Dev")), ("company", .string("Acme")), ("candidate_name", .string("Cand"))]).text
+        let rows = try (0..<2).map { _ in
+            try test.database.transaction(tenant: f.tenant) { try $0.outbox.enqueue(f.tenant, NewOutboxMessage(kind: "application.received", recipient: "c@x.io", payload: payload)) }
+        }
+        // ../../etc from the mail directory is base/a/etc, which exists: a path traversal would succeed there.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("ats-stream-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let mail = base.appendingPathComponent("a/b/mail"), etc = base.appendingPathComponent("a/etc")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
+
+        let layout = OutboxStream()
+        let client = RedisClient(settings: settings)
+        let tenant = String(f.tenant.rawValue)
+        // ("/../../etc/x": the temporary file ./../../etc/x… resolves there too.)
+        for fields in [["tenant", tenant, "slug", "/../../etc/x", "id", String(rows[0].id)], ["tenant", tenant, "slug", "../../etc/x", "id", String(rows[0].id)],
+                       ["tenant", tenant, "slug", "acme", "id", "0"], ["tenant", tenant, "slug", "acme", "id", "-\(rows[0].id)"],
+                       ["tenant", tenant, "slug", "Acme/..", "id", String(rows[0].id)], ["tenant", "0", "slug", "acme", "id", String(rows[0].id)],
+                       ["tenant", tenant, "slug", "acme", "id", String(rows[1].id)]] {
+            try client.command(["XADD", layout.stream, "*"] + fields)
+        }
+        let logged = Mutex<[String]>([])
+        let delivery = NotificationDelivery(database: test.database, transport: try MailDirectoryTransport(directory: mail.path),
+                                            from: MailAddress("no-reply@acme.io"), domain: "acme.io", leaseSeconds: 5)
+        let worker = StreamWorker(redis: settings, delivery: delivery, layout: layout, name: "t", concurrency: 1) { message, fields in
+            logged.withLock { $0.append(message + " " + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) }
+        }
+        try worker.start()
+        defer { worker.stop() }
+        let drained = { (try? client.command(["XLEN", layout.stream]).integer) == 0 }
+        #expect(eventually(10) { drained() })
+        worker.stop()
+
+        let status = try test.database.read(tenant: f.tenant) { try $0.outbox.list(f.tenant, filter: NotificationFilter(), page: Page()) }.items
+        #expect(status.first { $0.id == rows[0].id }.map { $0.status == .pending && $0.attempts == 0 } == true, "the hostile entries' row was never claimed")
+        #expect(status.first { $0.id == rows[1].id }?.status == .sent)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: etc.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mail.path) == ["acme-\(rows[1].id).eml"])
+        #expect(logged.withLock { $0.filter { $0.contains("dropping") }.count } == 6, "\(logged.withLock { $0 })")
+        #expect(try client.command(["XPENDING", layout.stream, layout.group]).items?.first?.integer == 0, "all acknowledged")
+        // And the .eml transport takes no key that is a path.
+        let message = MailMessage(from: MailAddress("a@acme.io"), to: MailAddress("b@x.io"), subject: "s", text: "t", html: "h", date: .now(), messageID: "m@acme.io")
+        #expect(throws: MailDirectoryTransport.Failure.self) { try MailDirectoryTransport(directory: mail.path).deliver(message, key: "../../etc/x-1") }
+    }
+
+    private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
     }
 }

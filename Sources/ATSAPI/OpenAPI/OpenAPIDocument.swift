@@ -354,7 +354,14 @@ public enum OpenAPIDocument {
     }
 }
 
-/// `/openapi.json` and `/docs` (Swagger UI from a CDN, as FastAPI serves it).
+/// `/openapi.json` and `/docs` (Swagger UI from a CDN, as FastAPI serves it). The CDN
+/// files are pinned to one release of `swagger-ui-dist` and carry Subresource Integrity
+/// hashes, so a changed or compromised file is not run; the hashes are those of the npm
+/// dist files of that release (as shipped, byte for byte, by the PyPI packages
+/// `swagger-ui-bundle-v2` 5.31.0 and `drf-spectacular-sidecar` 2026.1.1). To upgrade: change
+/// the version and recompute both (`openssl dgst -sha384 -binary FILE | base64`).
+/// Authorization is not persisted: a bearer token typed into the page is not written to
+/// localStorage, where any script of this origin could read it later.
 enum OpenAPIRoutes {
     static let docsPage = """
     <!doctype html>
@@ -362,13 +369,15 @@ enum OpenAPIRoutes {
     <head>
       <meta charset="utf-8">
       <title>ATS API</title>
-      <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+      <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui.css"
+            integrity="sha384-KX9Rx9vM1AmUNAn07bPAiZhFD4C8jdNgG6f5MRNvR+EfAxs2PmMFtUUazui7ryZQ" crossorigin="anonymous">
     </head>
     <body>
       <div id="swagger-ui"></div>
-      <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+      <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui-bundle.js"
+              integrity="sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K" crossorigin="anonymous"></script>
       <script>
-        window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true });
+        window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });
       </script>
     </body>
     </html>

@@ -29,7 +29,10 @@ public struct OutboxStream: Sendable {
     }
 
     /// `[id, [field, value, …]]` as XREADGROUP and XAUTOCLAIM return it; nil for an
-    /// entry we did not write (it is acknowledged and dropped).
+    /// entry we did not write (it is acknowledged and dropped). Anyone who can write to
+    /// Redis can add entries, so nothing in one is trusted: the tenant and outbox ids must
+    /// be positive integers and the slug a tenant slug (`[a-z0-9][a-z0-9-]{1,62}`), since
+    /// it becomes part of a file name (`<slug>-<id>.eml`) — `../../etc/x` never does.
     static func entry(_ value: RESPValue) -> (streamID: String, entry: Entry?)? {
         guard let parts = value.items, parts.count == 2, let id = parts[0].string else { return nil }
         guard let list = parts[1].items else { return (id, nil) }
@@ -39,7 +42,8 @@ public struct OutboxStream: Sendable {
             if let key = list[index].string, let value = list[index + 1].string { fields[key] = value }
             index += 2
         }
-        guard let tenant = fields["tenant"].flatMap(Int64.init), let slug = fields["slug"], let outbox = fields["id"].flatMap(Int64.init) else {
+        guard let tenant = fields["tenant"].flatMap(Int64.init), tenant > 0, let slug = fields["slug"], Tenant.isValidSlug(slug),
+              let outbox = fields["id"].flatMap(Int64.init), outbox > 0 else {
             return (id, nil)
         }
         return (id, Entry(streamID: id, tenant: TenantID(tenant), slug: slug, outboxID: outbox))

@@ -111,7 +111,7 @@ public final class StreamWorker: Sendable {
             // The database is down: leave the entry pending; it is reclaimed after the lease.
             if outcome == .unavailable { return }
         } else {
-            log("worker: dropping a stream entry that names no outbox row", [("entry", streamID)])
+            log("worker: dropping a stream entry that names no valid outbox row (tenant, slug, id)", [("entry", streamID)])
         }
         _ = try client.pipeline([["XACK", layout.stream, layout.group, streamID], ["XDEL", layout.stream, streamID]])
     }
