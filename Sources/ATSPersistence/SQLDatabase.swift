@@ -73,10 +73,10 @@ extension SQLDatabase {
     private static func run<T>(_ connection: any SQLConnection, readOnly: Bool, tenant: TenantID?, clock: @escaping @Sendable () -> Timestamp,
                                _ body: (SQLTransaction) throws -> T) throws -> T {
         let capabilities = connection.capabilities
-        var begin = capabilities.begin(readOnly: readOnly)
-        if let tenant, let scope = capabilities.scopeToTenant(tenant) { begin += "; " + scope }
+        var begin = [capabilities.begin(readOnly: readOnly)]
+        if let tenant, let scope = capabilities.scopeToTenant(tenant) { begin.append(scope) }
         do throws(SQLError) {
-            try connection.executeScript(begin)
+            try connection.begin(begin)
         } catch {
             if case .connectionLost(let why) = error { throw BeginFailed.connectionLost(why) }
             try? connection.executeScript("ROLLBACK")
@@ -90,6 +90,8 @@ extension SQLDatabase {
             try connection.executeScript("COMMIT")
             return result
         } catch {
+            // A held BEGIN that found the connection dead: nothing ran, retry elsewhere.
+            if connection.lostBeforeFirstStatement { throw BeginFailed.connectionLost(String(describing: error)) }
             try? connection.executeScript("ROLLBACK")
             if let sqlError = error as? SQLError { throw sqlError.storageError }
             throw error

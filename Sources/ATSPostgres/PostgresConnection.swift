@@ -18,6 +18,11 @@ final class PostgresConnection: SQLConnection {
     }
     /// The database's counter over all its connections.
     var sharedRoundTrips: RoundTripCounter?
+    /// BEGIN and the tenant scope, held until the transaction's first statement, which
+    /// takes them along in one round trip (libpq pipeline mode).
+    private var heldBegin: [String] = []
+    private var preparedCount = 0
+    private(set) var lostBeforeFirstStatement = false
 
     /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
     init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
@@ -83,7 +88,29 @@ final class PostgresConnection: SQLConnection {
         return Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
+    func begin(_ statements: [String]) throws(SQLError) {
+        lostBeforeFirstStatement = false
+        heldBegin = statements
+    }
+
     func executeScript(_ sql: String) throws(SQLError) {
+        if !heldBegin.isEmpty {
+            let begin = heldBegin
+            heldBegin = []
+            // A transaction in which nothing ran has nothing to commit or roll back.
+            if sql == "COMMIT" || sql == "ROLLBACK" { return }
+            do {
+                try executeScriptNow((begin + [sql]).joined(separator: "; "))
+            } catch {
+                if case .connectionLost = error { lostBeforeFirstStatement = true }
+                throw error
+            }
+            return
+        }
+        try executeScriptNow(sql)
+    }
+
+    private func executeScriptNow(_ sql: String) throws(SQLError) {
         roundTrips += 1
         guard let result = PQexec(handle, sql) else { throw lostOrOther(nil) }
         defer { PQclear(result) }
@@ -101,11 +128,10 @@ final class PostgresConnection: SQLConnection {
 
     // MARK: Internals
 
-    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
-        let name = try prepared(sql, parameterCount: parameters.count)
+    private static func texts(_ parameters: [SQLValue]) throws(SQLError) -> [String?] {
         // A C string ends at NUL: a value with one would be cut short, not stored.
         for case .text(let text) in parameters where text.utf8.contains(0) { throw .checkViolation("a text value contains a NUL character") }
-        let texts: [String?] = parameters.map { value in
+        return parameters.map { value in
             switch value {
             case .null: return nil
             case .int(let n): return String(n)
@@ -114,6 +140,16 @@ final class PostgresConnection: SQLConnection {
             case .timestamp(let stamp): return stamp.sqlText
             }
         }
+    }
+
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
+        if !heldBegin.isEmpty {
+            let begin = heldBegin
+            heldBegin = []
+            return try runPipelined(begin, sql, parameters)
+        }
+        let name = try prepared(sql, parameterCount: parameters.count)
+        let texts = try PostgresConnection.texts(parameters)
         roundTrips += 1
         let result = PostgresConnection.withOptionalCStrings(texts) { values in
             PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
@@ -127,9 +163,73 @@ final class PostgresConnection: SQLConnection {
         return result
     }
 
+    /// The held BEGIN and tenant scope, the statement's PREPARE when this connection has
+    /// not seen it, and the statement itself, in one round trip (libpq pipeline mode):
+    /// a transaction's first statement costs no extra round trip for its BEGIN.
+    private func runPipelined(_ begin: [String], _ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
+        let texts = try PostgresConnection.texts(parameters)
+        guard PQenterPipelineMode(handle) == 1 else { throw lostOrOther(nil) }
+        var results: [OpaquePointer] = []
+        defer {
+            results.forEach { PQclear($0) }
+            PQexitPipelineMode(handle)
+        }
+        let known = statements[sql]
+        let name = known ?? nextStatementName()
+        var sent = true
+        for statement in begin { sent = sent && PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 0) == 1 }
+        if known == nil { sent = sent && PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1 }
+        sent = sent && PostgresConnection.withOptionalCStrings(texts) { values in
+            PQsendQueryPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
+        } == 1
+        sent = sent && PQpipelineSync(handle) == 1
+        roundTrips += 1
+        guard sent else {
+            lostBeforeFirstStatement = PQstatus(handle) != CONNECTION_OK
+            throw lostOrOther(nil)
+        }
+        // One result per command (each followed by a NULL), then the sync.
+        let commands = begin.count + (known == nil ? 1 : 0) + 1
+        var firstError: SQLError?
+        var prepareSucceeded = false
+        for position in 0..<commands {
+            guard let result = PQgetResult(handle) else {
+                // Nothing of the transaction can have committed: a retry is safe.
+                lostBeforeFirstStatement = PQstatus(handle) != CONNECTION_OK
+                throw firstError ?? lostOrOther(nil)
+            }
+            results.append(result)
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            let status = PQresultStatus(result)
+            if known == nil && position == begin.count && status == PGRES_COMMAND_OK { prepareSucceeded = true }
+            if firstError == nil && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK {
+                firstError = status == PGRES_PIPELINE_ABORTED ? .other(code: "PG", message: "pipeline aborted") : classify(result)
+                if case .connectionLost = firstError { lostBeforeFirstStatement = true }
+            }
+        }
+        // The sync marks the end of the pipeline.
+        while let tail = PQgetResult(handle) {
+            let status = PQresultStatus(tail)
+            PQclear(tail)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        // The server keeps a statement it prepared even when what followed failed.
+        if prepareSucceeded { statements[sql] = name }
+        if let firstError { throw firstError }
+        // Hand the statement's own result to the caller (the others are cleared).
+        return results.removeLast()
+    }
+
+    /// Names are never reused on a connection (the server may hold a statement whose
+    /// name a failed exchange did not record).
+    private func nextStatementName() -> String {
+        preparedCount += 1
+        return "ats_\(preparedCount)"
+    }
+
     private func prepared(_ sql: String, parameterCount: Int) throws(SQLError) -> String {
         if let name = statements[sql] { return name }
-        let name = "ats_\(statements.count + 1)"
+        let name = nextStatementName()
         roundTrips += 1  // once per statement text and connection
         guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw lostOrOther(nil) }
         defer { PQclear(result) }

@@ -388,6 +388,9 @@ struct RepositoryContractTests {
         func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
             try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
         }
+        // Each raw() is its transaction's first statement: on PostgreSQL it travels in one
+        // pipeline with BEGIN and the tenant scope, so this also proves that fast path.
+        #expect(try raw(b.tenant, "SELECT current_setting('app.tenant_id')").first?.text(0) == String(b.tenant.rawValue))
         #expect(try raw(b.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["B1"])
         #expect(try raw(a.tenant, "SELECT count(*) FROM jobs").first?.int(0) == 2)
         #expect(try raw(nil, "SELECT count(*) FROM jobs").first?.int(0) == 0, "no tenant set: no rows")

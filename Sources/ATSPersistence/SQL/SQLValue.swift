@@ -127,10 +127,22 @@ public protocol SQLConnection: AnyObject {
     /// True when an error inside the current transaction has doomed it (PostgreSQL aborts
     /// the whole transaction on any error; its COMMIT then silently rolls back).
     var transactionAborted: Bool { get }
+    /// Starts a transaction with `statements` (BEGIN, then the tenant scope). A driver may
+    /// hold them and send them with the first statement that follows, in one round trip.
+    func begin(_ statements: [String]) throws(SQLError)
+    /// True when the connection was found dead while sending a held begin: nothing of the
+    /// transaction ran, so the unit of work may be retried on another connection.
+    var lostBeforeFirstStatement: Bool { get }
 }
 
 extension SQLConnection {
     public var dialect: SQLDialect { capabilities.dialect }
+
+    public func begin(_ statements: [String]) throws(SQLError) {
+        try executeScript(statements.joined(separator: "; "))
+    }
+
+    public var lostBeforeFirstStatement: Bool { false }
 
     public func queryOne(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> SQLRow? {
         try query(sql, parameters).first
