@@ -83,7 +83,7 @@ extension SQLDatabase {
             throw error.storageError
         }
         do {
-            let result = try body(SQLTransaction(connection: connection, tenant: tenant, clock: clock))
+            let result = try body(SQLTransaction(connection: connection, clock: clock))
             // A caught error may have aborted the transaction (PostgreSQL): committing
             // would quietly roll back everything while reporting success.
             if connection.transactionAborted { throw StorageError.internalError("the transaction was aborted by an earlier error") }

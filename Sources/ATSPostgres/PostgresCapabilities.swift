@@ -14,8 +14,6 @@ struct PostgresCapabilities: SQLCapabilities {
     /// send it with BEGIN in one round trip) cannot inject SQL.
     func scopeToTenant(_ tenant: TenantID) -> String? { "SET LOCAL app.tenant_id = '\(tenant.rawValue)'" }
     let lockRowsClause = " FOR UPDATE"
-    let nextIDQuery = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
-    let generatesIDs = true
     let reserveIDsQuery: String? = nil
     let writesInCTE = true
     let timestampColumnType = "timestamptz"

@@ -9,8 +9,6 @@ struct SQLiteCapabilities: SQLCapabilities {
     func begin(readOnly: Bool) -> String { readOnly ? "BEGIN" : "BEGIN IMMEDIATE" }
     func scopeToTenant(_ tenant: TenantID) -> String? { nil }
     let lockRowsClause = ""
-    let nextIDQuery = "UPDATE id_sequences SET value = value + 1 WHERE name = $1 RETURNING value"
-    let generatesIDs = false
     let reserveIDsQuery: String? = "UPDATE id_sequences SET value = value + $2 WHERE name = $1 RETURNING value"
     let writesInCTE = false
     let timestampColumnType = "TEXT"

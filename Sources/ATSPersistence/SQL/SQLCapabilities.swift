@@ -18,14 +18,10 @@ public protocol SQLCapabilities: Sendable {
     /// Appended to a SELECT whose rows must stay locked until commit ("" where one
     /// writer at a time serializes already).
     var lockRowsClause: String { get }
-    /// One row, one column: the next id of the table named by `$1`.
-    var nextIDQuery: String { get }
     /// One row, one column: the last of `$2` ids reserved for the table named by `$1`;
-    /// nil where the `id` column fills itself in.
+    /// nil where the `id` column fills itself in (an identity column: an INSERT leaves it
+    /// out and reads it back with RETURNING, in the same round trip).
     var reserveIDsQuery: String? { get }
-    /// The `id` column fills itself in (an identity column): an INSERT leaves it out and
-    /// reads it back with RETURNING, in the same round trip.
-    var generatesIDs: Bool { get }
     /// INSERT … RETURNING inside a WITH clause (one statement writes a row and its
     /// children).
     var writesInCTE: Bool { get }

@@ -2,17 +2,15 @@ import ATSDomain
 import ATSSupport
 
 /// One unit of work on one connection: what repositories run their statements in. It
-/// knows the tenant it is scoped to, the clock for the rows it stamps, and how to nest
-/// a savepoint; BEGIN and COMMIT belong to `SQLDatabase`.
+/// knows the clock for the rows it stamps and how to nest a savepoint; BEGIN and COMMIT
+/// belong to `SQLDatabase`.
 public final class SQLTransaction {
     public let connection: any SQLConnection
-    public private(set) var tenant: TenantID?
     private let clock: @Sendable () -> Timestamp
     private var savepointDepth = 0
 
-    public init(connection: any SQLConnection, tenant: TenantID?, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+    public init(connection: any SQLConnection, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
         self.connection = connection
-        self.tenant = tenant
         self.clock = clock
     }
 
@@ -22,7 +20,6 @@ public final class SQLTransaction {
     /// Scopes the rest of this transaction to `tenant` (row-level security), for work that
     /// creates a tenant and its first rows together.
     public func scope(to tenant: TenantID) throws {
-        self.tenant = tenant
         guard let statement = capabilities.scopeToTenant(tenant) else { return }
         try run { () throws(SQLError) in try connection.executeScript(statement) }
     }
@@ -101,10 +98,10 @@ public final class SQLTransaction {
                                 returning: [String] = []) throws(SQLError) -> SQLRow {
         var names = columns.map(\.0)
         var values = columns.map(\.1)
-        if !capabilities.generatesIDs {
+        if let id = try reserveIDs(table, count: 1) {
             // Last, so the computed expressions' placeholders stay as written.
             names.append("id")
-            values.append(.int(try connection.allocateID(table)))
+            values.append(.int(id))
         }
         let placeholders = (1...values.count).map { "$\($0)" } + computed.map(\.1)
         names += computed.map(\.0)

@@ -147,12 +147,4 @@ extension SQLConnection {
     public func queryOne(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> SQLRow? {
         try query(sql, parameters).first
     }
-
-    /// A fresh id for `table`, unique across tenants (API.md: ids are unique per table).
-    /// PostgreSQL uses the table's sequence; SQLite a counter row in `id_sequences`,
-    /// which is safe because SQLite has one writer at a time.
-    public func allocateID(_ table: String) throws(SQLError) -> Int64 {
-        guard let row = try queryOne(capabilities.nextIDQuery, [.text(table)]) else { throw .decoding("no id sequence for \(table)") }
-        return try row.int(0)
-    }
 }
