@@ -28,14 +28,32 @@ public struct User: Sendable, Equatable {
     public var id: UserID
     public var tenantID: TenantID
     public var email: String
-    /// An Argon2id hash string (`$argon2id$…`); never leaves the server.
+    /// An Argon2id hash string (`$argon2id$…`), or empty for a person added by staff who
+    /// has not set a password yet (invitation); never leaves the server.
     public var passwordHash: String
     public var fullName: String?
     public var role: Role
     public var isActive: Bool
     public var createdAt: Timestamp
+    /// The candidate profile (API.md, Candidates); staff may have one too, unused.
+    public var profile: Profile
+    public var updatedAt: Timestamp
+    /// Bumped by a password change, reset or logout; a token carries the epoch it was
+    /// issued in and is refused once the user's epoch moved past it.
+    public var sessionEpoch: Int64
+    /// The last sign-in or own profile change (the retention sweep's "activity").
+    public var lastActiveAt: Timestamp?
+    /// Set once the person was anonymized (GDPR); anonymizing again changes nothing.
+    public var anonymizedAt: Timestamp?
+    /// Set when the request was authenticated by an API key: this user is then the key's
+    /// creator acting with the key's role (events record no actor, the audit log the key).
+    public var apiKeyID: Int64?
 
-    public init(id: UserID, tenantID: TenantID, email: String, passwordHash: String, fullName: String?, role: Role, isActive: Bool, createdAt: Timestamp) {
+    public var hasPassword: Bool { !passwordHash.isEmpty }
+
+    public init(id: UserID, tenantID: TenantID, email: String, passwordHash: String, fullName: String?, role: Role, isActive: Bool, createdAt: Timestamp,
+                profile: Profile = Profile(), updatedAt: Timestamp? = nil, sessionEpoch: Int64 = 0, lastActiveAt: Timestamp? = nil,
+                anonymizedAt: Timestamp? = nil, apiKeyID: Int64? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.email = email
@@ -44,6 +62,33 @@ public struct User: Sendable, Equatable {
         self.role = role
         self.isActive = isActive
         self.createdAt = createdAt
+        self.profile = profile
+        self.updatedAt = updatedAt ?? createdAt
+        self.sessionEpoch = sessionEpoch
+        self.lastActiveAt = lastActiveAt
+        self.anonymizedAt = anonymizedAt
+        self.apiKeyID = apiKeyID
+    }
+
+    /// The user id that events record as the actor: nil for an API key (API.md).
+    public var eventActorID: UserID? { apiKeyID == nil ? id : nil }
+
+    /// A candidate's profile fields. `links` are http(s) URLs (≤ 10), `tags` trimmed and
+    /// lower-cased (≤ 50 of 1–50 characters), `source` ≤ 100 characters.
+    public struct Profile: Sendable, Equatable {
+        public var phone: String?
+        public var location: String?
+        public var links: [String]
+        public var tags: [String]
+        public var source: String?
+
+        public init(phone: String? = nil, location: String? = nil, links: [String] = [], tags: [String] = [], source: String? = nil) {
+            self.phone = phone
+            self.location = location
+            self.links = links
+            self.tags = tags
+            self.source = source
+        }
     }
 }
 

@@ -63,7 +63,9 @@ public enum TenantData {
         ]),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
-            .init("created_at", .timestamp),
+            .init("created_at", .timestamp), .init("phone", .text), .init("location", .text), .init("links", .text), .init("tags", .text),
+            .init("source", .text), .init("updated_at", .timestamp), .init("session_epoch", .int), .init("last_active_at", .timestamp),
+            .init("anonymized_at", .timestamp),
         ], secretColumns: ["password_hash"]),
     ]
 

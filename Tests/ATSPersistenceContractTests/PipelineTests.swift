@@ -17,12 +17,30 @@ struct PipelineTests {
         let test = try TestDatabase(backend, migrate: false)
         _ = try test.withRunner { try $0.up(to: 3) }
         try grant(test)
-        let f = try Fixture.make(test.database)
-        let job = try f.job("Before pipelines")
+        // Rows as schema 3 had them, written column by column (today's repositories write
+        // columns that later migrations add).
+        let (tenant, job) = try test.database.withTransaction(tenant: nil) { tx in
+            let now = tx.now()
+            let tenant = try tx.run { () throws(SQLError) -> Int64 in
+                try tx.insert(into: "tenants", [("slug", .text("before")), ("name", .text("Before")), ("created_at", .timestamp(now))])
+            }
+            try tx.scope(to: TenantID(tenant))
+            return try tx.run { () throws(SQLError) -> (TenantID, JobID) in
+                let user = try tx.insert(into: "users", [
+                    ("tenant_id", .int(tenant)), ("email", .text("r@before.io")), ("password_hash", .text("h")), ("role", .text("recruiter")),
+                    ("is_active", .bool(true)), ("created_at", .timestamp(now)),
+                ])
+                let job = try tx.insert(into: "jobs", [
+                    ("tenant_id", .int(tenant)), ("title", .text("Before pipelines")), ("company", .text("Acme")), ("status", .text("open")),
+                    ("created_by", .int(user)), ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
+                ])
+                return (TenantID(tenant), JobID(job))
+            }
+        }
         _ = try test.withRunner { try $0.up() }
         try grant(test)
-        let (template, jobPipeline) = try test.database.read(tenant: f.tenant) { work in
-            (try work.pipelines.template(f.tenant), try work.pipelines.forJob(f.tenant, job.id))
+        let (template, jobPipeline) = try test.database.read(tenant: tenant) { work in
+            (try work.pipelines.template(tenant), try work.pipelines.forJob(tenant, job))
         }
         #expect(template == .standard)
         #expect(jobPipeline == .standard)

@@ -8,13 +8,33 @@ public struct SQLUserRepository: UserRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let userColumns = "tenant_id, id, email, password_hash, full_name, role, is_active, created_at"
+    /// Every column of a user, in the order `user(_:)` decodes them.
+    public static let userColumns = "tenant_id, id, email, password_hash, full_name, role, is_active, created_at, "
+        + "phone, location, links, tags, source, updated_at, session_epoch, last_active_at, anonymized_at"
 
-    private static func user(_ row: SQLRow) throws(SQLError) -> User {
+    /// Decodes a row of `userColumns` (from `offset`, for joins).
+    public static func user(_ row: SQLRow) throws(SQLError) -> User {
         guard let role = Role(rawValue: try row.text(5)) else { throw .decoding("unknown role") }
+        let profile = User.Profile(phone: try row.optionalText(8), location: try row.optionalText(9), links: try stringList(row.text(10)),
+                                   tags: try stringList(row.text(11)), source: try row.optionalText(12))
         return User(id: UserID(try row.int(1)), tenantID: TenantID(try row.int(0)), email: try row.text(2), passwordHash: try row.text(3),
-                    fullName: try row.optionalText(4), role: role, isActive: try row.bool(6), createdAt: try row.timestamp(7))
+                    fullName: try row.optionalText(4), role: role, isActive: try row.bool(6), createdAt: try row.timestamp(7),
+                    profile: profile, updatedAt: try row.timestamp(13), sessionEpoch: try row.int(14), lastActiveAt: try row.optionalTimestamp(15),
+                    anonymizedAt: try row.optionalTimestamp(16))
     }
+
+    /// A JSON array of strings (the `links` and `tags` columns).
+    static func stringList(_ text: String) throws(SQLError) -> [String] {
+        guard case .array(let items)? = try? JSONParser.parse(Array(text.utf8)) else { throw .decoding("not a JSON array") }
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let s) = item else { throw .decoding("not a string") }
+            strings.append(s)
+        }
+        return strings
+    }
+
+    static func stringListText(_ list: [String]) -> String { JSONValue.array(list.map(JSONValue.string)).text }
 
     public func create(_ tenant: TenantID, _ user: NewUser) throws -> User {
         try tx.run(unique: .duplicateEmail) { () throws(SQLError) -> User in
@@ -22,9 +42,12 @@ public struct SQLUserRepository: UserRepository {
             let id = try tx.insert(into: "users", [
                 ("tenant_id", .int(tenant.rawValue)), ("email", .text(user.email)), ("password_hash", .text(user.passwordHash)),
                 ("full_name", .optional(user.fullName)), ("role", .text(user.role.rawValue)), ("is_active", .bool(true)), ("created_at", .timestamp(now)),
+                ("phone", .optional(user.profile.phone)), ("location", .optional(user.profile.location)),
+                ("links", .text(Self.stringListText(user.profile.links))), ("tags", .text(Self.stringListText(user.profile.tags))),
+                ("source", .optional(user.profile.source)), ("updated_at", .timestamp(now)),
             ])
             return User(id: UserID(id), tenantID: tenant, email: user.email, passwordHash: user.passwordHash, fullName: user.fullName,
-                        role: user.role, isActive: true, createdAt: now)
+                        role: user.role, isActive: true, createdAt: now, profile: user.profile, updatedAt: now)
         }
     }
 
@@ -63,6 +86,7 @@ public struct SQLUserRepository: UserRepository {
             guard let user = try find(tenant, id: id) else { throw StorageError.notFound }
             return user
         }
+        sets.append("updated_at = \(statement.bind(.timestamp(tx.now())))")
         statement.append(sets.joined(separator: ", "))
         statement.append(" WHERE tenant_id = \(statement.bind(.int(tenant.rawValue))) AND id = \(statement.bind(.int(id.rawValue)))")
         statement.append(" RETURNING \(Self.userColumns)")

@@ -7,12 +7,15 @@ public struct NewUser: Sendable {
     public var passwordHash: String
     public var fullName: String?
     public var role: Role
+    public var profile: User.Profile
 
-    public init(email: String, passwordHash: String, fullName: String?, role: Role) {
+    /// `passwordHash` empty: a person added by staff, who sets a password by invitation.
+    public init(email: String, passwordHash: String, fullName: String?, role: Role, profile: User.Profile = User.Profile()) {
         self.email = email
         self.passwordHash = passwordHash
         self.fullName = fullName
         self.role = role
+        self.profile = profile
     }
 }
 

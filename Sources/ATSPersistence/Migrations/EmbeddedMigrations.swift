@@ -258,6 +258,37 @@ DROP TABLE pipelines;
 DELETE FROM id_sequences WHERE name IN ('pipelines', 'pipeline_stages');
 
 """#),
+        (name: "0005_people.sql", contents: #"""
+-- People (issue: accounts and people): a user gains a candidate profile (phone,
+-- location, links and tags as JSON arrays, source), updated_at, a session epoch (every
+-- token carries the epoch it was issued in; a password change, reset or logout bumps it,
+-- so older tokens are refused even within the same second), the last sign-in or profile
+-- change (retention), and when it was anonymized. A user created by staff without a
+-- password has password_hash '' until an invitation or reset sets one.
+-- migrate:up
+ALTER TABLE users ADD COLUMN phone TEXT;
+ALTER TABLE users ADD COLUMN location TEXT;
+ALTER TABLE users ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE users ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE users ADD COLUMN source TEXT;
+ALTER TABLE users ADD COLUMN updated_at TEXT;
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_active_at TEXT;
+ALTER TABLE users ADD COLUMN anonymized_at TEXT;
+UPDATE users SET updated_at = created_at;
+
+-- migrate:down
+ALTER TABLE users DROP COLUMN anonymized_at;
+ALTER TABLE users DROP COLUMN last_active_at;
+ALTER TABLE users DROP COLUMN session_epoch;
+ALTER TABLE users DROP COLUMN updated_at;
+ALTER TABLE users DROP COLUMN source;
+ALTER TABLE users DROP COLUMN tags;
+ALTER TABLE users DROP COLUMN links;
+ALTER TABLE users DROP COLUMN location;
+ALTER TABLE users DROP COLUMN phone;
+
+"""#),
     ]
 
     static let postgres: [(name: String, contents: String)] = [
@@ -517,6 +548,43 @@ ALTER TABLE application_events ADD CONSTRAINT application_events_to_stage_check
     CHECK (to_stage IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')) NOT VALID;
 DROP TABLE pipeline_stages;
 DROP TABLE pipelines;
+
+"""#),
+        (name: "0005_people.sql", contents: #"""
+-- People (issue: accounts and people): a user gains a candidate profile (phone,
+-- location, links and tags as JSON arrays, source), updated_at, a session epoch (every
+-- token carries the epoch it was issued in; a password change, reset or logout bumps it,
+-- so older tokens are refused even within the same second), the last sign-in or profile
+-- change (retention), and when it was anonymized. A user created by staff without a
+-- password has password_hash '' until an invitation or reset sets one.
+-- migrate:up
+ALTER TABLE users
+    ADD COLUMN phone text,
+    ADD COLUMN location text,
+    ADD COLUMN links text NOT NULL DEFAULT '[]',
+    ADD COLUMN tags text NOT NULL DEFAULT '[]',
+    ADD COLUMN source text,
+    ADD COLUMN updated_at timestamptz,
+    ADD COLUMN session_epoch bigint NOT NULL DEFAULT 0,
+    ADD COLUMN last_active_at timestamptz,
+    ADD COLUMN anonymized_at timestamptz;
+-- The owner fills updated_at: forced row-level security would hide the rows from it.
+ALTER TABLE users NO FORCE ROW LEVEL SECURITY;
+UPDATE users SET updated_at = created_at;
+ALTER TABLE users FORCE ROW LEVEL SECURITY;
+ALTER TABLE users ALTER COLUMN updated_at SET NOT NULL;
+
+-- migrate:down
+ALTER TABLE users
+    DROP COLUMN anonymized_at,
+    DROP COLUMN last_active_at,
+    DROP COLUMN session_epoch,
+    DROP COLUMN updated_at,
+    DROP COLUMN source,
+    DROP COLUMN tags,
+    DROP COLUMN links,
+    DROP COLUMN location,
+    DROP COLUMN phone;
 
 """#),
     ]
