@@ -176,6 +176,8 @@ public enum OutboxStatus: String, Sendable, CaseIterable, Codable {
     case sent
     case failed
     case dead
+    /// Never delivered: the recipient was anonymized first (GDPR).
+    case cancelled
 }
 
 /// A notification written in the same transaction as the change it reports

@@ -14,6 +14,18 @@ public enum Representation {
         ])
     }
 
+    /// `Candidate` (API.md, Candidates): `User` plus the profile.
+    public static func candidate(_ u: User) -> JSONValue {
+        guard case .object(var fields) = user(u) else { return user(u) }
+        fields += [
+            ("phone", u.profile.phone.map(JSONValue.string) ?? .null), ("location", u.profile.location.map(JSONValue.string) ?? .null),
+            ("links", .array(u.profile.links.map(JSONValue.string))), ("tags", .array(u.profile.tags.map(JSONValue.string))),
+            ("source", u.profile.source.map(JSONValue.string) ?? .null), ("has_password", .bool(u.hasPassword)),
+            ("updated_at", .string(u.updatedAt.rfc3339)),
+        ]
+        return .object(fields)
+    }
+
     public static func job(_ j: Job) -> JSONValue {
         .object([
             ("id", .int(j.id.rawValue)), ("title", .string(j.title)), ("company", .string(j.company)),

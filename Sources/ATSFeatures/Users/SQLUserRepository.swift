@@ -82,6 +82,11 @@ public struct SQLUserRepository: UserRepository {
         if let role = changes.role { sets.append("role = \(statement.bind(.text(role.rawValue)))") }
         if let active = changes.isActive { sets.append("is_active = \(statement.bind(.bool(active)))") }
         if let name = changes.fullName { sets.append("full_name = \(statement.bind(.optional(name)))") }
+        if let phone = changes.phone { sets.append("phone = \(statement.bind(.optional(phone)))") }
+        if let location = changes.location { sets.append("location = \(statement.bind(.optional(location)))") }
+        if let links = changes.links { sets.append("links = \(statement.bind(.text(Self.stringListText(links))))") }
+        if let tags = changes.tags { sets.append("tags = \(statement.bind(.text(Self.stringListText(tags))))") }
+        if let source = changes.source { sets.append("source = \(statement.bind(.optional(source)))") }
         guard !sets.isEmpty else {
             guard let user = try find(tenant, id: id) else { throw StorageError.notFound }
             return user

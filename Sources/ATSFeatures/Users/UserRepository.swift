@@ -25,10 +25,23 @@ public struct UserChanges: Sendable {
     /// `.some(nil)` clears the name.
     public var fullName: String??
 
-    public init(role: Role? = nil, isActive: Bool? = nil, fullName: String?? = nil) {
+    /// Profile fields (candidates); `.some(nil)` clears a field.
+    public var phone: String??
+    public var location: String??
+    public var links: [String]?
+    public var tags: [String]?
+    public var source: String??
+
+    public init(role: Role? = nil, isActive: Bool? = nil, fullName: String?? = nil, phone: String?? = nil, location: String?? = nil,
+                links: [String]? = nil, tags: [String]? = nil, source: String?? = nil) {
         self.role = role
         self.isActive = isActive
         self.fullName = fullName
+        self.phone = phone
+        self.location = location
+        self.links = links
+        self.tags = tags
+        self.source = source
     }
 }
 
