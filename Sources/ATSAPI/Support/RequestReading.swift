@@ -78,6 +78,34 @@ struct BodyReader {
         }
     }
 
+    /// An array of at most `count` strings, each of `length` characters after trimming;
+    /// nil when absent (JSON null is refused: send `[]` to clear).
+    mutating func strings(_ name: String, count: Int, length: ClosedRange<Int>) -> [String]? {
+        guard let raw = value(name) else { return nil }
+        guard case .array(let items) = raw else {
+            errors.append(FieldError(name, "must be an array of strings"))
+            return nil
+        }
+        guard items.count <= count else {
+            errors.append(FieldError(name, "may hold at most \(count) items"))
+            return nil
+        }
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let text) = item, !text.unicodeScalars.contains("\u{0}") else {
+                errors.append(FieldError(name, "must be an array of strings (without NUL characters)"))
+                return nil
+            }
+            let value = text.trimming(" \t\r\n")
+            guard value.unicodeScalars.count >= length.lowerBound, text.unicodeScalars.count <= length.upperBound else {
+                errors.append(FieldError(name, "items must be \(length.lowerBound) to \(length.upperBound) characters"))
+                return nil
+            }
+            strings.append(value)
+        }
+        return strings
+    }
+
     mutating func bool(_ name: String) -> Bool? {
         guard let raw = value(name) else { return nil }
         guard case .bool(let b) = raw else {

@@ -44,6 +44,9 @@ public protocol ApplicationRepository {
     func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove
     /// Oldest first.
     func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
+    /// Clears what a candidate wrote into their applications (cover letters, résumé URLs);
+    /// stages and history stay (anonymization).
+    func removePersonalData(_ tenant: TenantID, candidate: UserID) throws
 }
 
 /// A stage move as stored, with what its notification names (read in the same statement).

@@ -128,4 +128,11 @@ public struct SQLApplicationRepository: ApplicationRepository {
             return result
         }
     }
+
+    public func removePersonalData(_ tenant: TenantID, candidate: UserID) throws {
+        _ = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("UPDATE applications SET cover_letter = NULL, resume_url = NULL WHERE tenant_id = $1 AND candidate_id = $2",
+                                      [.int(tenant.rawValue), .int(candidate.rawValue)])
+        }
+    }
 }

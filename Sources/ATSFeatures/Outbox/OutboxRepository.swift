@@ -44,4 +44,8 @@ public protocol OutboxRepository {
     func markFailed(_ tenant: TenantID, id: Int64, error: String, retryAt: Timestamp?) throws
     /// How many of the tenant's rows are in each status (for the backlog metric).
     func countByStatus(_ tenant: TenantID) throws -> [OutboxStatus: Int]
+    /// Anonymization: mail to `recipient` not yet sent is cancelled, and every row to it
+    /// (sent ones too) is readdressed to `replacement` with an empty payload, so the log
+    /// keeps that something was sent, not to whom or what.
+    func forget(_ tenant: TenantID, recipient: String, replacement: String) throws
 }

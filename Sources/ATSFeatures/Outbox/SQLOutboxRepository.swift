@@ -113,4 +113,14 @@ public struct SQLOutboxRepository: OutboxRepository {
         }
         if changed == 0 { throw StorageError.notFound }
     }
+
+    public func forget(_ tenant: TenantID, recipient: String, replacement: String) throws {
+        _ = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("""
+                UPDATE outbox SET status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END,
+                    recipient = $3, payload = '{}', lease_until = NULL
+                WHERE tenant_id = $1 AND recipient = $2
+                """, [.int(tenant.rawValue), .text(recipient), .text(replacement)])
+        }
+    }
 }

@@ -109,4 +109,17 @@ public struct SQLUserRepository: UserRepository {
                                         [.int(tenant.rawValue), .bool(true)]).count
         }
     }
+
+    public func anonymize(_ tenant: TenantID, id: UserID) throws -> User {
+        let now = tx.now()
+        let row = try tx.run { () throws(SQLError) -> SQLRow? in
+            try tx.connection.queryOne("""
+                UPDATE users SET email = $3, full_name = NULL, phone = NULL, location = NULL, links = '[]', tags = '[]',
+                    password_hash = '', is_active = $4, session_epoch = session_epoch + 1, anonymized_at = $5, updated_at = $5
+                WHERE tenant_id = $1 AND id = $2 RETURNING \(Self.userColumns)
+                """, [.int(tenant.rawValue), .int(id.rawValue), .text("anonymized-\(id.rawValue)@invalid"), .bool(false), .timestamp(now)])
+        }
+        guard let row else { throw StorageError.notFound }
+        return try tx.run { () throws(SQLError) -> User in try Self.user(row) }
+    }
 }

@@ -65,4 +65,8 @@ public protocol UserRepository {
     func update(_ tenant: TenantID, id: UserID, _ changes: UserChanges) throws -> User
     /// Active admins of the tenant (to refuse removing the last one).
     func countActiveAdmins(_ tenant: TenantID) throws -> Int
+    /// Removes the person's identifying data (API.md, Privacy): email becomes
+    /// `anonymized-<id>@invalid`; name, phone, location, links and tags are cleared; the
+    /// password is removed, the account deactivated and every token refused.
+    func anonymize(_ tenant: TenantID, id: UserID) throws -> User
 }
