@@ -16,6 +16,7 @@ public final class API: Sendable {
     private let applicationRoutes: ApplicationRoutes
     private let userRoutes: UserRoutes
     private let authRoutes: AuthRoutes
+    private let privacyRoutes: PrivacyRoutes
     private let tokens: TokenSigner
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -29,8 +30,11 @@ public final class API: Sendable {
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
+        let loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
+        privacyRoutes = PrivacyRoutes(database: database, privacy: PrivacyService(), passwords: passwords, configuration: configuration,
+                                      loginLimiter: loginLimiter)
         authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
-                                loginLimiter: RateLimiter(windowSeconds: configuration.loginWindowSeconds),
+                                loginLimiter: loginLimiter,
                                 signupLimiter: RateLimiter(windowSeconds: 3600),
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
     }
@@ -45,5 +49,6 @@ public final class API: Sendable {
         userRoutes.register(on: &router)
         jobRoutes.register(on: &router)
         applicationRoutes.register(on: &router)
+        privacyRoutes.register(on: &router)
     }
 }

@@ -40,6 +40,14 @@ public enum DomainEvent: Sendable, Equatable {
         }
     }
 
+    /// The application the event is about (`events.application_id`), if any.
+    public var applicationID: ApplicationID? {
+        switch self {
+        case .applicationReceived(let e): return e.common.application.id
+        case .applicationStageChanged(let e): return e.common.application.id
+        }
+    }
+
     /// The stored form (`events.payload`).
     public var payload: JSONValue {
         switch self {

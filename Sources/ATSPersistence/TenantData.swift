@@ -60,7 +60,12 @@ public enum TenantData {
         ]),
         TenantTable("events", columns: [
             .init("id", .int), .init("type", .text), .init("actor_id", .int), .init("payload", .text), .init("created_at", .timestamp),
+            .init("application_id", .int),
         ]),
+        TenantTable("tenant_tasks", columns: [
+            .init("name", .text), .init("due_at", .timestamp), .init("leased_until", .timestamp), .init("leased_by", .text),
+            .init("last_run_at", .timestamp),
+        ], orderBy: "name"),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
             .init("created_at", .timestamp), .init("phone", .text), .init("location", .text), .init("links", .text), .init("tags", .text),

@@ -157,6 +157,16 @@ public enum OpenAPIDocument {
         Operation(method: "GET", path: "/api/notifications", summary: "Queued notifications (admin)", tag: "notifications", access: .required,
                   query: [("status", enumeration(OutboxStatus.allCases.map(\.rawValue)), "Only this status")], paginated: true,
                   success: (200, "Notifications, newest first", arrayOf("Notification")), errors: [400, 401, 403, 422]),
+
+        Operation(method: "GET", path: "/api/candidates/{candidate_id}/export", summary: "Everything held about a candidate, incl. staff notes and scorecards (admin)",
+                  tag: "privacy", access: .required, pathParameters: ["candidate_id"], success: (200, "The export", ref("PersonalDataExport")), errors: [401, 403, 404]),
+        Operation(method: "POST", path: "/api/candidates/{candidate_id}/anonymize", summary: "Anonymize a candidate (admin; idempotent; the body may be left out)",
+                  tag: "privacy", access: .required, pathParameters: ["candidate_id"], success: (200, "The anonymized candidate", ref("Candidate")),
+                  errors: [401, 403, 404, 422]),
+        Operation(method: "GET", path: "/api/auth/me/export", summary: "Everything held about you (candidates)", tag: "privacy", access: .required,
+                  success: (200, "The export", ref("PersonalDataExport")), errors: [401, 403]),
+        Operation(method: "POST", path: "/api/auth/me/erase", summary: "Erase your account: anonymized, signed out, cannot log in (candidates)", tag: "privacy",
+                  access: .required, body: "EraseRequest", success: (204, "Erased", nil), errors: [400, 401, 403, 415, 422, 429]),
     ]
 
     static let description = "Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."
@@ -182,6 +192,7 @@ public enum OpenAPIDocument {
     static let tags: [(name: String, description: String)] = [
         ("auth", "Sign up, log in, the signed-in user"), ("users", "The tenant's users (admin)"), ("jobs", "Job postings"),
         ("applications", "Applications and the stage workflow"), ("notifications", "The notification outbox (admin)"),
+        ("privacy", "GDPR: export, anonymization, erasure"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -336,6 +347,22 @@ public enum OpenAPIDocument {
                                                              ("description", .string("An absolute http(s) URL"))]))],
                                     required: [],
                                     example: .object([("cover_letter", .string("I would like to join.")), ("resume_url", .string("https://cv.example.com/ada.pdf"))]))),
+            ("Candidate", object([("id", id), ("email", .object([("type", .string("string")), ("format", .string("email"))])), ("full_name", nullableText), ("role", roles),
+                                  ("is_active", .object([("type", .string("boolean"))])), ("created_at", time), ("phone", nullableText), ("location", nullableText),
+                                  ("links", .object([("type", .string("array")), ("items", string), ("maxItems", .int(10))])),
+                                  ("tags", .object([("type", .string("array")), ("items", string), ("maxItems", .int(50))])), ("source", nullableText),
+                                  ("has_password", .object([("type", .string("boolean"))])), ("updated_at", time)],
+                                 required: ["id", "email", "full_name", "role", "is_active", "created_at", "phone", "location", "links", "tags", "source",
+                                            "has_password", "updated_at"])),
+            ("PersonalDataExport", object([("exported_at", time), ("profile", ref("Candidate")),
+                                           ("applications", .object([("type", .string("array")), ("items", .object([("allOf", .array([ref("Application"),
+                                               object([("events", arrayOf("ApplicationEvent"))], required: ["events"], additional: true)]))]))])),
+                                           ("interviews", .object([("type", .string("array"))])), ("documents", .object([("type", .string("array"))])),
+                                           ("notifications", arrayOf("Notification")),
+                                           ("notes", .object([("type", .string("array")), ("description", .string("Admin export only"))])),
+                                           ("scorecards", .object([("type", .string("array")), ("description", .string("Admin export only"))]))],
+                                          required: ["exported_at", "profile", "applications", "interviews", "documents", "notifications"])),
+            ("EraseRequest", object([("password", text(1, 1024))], required: ["password"], example: .object([("password", .string("your password"))]))),
             ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true))], required: ["stage"],
                                           example: .object([("stage", .string("screening")), ("note", .string("Strong profile"))]))),
         ]

@@ -44,8 +44,9 @@ public protocol ApplicationRepository {
     func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove
     /// Oldest first.
     func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
-    /// Clears what a candidate wrote into their applications (cover letters, résumé URLs);
-    /// stages and history stay (anonymization).
+    /// Clears what was written about or by a candidate in their applications (cover
+    /// letters, résumé URLs, the notes of stage changes); stages and history stay
+    /// (anonymization).
     func removePersonalData(_ tenant: TenantID, candidate: UserID) throws
 }
 

@@ -131,8 +131,12 @@ public struct SQLApplicationRepository: ApplicationRepository {
 
     public func removePersonalData(_ tenant: TenantID, candidate: UserID) throws {
         _ = try tx.run { () throws(SQLError) -> Int in
-            try tx.connection.execute("UPDATE applications SET cover_letter = NULL, resume_url = NULL WHERE tenant_id = $1 AND candidate_id = $2",
-                                      [.int(tenant.rawValue), .int(candidate.rawValue)])
+            try tx.connection.execute("""
+                UPDATE application_events SET note = NULL
+                WHERE tenant_id = $1 AND note IS NOT NULL AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2)
+                """, [.int(tenant.rawValue), .int(candidate.rawValue)])
+            return try tx.connection.execute("UPDATE applications SET cover_letter = NULL, resume_url = NULL WHERE tenant_id = $1 AND candidate_id = $2",
+                                             [.int(tenant.rawValue), .int(candidate.rawValue)])
         }
     }
 }

@@ -14,11 +14,11 @@ public struct SQLEventRepository: EventRepository {
     public func record(_ tenant: TenantID, _ event: DomainEvent, actor: UserID?, deliveries: [NewOutboxMessage]) throws -> Int64 {
         let now = tx.now()
         let head: [SQLValue] = [.int(tenant.rawValue), .text(event.type.rawValue), actor.map { .int($0.rawValue) } ?? .null,
-                                .text(event.payload.text), .timestamp(now)]
+                                .text(event.payload.text), .timestamp(now), event.applicationID.map { .int($0.rawValue) } ?? .null]
         return try tx.run { () throws(SQLError) -> Int64 in
             guard tx.capabilities.writesInCTE else {
                 let id = try tx.insert(into: "events", [("tenant_id", head[0]), ("type", head[1]), ("actor_id", head[2]), ("payload", head[3]),
-                                                         ("created_at", head[4])])
+                                                         ("created_at", head[4]), ("application_id", head[5])])
                 guard !deliveries.isEmpty else { return id }
                 guard let first = try tx.reserveIDs("outbox", count: deliveries.count) else {
                     for d in deliveries {
@@ -42,7 +42,7 @@ public struct SQLEventRepository: EventRepository {
                 try tx.connection.execute(insert.sql, insert.parameters)
                 return id
             }
-            var statement = SQLStatement("WITH e AS (INSERT INTO events (tenant_id, type, actor_id, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id) ")
+            var statement = SQLStatement("WITH e AS (INSERT INTO events (tenant_id, type, actor_id, payload, created_at, application_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) ")
             head.forEach { _ = statement.bind($0) }
             guard !deliveries.isEmpty else {
                 statement.append("SELECT id FROM e")
@@ -65,5 +65,34 @@ public struct SQLEventRepository: EventRepository {
     private func firstID(_ statement: SQLStatement) throws(SQLError) -> Int64 {
         guard let row = try tx.connection.queryOne(statement.sql, statement.parameters) else { throw .decoding("the event insert returned no id") }
         return try row.int(0)
+    }
+
+    public func forget(_ tenant: TenantID, candidate: UserID, replacementEmail: String) throws {
+        try tx.run { () throws(SQLError) in
+            let rows = try tx.connection.query("""
+                SELECT id, payload FROM events
+                WHERE tenant_id = $1 AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2)
+                """, [.int(tenant.rawValue), .int(candidate.rawValue)])
+            for row in rows {
+                guard case .object(let fields)? = try? JSONParser.parse(Array(try row.text(1).utf8)) else { continue }
+                let scrubbed: [(key: String, value: JSONValue)] = fields.map { field in
+                    switch field.key {
+                    case "candidate_name": return (field.key, .string(replacementEmail))
+                    case "candidate_email": return (field.key, field.value == .null ? .null : .string(replacementEmail))
+                    case "note": return (field.key, .null)
+                    default: return field
+                    }
+                }
+                try tx.connection.execute("UPDATE events SET payload = $3 WHERE tenant_id = $1 AND id = $2",
+                                          [.int(tenant.rawValue), .int(try row.int(0)), .text(JSONValue.object(scrubbed).text)])
+            }
+            // Deliveries of those events to others (the recruiter's alert) name them too:
+            // what is not sent yet is cancelled, and no payload keeps their name.
+            try tx.connection.execute("""
+                UPDATE outbox SET status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END, payload = '{}', lease_until = NULL
+                WHERE tenant_id = $1 AND event_id IN (SELECT id FROM events WHERE tenant_id = $1
+                    AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2))
+                """, [.int(tenant.rawValue), .int(candidate.rawValue)])
+        }
     }
 }

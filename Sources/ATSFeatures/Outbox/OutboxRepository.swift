@@ -19,8 +19,13 @@ public struct NewOutboxMessage: Sendable, Equatable {
 
 public struct NotificationFilter: Sendable, Equatable {
     public var status: OutboxStatus?
+    /// Mail to this address only (a person's export).
+    public var recipient: String?
 
-    public init(status: OutboxStatus? = nil) { self.status = status }
+    public init(status: OutboxStatus? = nil, recipient: String? = nil) {
+        self.status = status
+        self.recipient = recipient
+    }
 }
 
 public protocol OutboxRepository {

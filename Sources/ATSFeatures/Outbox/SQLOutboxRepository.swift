@@ -36,6 +36,7 @@ public struct SQLOutboxRepository: OutboxRepository {
         var condition = SQLStatement(" WHERE tenant_id = $1")
         _ = condition.bind(.int(tenant.rawValue))
         if let status = filter.status { condition.append(" AND status = \(condition.bind(.text(status.rawValue)))") }
+        if let recipient = filter.recipient { condition.append(" AND recipient = \(condition.bind(.text(recipient)))") }
         return try tx.page("outbox", columns: Self.outboxColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.message)
     }
 

@@ -1,19 +1,77 @@
 import ATSDomain
 import ATSPersistence
 
-/// The GDPR rules (API.md, Privacy): what anonymizing a person removes and what it keeps
-/// (applications, stages, events, ratings stay for reports).
+/// Everything held about one person (API.md, Privacy: export).
+public struct PersonalData: Sendable {
+    public struct ApplicationRecord: Sendable {
+        public let application: Application
+        public let events: [ApplicationEvent]
+    }
+
+    public let person: User
+    public let applications: [ApplicationRecord]
+    /// Mail sent (or to be sent) to them.
+    public let notifications: [OutboxMessage]
+    /// Whether the export is the admin's, which also holds staff's notes and scorecards.
+    public let forStaff: Bool
+}
+
+/// The GDPR rules (API.md, Privacy): what an export holds, what anonymizing a person
+/// removes and what it keeps (applications, stages, events, ratings stay for reports).
 public struct PrivacyService: Sendable {
+    /// The most applications and notifications an export lists (a person has a handful).
+    static let exportLimit = 10_000
+
     public init() {}
 
+    /// Candidate `id` as an admin sees them (404 for anyone who is not a candidate).
+    private func candidate(_ work: UnitOfWork, tenant: TenantID, id: UserID) throws -> User {
+        guard let person = try work.users.find(tenant, id: id), person.role == .candidate else { throw DomainError.notFound("No such candidate.") }
+        return person
+    }
+
+    /// The admin's export of a candidate.
+    public func export(_ work: UnitOfWork, tenant: TenantID, by caller: User, candidate id: UserID) throws -> PersonalData {
+        try Access.require(caller, [.admin])
+        return try collect(work, tenant: tenant, person: try candidate(work, tenant: tenant, id: id), forStaff: true)
+    }
+
+    /// A candidate's export of themselves (staff's data is the tenant's: `ats tenant export`).
+    public func exportSelf(_ work: UnitOfWork, tenant: TenantID, caller: User) throws -> PersonalData {
+        try Access.require(caller, [.candidate])
+        return try collect(work, tenant: tenant, person: caller, forStaff: false)
+    }
+
+    private func collect(_ work: UnitOfWork, tenant: TenantID, person: User, forStaff: Bool) throws -> PersonalData {
+        let page = Page(limit: Self.exportLimit, offset: 0)
+        let applications = try work.applications.list(tenant, filter: ApplicationFilter(candidateID: person.id), page: page).items
+        let records = try applications.map { PersonalData.ApplicationRecord(application: $0, events: try work.applications.events(tenant, application: $0.id)) }
+        let notifications = try work.outbox.list(tenant, filter: NotificationFilter(recipient: person.email), page: page).items
+        return PersonalData(person: person, applications: records, notifications: notifications, forStaff: forStaff)
+    }
+
+    /// The admin's anonymization of a candidate; idempotent.
+    public func anonymize(_ work: UnitOfWork, tenant: TenantID, by caller: User, candidate id: UserID) throws -> User {
+        try Access.require(caller, [.admin])
+        return try anonymize(work, tenant: tenant, candidate: id)
+    }
+
+    /// A candidate's erasure of themselves (the route checked their password).
+    public func eraseSelf(_ work: UnitOfWork, tenant: TenantID, caller: User) throws {
+        try Access.require(caller, [.candidate])
+        _ = try anonymize(work, tenant: tenant, candidate: caller.id)
+    }
+
     /// Anonymizes candidate `id` in this unit of work; idempotent (an anonymized person
-    /// is returned as is). Used by the admin route, self-erasure, merge and retention.
+    /// is returned as is). Used by the admin route, self-erasure, merge and retention:
+    /// their identity, what they wrote and what was written about them goes; their
+    /// applications' stages and history stay. Pending mail to them is cancelled.
     public func anonymize(_ work: UnitOfWork, tenant: TenantID, candidate id: UserID) throws -> User {
-        guard let person = try work.users.find(tenant, id: id) else { throw DomainError.notFound("No such candidate.") }
-        guard person.role == .candidate else { throw DomainError.notFound("No such candidate.") }
+        let person = try candidate(work, tenant: tenant, id: id)
         if person.anonymizedAt != nil { return person }
         let anonymized = try work.users.anonymize(tenant, id: id)
         try work.applications.removePersonalData(tenant, candidate: id)
+        try work.events.forget(tenant, candidate: id, replacementEmail: anonymized.email)
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)
         return anonymized
     }
