@@ -18,6 +18,9 @@ public final class API: Sendable {
     private let authRoutes: AuthRoutes
     private let privacyRoutes: PrivacyRoutes
     private let tokens: TokenSigner
+    private let apiKeyRoutes: APIKeyRoutes
+    private let tenantRoutes: TenantRoutes
+    private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -37,6 +40,8 @@ public final class API: Sendable {
                                 loginLimiter: loginLimiter,
                                 signupLimiter: RateLimiter(windowSeconds: 3600),
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
+        apiKeyRoutes = APIKeyRoutes(database: database, keys: APIKeyService())
+        tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
@@ -44,11 +49,13 @@ public final class API: Sendable {
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
         router.use(TenantMiddleware(tenants: tenants))
-        router.use(AuthenticationMiddleware(tokens: tokens))
+        router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         authRoutes.register(on: &router)
         userRoutes.register(on: &router)
         jobRoutes.register(on: &router)
         applicationRoutes.register(on: &router)
         privacyRoutes.register(on: &router)
+        apiKeyRoutes.register(on: &router)
+        tenantRoutes.register(on: &router)
     }
 }

@@ -7,9 +7,10 @@ public enum Actor: Sendable {
 
     public init(_ user: User?) { self = user.map(Actor.user) ?? .anonymous }
 
-    /// The user behind the change, for events (`actor_id`); nil for anonymous and system.
+    /// The user behind the change, for events (`actor_id`); nil for anonymous, system and
+    /// an API key (`User.eventActorID`).
     public var userID: UserID? {
-        if case .user(let user) = self { return user.id }
+        if case .user(let user) = self { return user.eventActorID }
         return nil
     }
 

@@ -5,12 +5,15 @@ public struct Tenant: Sendable, Equatable {
     public var slug: String
     public var name: String
     public var createdAt: Timestamp
+    /// What its admins configured (`GET /api/tenant`).
+    public var settings: TenantSettings
 
-    public init(id: TenantID, slug: String, name: String, createdAt: Timestamp) {
+    public init(id: TenantID, slug: String, name: String, createdAt: Timestamp, settings: TenantSettings = TenantSettings()) {
         self.id = id
         self.slug = slug
         self.name = name
         self.createdAt = createdAt
+        self.settings = settings
     }
 
     /// `[a-z0-9][a-z0-9-]{1,62}` (API.md, Tenancy).

@@ -14,8 +14,12 @@ public struct MailMessage: Sendable, Equatable {
     public var date: Timestamp
     /// Stable per outbox row, so a redelivered message is recognisably the same one.
     public var messageID: String
+    /// Where replies go (the tenant's `reply_to`); written only when it is an address
+    /// that cannot break the header (`TenantSettings.normalizedReplyTo`).
+    public var replyTo: MailAddress?
 
-    public init(from: MailAddress, to: MailAddress, subject: String, text: String, html: String, date: Timestamp, messageID: String) {
+    public init(from: MailAddress, to: MailAddress, subject: String, text: String, html: String, date: Timestamp, messageID: String,
+                replyTo: MailAddress? = nil) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -23,6 +27,7 @@ public struct MailMessage: Sendable, Equatable {
         self.html = html
         self.date = date
         self.messageID = messageID
+        self.replyTo = replyTo
     }
 
     /// The message with CRLF line endings, ready for SMTP DATA (before dot-stuffing) or a
@@ -32,6 +37,11 @@ public struct MailMessage: Sendable, Equatable {
         var lines: [String] = [
             "Date: " + MailMessage.rfc5322Date(date),
             from.headerField("From"),
+        ]
+        // Checked again here, whatever stored it: an address with CR, LF, `<` or `>`
+        // could add a header, so such a Reply-To is left out rather than written.
+        if let replyTo, TenantSettings.normalizedReplyTo(replyTo.address) == replyTo.address { lines.append(replyTo.headerField("Reply-To")) }
+        lines += [
             to.headerField("To"),
             MailMessage.headerField("Subject", subject),
             "Message-ID: <\(messageID)>",

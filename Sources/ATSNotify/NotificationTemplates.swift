@@ -10,7 +10,10 @@ public enum NotificationTemplates {
         public var description: String { "no template for notification kind '\(kind)'" }
     }
 
-    public static func compose(_ message: OutboxMessage, from: MailAddress, domain: String) throws -> MailMessage {
+    /// `settings` are the tenant's: its `mail_from_name` replaces the display name of
+    /// `from` (the address stays MAIL_FROM's, which the mail server may send as), its
+    /// `reply_to` becomes the `Reply-To`.
+    public static func compose(_ message: OutboxMessage, from: MailAddress, domain: String, settings: TenantSettings = TenantSettings()) throws -> MailMessage {
         let payload = (try? JSONParser.parse(Array(message.payload.utf8))) ?? .object([])
         func field(_ key: String) -> String { payload[key].flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? "" }
         let job = field("job_title"), company = field("company"), candidate = field("candidate_name")
@@ -46,9 +49,11 @@ public enum NotificationTemplates {
         }
         let text = paragraphs.joined(separator: "\r\n\r\n") + "\r\n"
         let html = "<!doctype html><html><body>" + paragraphs.map { "<p>\(escapeHTML($0))</p>" }.joined() + "</body></html>"
-        return MailMessage(from: from, to: MailAddress(message.recipient, name: kind == .newApplicationForJob ? nil : (candidate.isEmpty ? nil : candidate)),
+        var sender = from
+        if let name = settings.mailFromName, !name.isEmpty { sender.name = name }
+        return MailMessage(from: sender, to: MailAddress(message.recipient, name: kind == .newApplicationForJob ? nil : (candidate.isEmpty ? nil : candidate)),
                            subject: subject, text: text, html: html, date: .now(),
-                           messageID: "outbox-\(message.tenantID)-\(message.id)@\(domain)")
+                           messageID: "outbox-\(message.tenantID)-\(message.id)@\(domain)", replyTo: settings.replyTo.map { MailAddress($0) })
     }
 
     static func escapeHTML(_ text: String) -> String {

@@ -66,6 +66,11 @@ public enum TenantData {
             .init("name", .text), .init("due_at", .timestamp), .init("leased_until", .timestamp), .init("leased_by", .text),
             .init("last_run_at", .timestamp),
         ], orderBy: "name"),
+        // Before users: a key references its creator.
+        TenantTable("api_keys", columns: [
+            .init("id", .int), .init("name", .text), .init("role", .text), .init("prefix", .text), .init("created_by", .int),
+            .init("created_at", .timestamp), .init("last_used_at", .timestamp), .init("revoked_at", .timestamp),
+        ], secretColumns: ["key_hash"]),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
             .init("created_at", .timestamp), .init("phone", .text), .init("location", .text), .init("links", .text), .init("tags", .text),

@@ -1,5 +1,6 @@
 import ATSDomain
 import ATSSupport
+import ATSFeatures
 import ATSHTTP
 
 /// The OpenAPI 3.1 description of API.md, built from one table of operations. A test
@@ -167,6 +168,20 @@ public enum OpenAPIDocument {
                   success: (200, "The export", ref("PersonalDataExport")), errors: [401, 403]),
         Operation(method: "POST", path: "/api/auth/me/erase", summary: "Erase your account: anonymized, signed out, cannot log in (candidates)", tag: "privacy",
                   access: .required, body: "EraseRequest", success: (204, "Erased", nil), errors: [400, 401, 403, 415, 422, 429]),
+        Operation(method: "GET", path: "/api/api-keys", summary: "List live API keys, newest first (admin; never the key itself)", tag: "api-keys",
+                  access: .required, paginated: true, success: (200, "API keys", arrayOf("APIKey")), errors: [400, 401, 403, 422]),
+        Operation(method: "POST", path: "/api/api-keys", summary: "Create an API key (admin); the key is in this response only", tag: "api-keys",
+                  access: .required, body: "CreateAPIKeyRequest", success: (201, "The key, with its secret text (Location header)", ref("CreatedAPIKey")),
+                  errors: [400, 401, 403, 415, 422]),
+        Operation(method: "GET", path: "/api/api-keys/{key_id}", summary: "A live API key (admin; never the key itself)", tag: "api-keys",
+                  access: .required, pathParameters: ["key_id"], success: (200, "The API key", ref("APIKey")), errors: [401, 403, 404]),
+        Operation(method: "DELETE", path: "/api/api-keys/{key_id}", summary: "Revoke an API key (admin); refused from the next request on", tag: "api-keys",
+                  access: .required, pathParameters: ["key_id"], success: (204, "Revoked", nil), errors: [401, 403, 404]),
+
+        Operation(method: "GET", path: "/api/tenant", summary: "The tenant's name and settings (staff)", tag: "tenant", access: .required,
+                  success: (200, "The tenant", ref("Tenant")), errors: [401, 403]),
+        Operation(method: "PATCH", path: "/api/tenant", summary: "Rename the tenant or change some of its settings (admin)", tag: "tenant",
+                  access: .required, body: "UpdateTenantRequest", success: (200, "The tenant", ref("Tenant")), errors: [400, 401, 403, 415, 422]),
     ]
 
     static let description = "Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."
@@ -193,6 +208,7 @@ public enum OpenAPIDocument {
         ("auth", "Sign up, log in, the signed-in user"), ("users", "The tenant's users (admin)"), ("jobs", "Job postings"),
         ("applications", "Applications and the stage workflow"), ("notifications", "The notification outbox (admin)"),
         ("privacy", "GDPR: export, anonymization, erasure"),
+        ("api-keys", "API keys for integrations (admin)"), ("tenant", "The tenant's name and settings"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -365,8 +381,42 @@ public enum OpenAPIDocument {
             ("EraseRequest", object([("password", text(1, 1024))], required: ["password"], example: .object([("password", .string("your password"))]))),
             ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true))], required: ["stage"],
                                           example: .object([("stage", .string("screening")), ("note", .string("Strong profile"))]))),
+            ("APIKey", object(apiKeyFields, required: apiKeyFields.map(\.0))),
+            ("CreatedAPIKey", object(apiKeyFields + [("key", .object([("type", .string("string")), ("pattern", .string("^ats_[a-z2-7]{8}_[A-Za-z0-9_-]{43}$")),
+                                                                       ("description", .string("The key: use it as Authorization: Bearer <key>. Shown only here."))]))],
+                                     required: apiKeyFields.map(\.0) + ["key"])),
+            ("CreateAPIKeyRequest", object([("name", text(1, APIKeyService.nameLength.upperBound, trimmed: true)), ("role", enumeration(APIKey.roles.map(\.rawValue)))],
+                                           required: ["name", "role"], example: .object([("name", .string("HRIS sync")), ("role", .string("recruiter"))]))),
+            ("TenantSettings", object(tenantSettingsFields, required: tenantSettingsFields.map(\.0))),
+            ("Tenant", object([("slug", string), ("name", string), ("settings", ref("TenantSettings"))], required: ["slug", "name", "settings"])),
+            ("UpdateTenantRequest", object([("name", text(1, TenantSettingsService.nameLength.upperBound, trimmed: true)),
+                                            ("settings", object(tenantSettingsFields, required: []))],
+                                           required: [], example: .object([("settings", .object([("mail_from_name", .string("Acme Recruiting")),
+                                                                                                 ("reply_to", .string("jobs@acme.example"))]))]))),
         ]
     }()
+
+    private static let apiKeyFields: [(String, JSONValue)] = [
+        ("id", id(minimum: 1)), ("name", string), ("role", enumeration(APIKey.roles.map(\.rawValue))),
+        ("prefix", .object([("type", .string("string")), ("pattern", .string("^ats_[a-z2-7]{8}$")), ("description", .string("The key's visible start"))])),
+        ("created_by", id(minimum: 1)), ("created_at", time), ("last_used_at", nullableTime),
+    ]
+
+    /// `TenantSettings.normalizedReplyTo`: local@domain in printable ASCII without
+    /// spaces or `<>()[],;:"\\@`, a dot in the domain but not at either end.
+    private static let replyToPattern = "^[!#-'*+\\-./0-9=?A-Z^-~]+@[!#-'*+\\-/0-9=?A-Z^-~][!#-'*+\\-./0-9=?A-Z^-~]*\\.[!#-'*+\\-./0-9=?A-Z^-~]*[!#-'*+\\-/0-9=?A-Z^-~]$"
+
+    /// The settings as read and as (partially) written.
+    private static let tenantSettingsFields: [(String, JSONValue)] = [
+        ("candidate_retention_days", .object([("type", .array([.string("integer"), .string("null")])),
+                                              ("minimum", .int(Int64(TenantSettings.retentionDays.lowerBound))),
+                                              ("maximum", .int(Int64(TenantSettings.retentionDays.upperBound)))])),
+        ("require_rejection_reason", .object([("type", .string("boolean"))])),
+        ("mail_from_name", .object([("type", .array([.string("string"), .string("null")])), ("maxLength", .int(Int64(TenantSettings.mailFromNameLength.upperBound))),
+                                    ("pattern", .string("^[^\\u0000-\\u001f\\u007f]*$"))])),
+        ("reply_to", .object([("type", .array([.string("string"), .string("null")])), ("format", .string("email")), ("minLength", .int(3)), ("maxLength", .int(254)),
+                              ("pattern", .string(replyToPattern))])),
+    ]
 
     private static func components() -> JSONValue {
         .object([
@@ -375,7 +425,8 @@ public enum OpenAPIDocument {
                 ("OAuth2Password", .object([("type", .string("oauth2")), ("flows", .object([("password", .object([
                     ("tokenUrl", .string("/api/auth/login")), ("scopes", .object([])),
                 ]))]))])),
-                ("BearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT"))])),
+                ("BearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT or API key")),
+                                        ("description", .string("An access token from /api/auth/login, or an API key (ats_...) from /api/api-keys"))])),
             ])),
         ])
     }

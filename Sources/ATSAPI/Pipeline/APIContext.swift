@@ -3,6 +3,7 @@ import ATSDomain
 import ATSFeatures
 import ATSHTTP
 import ATSSupport
+import Synchronization
 
 /// Everything a handler knows about its request besides the request: built once per
 /// request from what the middleware resolved (tenant, verified token), then handed to
@@ -24,12 +25,20 @@ struct APIContext {
 
     /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive
     /// is 401, never silently anonymous. The role comes from the database, not the token.
+    /// An API key is looked up here too (one statement in this unit of work): it is its
+    /// creator with the key's role and id, or 401.
     func caller(in work: UnitOfWork) throws -> User? {
         let credentials: TokenClaims
         switch self.credentials {
         case .anonymous: return nil
         case .invalid(let error): throw error
         case .verified(let claims): credentials = claims
+        case .apiKey(let key):
+            guard let user = try APIKeyService().authenticate(work, tenant: tenant.id, key.presented) else {
+                throw APIError.unauthorized("The API key is invalid or revoked.")
+            }
+            key.resolved(as: user.apiKeyID)
+            return user
         }
         guard let user = try work.users.find(tenant.id, id: credentials.userID), user.isActive else {
             throw APIError.unauthorized("The account is inactive or no longer exists.")
@@ -56,6 +65,20 @@ enum Credentials: Sendable {
     case anonymous
     case verified(TokenClaims)
     case invalid(APIError)
+    /// A well-formed `ats_…` key, not yet looked up (`caller(in:)` does that).
+    case apiKey(APIKeyCredential)
+}
+
+/// A presented API key: its prefix and hash, parsed without the database, and the key
+/// id it turned out to be (for `last_used_at`, recorded after the handler).
+final class APIKeyCredential: Sendable {
+    let presented: APIKeySecret.Presented
+    private let resolvedID = Mutex<Int64?>(nil)
+
+    init(_ presented: APIKeySecret.Presented) { self.presented = presented }
+
+    func resolved(as id: Int64?) { resolvedID.withLock { $0 = id } }
+    var keyID: Int64? { resolvedID.withLock { $0 } }
 }
 
 /// Who may call a route at all, checked before its body is read: a protected route
@@ -77,7 +100,7 @@ extension Router {
                 switch context.credentials {
                 case .anonymous: throw APIError.unauthorized("Sign in first.")
                 case .invalid(let error): throw error
-                case .verified: break
+                case .verified, .apiKey: break
                 }
             }
             return try handler(request, context)

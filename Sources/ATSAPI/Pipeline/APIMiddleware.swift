@@ -1,6 +1,8 @@
 import ATSAuth
 import ATSDomain
+import ATSFeatures
 import ATSHTTP
+import ATSPersistence
 import ATSSupport
 
 /// Resolves the request's tenant (404 when unknown) and puts it on the request's
@@ -42,21 +44,45 @@ struct ProblemMiddleware: HTTPMiddleware {
 }
 
 /// Verifies `Authorization: Bearer …` (signature, expiry, tenant) without touching the
-/// database; an invalid token is 401, never silently anonymous.
+/// database; an invalid token is 401, never silently anonymous. A bearer that starts
+/// with `ats_` is an API key: only its shape is checked here, its row is read in the
+/// handler's unit of work, and after the handler its use is recorded (throttled).
 struct AuthenticationMiddleware: HTTPMiddleware {
     let tokens: TokenSigner
+    let database: any Database
+    let keyUsage: APIKeyUsageRecorder
+    let logger: Logger
 
     func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse {
         var context = context
-        context.values[CredentialsKey.self] = credentials(request, tenant: context.values[TenantKey.self])
+        let credentials = credentials(request, tenant: context.values[TenantKey.self])
+        context.values[CredentialsKey.self] = credentials
+        guard case .apiKey(let key) = credentials, let tenant = context.values[TenantKey.self] else { return try next(request, context) }
+        // Also when the handler failed (a 403 is still a use of the key); only a key
+        // that authenticated has an id.
+        defer { recordUse(key, tenant: tenant, requestID: context.requestID) }
         return try next(request, context)
+    }
+
+    private func recordUse(_ key: APIKeyCredential, tenant: Tenant, requestID: String) {
+        guard let id = key.keyID else { return }
+        do {
+            try keyUsage.used(database, tenant: tenant.id, key: id)
+        } catch {
+            logger.warn("cannot record an API key's use", [("request_id", requestID), ("api_key_id", String(id)), ("error", String(describing: error))])
+        }
     }
 
     private func credentials(_ request: HTTPRequest, tenant: Tenant?) -> Credentials {
         guard let header = request.headers["Authorization"] else { return .anonymous }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .invalid(.unauthorized("Use Authorization: Bearer <token>.")) }
-        guard let claims = try? tokens.verify(String(parts[1]).trimming(" "), now: Timestamp.now().unixSeconds) else {
+        let token = String(parts[1]).trimming(" ")
+        if APIKeySecret.looksLikeKey(token) {
+            guard let presented = APIKeySecret.parse(token) else { return .invalid(.unauthorized("The API key is invalid or revoked.")) }
+            return .apiKey(APIKeyCredential(presented))
+        }
+        guard let claims = try? tokens.verify(token, now: Timestamp.now().unixSeconds) else {
             return .invalid(.unauthorized("The access token is invalid or expired."))
         }
         guard claims.tenantID == tenant?.id else { return .invalid(.unauthorized("The access token belongs to another tenant.")) }

@@ -1,3 +1,4 @@
+import ATSAuth
 import ATSDomain
 import ATSSupport
 import ATSHTTP
@@ -58,6 +59,25 @@ public enum Representation {
             ("attempts", .int(Int64(m.attempts))), ("last_error", m.lastError.map(JSONValue.string) ?? .null),
             ("created_at", .string(m.createdAt.rfc3339)), ("sent_at", m.sentAt.map { .string($0.rfc3339) } ?? .null),
         ])
+    }
+
+    /// `APIKey`: `key` (the secret) only in the response that created it. `prefix` is
+    /// the key's visible start (`ats_` and the public part), to recognise it by.
+    public static func apiKey(_ k: APIKey, secret: String? = nil) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .int(k.id)), ("name", .string(k.name)), ("role", .string(k.role.rawValue)), ("prefix", .string(APIKeySecret.scheme + k.prefix)),
+        ]
+        if let secret { fields.append(("key", .string(secret))) }
+        fields += [
+            ("created_by", .int(k.createdBy.rawValue)), ("created_at", .string(k.createdAt.rfc3339)),
+            ("last_used_at", k.lastUsedAt.map { .string($0.rfc3339) } ?? .null),
+        ]
+        return .object(fields)
+    }
+
+    /// `{slug, name, settings}` (API.md, Tenant settings).
+    public static func tenant(_ t: Tenant) -> JSONValue {
+        .object([("slug", .string(t.slug)), ("name", .string(t.name)), ("settings", t.settings.json)])
     }
 
     /// The ETag of an application: its version, strong.

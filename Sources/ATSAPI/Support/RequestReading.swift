@@ -128,12 +128,50 @@ struct BodyReader {
         return parsed
     }
 
+    /// A whole number in `range`; nil when absent, `.some(nil)` for JSON null when `nullable`.
+    mutating func integer(_ name: String, range: ClosedRange<Int>, nullable: Bool = false) -> Int?? {
+        guard let raw = value(name) else { return .none }
+        switch raw {
+        case .null where nullable: return .some(nil)
+        case .int(let n):
+            guard n >= Int64(range.lowerBound), n <= Int64(range.upperBound) else {
+                errors.append(FieldError(name, "must be between \(range.lowerBound) and \(range.upperBound)\(nullable ? ", or null" : "")"))
+                return .none
+            }
+            return .some(Int(n))
+        default:
+            errors.append(FieldError(name, nullable ? "must be a whole number or null" : "must be a whole number"))
+            return .none
+        }
+    }
+
+    /// A nested object, read field by field by `read` with a reader of its own; its
+    /// problems (unknown fields included) are this body's, named `name.field`. nil when
+    /// absent or not an object (an error then).
+    mutating func object<T>(_ name: String, _ read: (inout BodyReader) -> T) -> T? {
+        guard let raw = value(name) else { return nil }
+        guard case .object(let members) = raw else {
+            errors.append(FieldError(name, "must be an object"))
+            return nil
+        }
+        var nested = BodyReader(members: members)
+        let result = read(&nested)
+        errors += nested.problems.map { FieldError("\(name).\($0.field)", $0.message) }
+        return result
+    }
+
     mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
+
+    /// Every problem so far, unknown fields included.
+    var problems: [FieldError] {
+        var all = errors
+        for member in members where !known.contains(member.key) { all.append(FieldError(member.key, "is not a known field")) }
+        return all
+    }
 
     /// Throws the 422 when any field was wrong or unknown.
     func finish() throws(APIError) {
-        var all = errors
-        for member in members where !known.contains(member.key) { all.append(FieldError(member.key, "is not a known field")) }
+        let all = problems
         if !all.isEmpty { throw .validation(all) }
     }
 }

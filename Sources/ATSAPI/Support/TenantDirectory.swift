@@ -7,19 +7,27 @@ import Synchronization
 
 /// Finds the tenant of a request: `X-Tenant`, else `<slug>.<ATS_BASE_DOMAIN>` in `Host`,
 /// else the default tenant. Tenants change rarely and every request needs one, so
-/// lookups are cached for a few seconds (a tenant created with the CLI is visible to a
-/// running server within `ttl`).
+/// lookups are cached for a few seconds (a tenant created with the CLI, or renamed or
+/// reconfigured through another replica, is visible to a running server within `ttl`;
+/// a change made through this one is visible from its next request: `invalidate`).
 final class TenantDirectory: Sendable {
     private struct Entry {
         let tenant: Tenant?
         let fetchedAt: Double
     }
 
+    private struct Cache {
+        var entries: [String: Entry] = [:]
+        /// Bumped by `invalidate`: a lookup that read the database before an invalidation
+        /// must not store what it read (it may predate the change).
+        var generation = 0
+    }
+
     private let database: any Database
     private let defaultSlug: String
     private let baseDomain: String?
-    private let cache = Mutex<[String: Entry]>([:])
-    private let ttl = 5.0
+    private let cache = Mutex(Cache())
+    let ttl = 5.0
 
     init(database: any Database, defaultSlug: String, baseDomain: String?) {
         self.database = database
@@ -47,16 +55,27 @@ final class TenantDirectory: Sendable {
         let slug = slug(for: request)
         guard Tenant.isValidSlug(slug) else { throw APIError.notFound("No such tenant.") }
         let now = MonotonicClock.seconds()
-        if let entry = cache.withLock({ $0[slug] }), now - entry.fetchedAt < ttl {
+        let (cached, generation) = cache.withLock { ($0.entries[slug], $0.generation) }
+        if let entry = cached, now - entry.fetchedAt < ttl {
             guard let tenant = entry.tenant else { throw APIError.notFound("No such tenant.") }
             return tenant
         }
         let tenant = try database.read(tenant: nil) { try $0.tenants.find(slug: slug) }
         cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }  // unknown slugs must not grow it without bound
-            cache[slug] = Entry(tenant: tenant, fetchedAt: now)
+            guard cache.generation == generation else { return }
+            if cache.entries.count > 10_000 { cache.entries.removeAll() }  // unknown slugs must not grow it without bound
+            cache.entries[slug] = Entry(tenant: tenant, fetchedAt: now)
         }
         guard let tenant else { throw APIError.notFound("No such tenant.") }
         return tenant
+    }
+
+    /// Forgets `slug` after its tenant changed (call it once the change committed), so
+    /// this replica's next request reads the new row.
+    func invalidate(slug: String) {
+        cache.withLock { cache in
+            cache.entries[slug] = nil
+            cache.generation &+= 1
+        }
     }
 }

@@ -32,7 +32,7 @@ public protocol ApplicationRepository {
     /// Creates the application in the first stage of its job's pipeline, and its first
     /// event. Throws
     /// `.alreadyApplied` (also when two requests race).
-    func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application
+    func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application
     func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?
     /// The application with its job's pipeline (`Pipeline.standard` when the job has
     /// none), read in one statement.
@@ -41,7 +41,7 @@ public protocol ApplicationRepository {
     func list(_ tenant: TenantID, filter: ApplicationFilter, page: Page) throws -> PageResult<Application>
     /// Moves from `from` to `stage` if the row is still at `expectedVersion` (else
     /// `.staleVersion`; `.notFound` when it does not exist), bumps the version and records the event.
-    func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove
+    func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?) throws -> StageMove
     /// Oldest first.
     func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
     /// Clears what was written about or by a candidate in their applications (cover

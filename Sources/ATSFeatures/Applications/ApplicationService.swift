@@ -14,10 +14,10 @@ public struct ApplicationService: Sendable {
         guard let job = try work.jobs.find(tenant.id, id: jobID), job.status != .draft else { throw DomainError.notFound("No such job.") }
         guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
         let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
-                                                                                resumeURL: resumeURL), actor: candidate.id)
+                                                                                resumeURL: resumeURL), actor: candidate.eventActorID)
         let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
-                         actor: candidate.id, tenant: tenant.id)
+                         actor: candidate.eventActorID, tenant: tenant.id)
         return application
     }
 
@@ -65,14 +65,14 @@ public struct ApplicationService: Sendable {
         }
         let moved: StageMove
         do {
-            moved = try work.applications.changeStage(tenant.id, id: id, from: current.stage, to: target, expectedVersion: current.version, actor: actor.id, note: note)
+            moved = try work.applications.changeStage(tenant.id, id: id, from: current.stage, to: target, expectedVersion: current.version, actor: actor.eventActorID, note: note)
         } catch StorageError.staleVersion where ifMatch != nil {
             throw DomainError.preconditionFailed("The application changed since you read it.")
         }
         let candidate = moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) }
         try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: current.stage,
                                                                           jobTitle: moved.jobTitle, company: moved.company, candidate: candidate, note: note)),
-                         actor: actor.id, tenant: tenant.id)
+                         actor: actor.eventActorID, tenant: tenant.id)
         return moved.application
     }
 }

@@ -19,7 +19,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
                            resumeURL: try row.optionalText(6), version: try row.int(7), createdAt: try row.timestamp(8), updatedAt: try row.timestamp(9))
     }
 
-    public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID) throws -> Application {
+    public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application {
         try tx.run(unique: .alreadyApplied, foreignKey: .notFound) { () throws(SQLError) -> Application in
             let now = tx.now()
             // The first stage of the job's pipeline (the standard one's when the job has
@@ -82,7 +82,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
         return try tx.page("applications", columns: Self.applicationColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.application)
     }
 
-    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID, note: String?) throws -> StageMove {
+    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?) throws -> StageMove {
         let now = tx.now()
         // The version in the WHERE clause decides a race: the second UPDATE finds no row
         // at the version it read. The job and the candidate the notification names ride

@@ -24,6 +24,8 @@ public struct JobService: Sendable {
     public func create(_ work: UnitOfWork, tenant: TenantID, caller: User, _ job: NewJob) throws -> Job {
         try Access.require(caller, Access.staff)
         var job = job
+        // With an API key, the caller is the key's creator: the job is theirs (and so
+        // editable by a recruiter key of theirs), as the audit log's key id says how.
         job.createdBy = caller.id
         let created = try work.jobs.create(tenant, job)
         try work.pipelines.copyTemplate(tenant, toJob: created.id)

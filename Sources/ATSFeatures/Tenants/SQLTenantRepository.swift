@@ -8,10 +8,12 @@ public struct SQLTenantRepository: TenantRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let tenantColumns = "id, slug, name, created_at"
+    private static let tenantColumns = "id, slug, name, created_at, candidate_retention_days, require_rejection_reason, mail_from_name, reply_to"
 
     private static func tenant(_ row: SQLRow) throws(SQLError) -> Tenant {
-        Tenant(id: TenantID(try row.int(0)), slug: try row.text(1), name: try row.text(2), createdAt: try row.timestamp(3))
+        let settings = TenantSettings(candidateRetentionDays: try row.optionalInt(4).map { Int($0) }, requireRejectionReason: try row.bool(5),
+                                      mailFromName: try row.optionalText(6), replyTo: try row.optionalText(7))
+        return Tenant(id: TenantID(try row.int(0)), slug: try row.text(1), name: try row.text(2), createdAt: try row.timestamp(3), settings: settings)
     }
 
     public func create(slug: String, name: String) throws -> Tenant {
@@ -40,6 +42,27 @@ public struct SQLTenantRepository: TenantRepository {
             for row in try tx.connection.query("SELECT \(Self.tenantColumns) FROM tenants ORDER BY id", []) { result.append(try Self.tenant(row)) }
             return result
         }
+    }
+
+    public func update(id: TenantID, name: String?, settings: TenantSettingsChanges) throws -> Tenant {
+        var statement = SQLStatement("UPDATE tenants SET ")
+        var sets: [String] = []
+        if let name { sets.append("name = \(statement.bind(.text(name)))") }
+        if let days = settings.candidateRetentionDays {
+            sets.append("candidate_retention_days = \(statement.bind(days.map { .int(Int64($0)) } ?? .null))")
+        }
+        if let required = settings.requireRejectionReason { sets.append("require_rejection_reason = \(statement.bind(.bool(required)))") }
+        if let name = settings.mailFromName { sets.append("mail_from_name = \(statement.bind(.optional(name)))") }
+        if let replyTo = settings.replyTo { sets.append("reply_to = \(statement.bind(.optional(replyTo)))") }
+        guard !sets.isEmpty else {
+            guard let tenant = try find(id: id) else { throw StorageError.notFound }
+            return tenant
+        }
+        statement.append(sets.joined(separator: ", "))
+        statement.append(" WHERE id = \(statement.bind(.int(id.rawValue))) RETURNING \(Self.tenantColumns)")
+        let row = try tx.run { () throws(SQLError) -> SQLRow? in try tx.connection.queryOne(statement.sql, statement.parameters) }
+        guard let row else { throw StorageError.notFound }
+        return try tx.run { () throws(SQLError) -> Tenant in try Self.tenant(row) }
     }
 
     public func deleteWithAllData(_ tenant: TenantID) throws {

@@ -8,6 +8,10 @@ public protocol TenantRepository {
     func find(slug: String) throws -> Tenant?
     func find(id: TenantID) throws -> Tenant?
     func list() throws -> [Tenant]
+    /// Renames the tenant and/or changes the settings given (only those columns, so two
+    /// partial changes of different settings never undo each other); `.notFound` when
+    /// there is no such tenant.
+    func update(id: TenantID, name: String?, settings: TenantSettingsChanges) throws -> Tenant
     /// Deletes the tenant and every row it owns (events, applications, jobs, outbox, users),
     /// children first. Run it in a transaction scoped to the tenant.
     func deleteWithAllData(_ tenant: TenantID) throws

@@ -36,7 +36,7 @@ public struct TenantService: Sendable {
         let tables = try database.read(tenant: tenant.id) { try TenantData.export($0.transaction, tenant: tenant.id) }
         return .object([
             ("tenant", .object([("id", .int(tenant.id.rawValue)), ("slug", .string(tenant.slug)), ("name", .string(tenant.name)),
-                                ("created_at", .string(tenant.createdAt.rfc3339))])),
+                                ("created_at", .string(tenant.createdAt.rfc3339)), ("settings", tenant.settings.json)])),
             ("exported_at", .string(now.rfc3339)),
         ] + tables.map { ($0.table, JSONValue.array($0.rows)) })
     }
@@ -50,5 +50,18 @@ public struct TenantService: Sendable {
         }
         let tenant = try find(database, slug: slug)
         try database.transaction(tenant: tenant.id) { try $0.tenants.deleteWithAllData(tenant.id) }
+    }
+}
+
+extension TenantSettings {
+    /// `{candidate_retention_days, require_rejection_reason, mail_from_name, reply_to}`
+    /// (API.md, Tenant settings): the API's and the export's shape.
+    public var json: JSONValue {
+        .object([
+            ("candidate_retention_days", candidateRetentionDays.map { .int(Int64($0)) } ?? .null),
+            ("require_rejection_reason", .bool(requireRejectionReason)),
+            ("mail_from_name", mailFromName.map(JSONValue.string) ?? .null),
+            ("reply_to", replyTo.map(JSONValue.string) ?? .null),
+        ])
     }
 }

@@ -56,12 +56,19 @@ public final class NotificationDelivery: Sendable {
     /// `key` names the delivery for the transport (the .eml file): tenant slug and row id.
     public func deliver(tenant: TenantID, id: Int64, key: String, now: Timestamp = .now()) -> Outcome {
         let message: OutboxMessage
+        let settings: TenantSettings
         do {
             let lease = Timestamp(microseconds: now.microseconds + Int64(leaseSeconds * 1e6))
-            guard let claimed = try database.transaction(tenant: tenant, { try $0.outbox.claim(tenant, id: id, now: now, leaseUntil: lease) }) else {
+            // The tenant's mail settings are read with the claim (one more indexed read in
+            // the same transaction): mail goes out as the tenant is configured when it is
+            // sent, whoever queued it and however long ago.
+            guard let claimed = try database.transaction(tenant: tenant, { work -> (OutboxMessage, TenantSettings)? in
+                guard let message = try work.outbox.claim(tenant, id: id, now: now, leaseUntil: lease) else { return nil }
+                return (message, try work.tenants.find(id: tenant)?.settings ?? TenantSettings())
+            }) else {
                 return .skipped
             }
-            message = claimed
+            (message, settings) = claimed
         } catch {
             log("outbox: cannot claim a row", [("key", key), ("error", "\(error)")])
             return .unavailable
@@ -70,7 +77,7 @@ public final class NotificationDelivery: Sendable {
         let mail: MailMessage
         do {
             guard message.channel == "mail" else { throw NotForThisChannel(channel: message.channel) }
-            mail = try NotificationTemplates.compose(message, from: from, domain: domain)
+            mail = try NotificationTemplates.compose(message, from: from, domain: domain, settings: settings)
         } catch {
             // No retry can fix a message we cannot compose.
             log("outbox: message cannot be composed", [("key", key), ("error", "\(error)")])
