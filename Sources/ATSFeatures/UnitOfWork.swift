@@ -17,6 +17,8 @@ public struct UnitOfWork {
     public var events: any EventRepository { SQLEventRepository(transaction) }
     public var pipelines: any PipelineRepository { SQLPipelineRepository(transaction) }
     public var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(transaction) }
+    public var tenantTasks: any TenantTaskRepository { SQLTenantTaskRepository(transaction) }
+    public var retention: any RetentionRepository { SQLRetentionRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

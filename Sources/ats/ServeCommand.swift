@@ -10,6 +10,9 @@ import ATSNotify
 import ATSOutbox
 import ATSRedis
 import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ats serve`: the HTTP API until SIGTERM/SIGINT.
 enum ServeCommand {
@@ -100,10 +103,23 @@ enum ServeCommand {
         } else {
             log.info("notifications: queued through Redis for ats worker (REDIS_URL is set)")
         }
+        // Scheduled maintenance (the retention sweep) runs here unless ats worker does it.
+        var maintenance: MaintenanceScheduler?
+        if queue == nil {
+            let scheduler = MaintenanceScheduler(database: opened.database, holder: "\(WorkerCommand.hostName())-\(getpid())",
+                                                 log: { message, fields in log.info(message, fields) })
+            do {
+                try scheduler.start()
+                maintenance = scheduler
+            } catch {
+                log.error("\(error)")
+            }
+        }
         let signal = ats_wait_for_termination()
         log.info("shutting down", [("signal", signal == 15 ? "SIGTERM" : signal == 2 ? "SIGINT" : String(signal))])
         server.shutdown()
         dispatcher?.stop()
+        maintenance?.stop()
         queue?.stop()
         log.info("stopped")
         return 0

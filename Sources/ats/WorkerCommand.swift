@@ -1,6 +1,7 @@
 import ATSAPI
 import ATSConfiguration
 import ATSDomain
+import ATSFeatures
 import ATSSupport
 import ATSHTTP
 import ATSOutbox
@@ -49,10 +50,12 @@ enum WorkerCommand {
         let consumers = StreamWorker(redis: redis, delivery: delivery, name: name, concurrency: concurrency, log: warn)
         var server: HTTPServer?
         let queue = QueueProbe(redis: redis)
+        let maintenance = MaintenanceScheduler(database: opened.database, holder: name, log: { message, fields in log.info(message, fields) })
         do {
             try queue.startRefreshing()
             try relay.start()
             try consumers.start()
+            try maintenance.start()
             if let port = config.workerPort {
                 server = try startMetricsServer(config, port: port, delivery: delivery, queue: queue, log: log)
             }
@@ -60,6 +63,7 @@ enum WorkerCommand {
             log.error("\(error)")
             relay.stop()
             consumers.stop()
+            maintenance.stop()
             queue.stop()
             return 1
         }
@@ -70,6 +74,7 @@ enum WorkerCommand {
         server?.shutdown()
         relay.stop()
         consumers.stop()
+        maintenance.stop()
         queue.stop()
         log.info("stopped")
         return 0
@@ -93,7 +98,7 @@ enum WorkerCommand {
         return server
     }
 
-    private static func hostName() -> String {
+    static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "worker" }
         let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -1,0 +1,50 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// Runs the tenants' scheduled maintenance (today: the retention sweep) in the
+/// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
+/// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
+/// decided in the database (`RetentionService`), so any number of processes may run one.
+public final class MaintenanceScheduler: Sendable {
+    public typealias Log = @Sendable (_ message: String, _ fields: [(String, String)]) -> Void
+
+    private let database: any Database
+    private let intervalSeconds: Double
+    private let holder: String
+    private let clock: @Sendable () -> Timestamp
+    private let log: Log
+    private let thread = BackgroundThread()
+
+    public init(database: any Database, intervalSeconds: Double = 300, holder: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now,
+                log: @escaping Log = { _, _ in }) {
+        self.database = database
+        self.intervalSeconds = intervalSeconds
+        self.holder = holder
+        self.clock = clock
+        self.log = log
+    }
+
+    public func start() throws {
+        try thread.start(name: "ats-maintenance") { [self] in
+            repeat { runOnce() } while thread.pause(intervalSeconds)
+        }
+    }
+
+    public func stop() { thread.join() }
+
+    /// One look at every tenant; errors are logged and retried at the next look.
+    @discardableResult
+    public func runOnce() -> [RetentionService.Run] {
+        do {
+            let runs = try RetentionService().sweep(database, now: clock(), holder: holder)
+            for run in runs {
+                log("retention sweep", [("tenant_id", String(run.tenant.rawValue)), ("anonymized", String(run.anonymized))])
+            }
+            return runs
+        } catch {
+            log("retention sweep failed; retrying at the next look", [("error", String(describing: error))])
+            return []
+        }
+    }
+}
