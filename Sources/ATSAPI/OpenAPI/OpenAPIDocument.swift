@@ -294,7 +294,13 @@ public enum OpenAPIDocument {
     }
 
     /// An email address as the server takes it (3–254 code points, one `@`, a dot in the domain).
-    private static let email: JSONValue = .object([("type", .string("string")), ("format", .string("email")), ("minLength", .int(3)), ("maxLength", .int(254))])
+    /// An email the server accepts (`Validation.normalizedEmail`): one `@`, no spaces or
+    /// control characters, a dot inside the domain. Addresses under the bare reserved
+    /// name `invalid` (anonymized people: `anonymized-<id>@invalid`) can never be registered.
+    private static let email: JSONValue = .object([
+        ("type", .string("string")), ("format", .string("email")), ("minLength", .int(3)), ("maxLength", .int(254)),
+        ("pattern", .string("^[^@\\u0000-\\u0020\\u007f]+@[^@.\\u0000-\\u0020\\u007f][^@\\u0000-\\u0020\\u007f]*\\.[^@\\u0000-\\u0020\\u007f]*[^@.\\u0000-\\u0020\\u007f]$")),
+    ])
 
     static func id(minimum: Int64? = nil) -> JSONValue {
         var fields: [(key: String, value: JSONValue)] = [("type", .string("integer")), ("format", .string("int64"))]
@@ -314,6 +320,10 @@ public enum OpenAPIDocument {
         let stages = enumeration(Stage.allCases.map(\.rawValue))
         let statuses = enumeration(JobStatus.allCases.map(\.rawValue))
         let id = OpenAPIDocument.id(minimum: 1)
+        let applicationFields: [(String, JSONValue)] = [
+            ("id", id), ("job_id", id), ("candidate_id", id), ("stage", stages), ("cover_letter", nullableText),
+            ("resume_url", nullableText), ("created_at", time), ("updated_at", time),
+        ]
         return [
             ("User", object([("id", id), ("email", .object([("type", .string("string")), ("format", .string("email"))])), ("full_name", nullableText), ("role", roles),
                              ("is_active", .object([("type", .string("boolean"))])), ("created_at", time)],
@@ -321,9 +331,10 @@ public enum OpenAPIDocument {
             ("Job", object([("id", id), ("title", string), ("company", string), ("description", nullableText), ("location", nullableText),
                             ("status", statuses), ("created_by", id), ("created_at", time), ("updated_at", time)],
                            required: ["id", "title", "company", "description", "location", "status", "created_by", "created_at", "updated_at"])),
-            ("Application", object([("id", id), ("job_id", id), ("candidate_id", id), ("stage", stages), ("cover_letter", nullableText),
-                                    ("resume_url", nullableText), ("created_at", time), ("updated_at", time)],
-                                   required: ["id", "job_id", "candidate_id", "stage", "cover_letter", "resume_url", "created_at", "updated_at"])),
+            ("Application", object(applicationFields, required: applicationFields.map(\.0))),
+            // An export's application: the same fields and its history.
+            ("ApplicationWithEvents", object(applicationFields + [("events", arrayOf("ApplicationEvent"))],
+                                             required: applicationFields.map(\.0) + ["events"])),
             ("ApplicationEvent", object([("id", id), ("from_stage", .object([("type", .array([.string("string"), .string("null")]))])), ("to_stage", stages),
                                          ("actor_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1))])), ("note", nullableText), ("created_at", time)],
                                         required: ["id", "from_stage", "to_stage", "actor_id", "note", "created_at"])),
@@ -371,8 +382,7 @@ public enum OpenAPIDocument {
                                  required: ["id", "email", "full_name", "role", "is_active", "created_at", "phone", "location", "links", "tags", "source",
                                             "has_password", "updated_at"])),
             ("PersonalDataExport", object([("exported_at", time), ("profile", ref("Candidate")),
-                                           ("applications", .object([("type", .string("array")), ("items", .object([("allOf", .array([ref("Application"),
-                                               object([("events", arrayOf("ApplicationEvent"))], required: ["events"], additional: true)]))]))])),
+                                           ("applications", arrayOf("ApplicationWithEvents")),
                                            ("interviews", .object([("type", .string("array"))])), ("documents", .object([("type", .string("array"))])),
                                            ("notifications", arrayOf("Notification")),
                                            ("notes", .object([("type", .string("array")), ("description", .string("Admin export only"))])),
