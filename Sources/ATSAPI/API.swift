@@ -16,6 +16,7 @@ public final class API: Sendable {
     private let applicationRoutes: ApplicationRoutes
     private let userRoutes: UserRoutes
     private let authRoutes: AuthRoutes
+    private let candidateRoutes: CandidateRoutes
     private let tokens: TokenSigner
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -28,6 +29,7 @@ public final class API: Sendable {
         let applications = ApplicationService()
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
+        candidateRoutes = CandidateRoutes(database: database, candidates: CandidateService(), applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
         authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
                                 loginLimiter: RateLimiter(windowSeconds: configuration.loginWindowSeconds),
@@ -45,5 +47,6 @@ public final class API: Sendable {
         userRoutes.register(on: &router)
         jobRoutes.register(on: &router)
         applicationRoutes.register(on: &router)
+        candidateRoutes.register(on: &router)
     }
 }
