@@ -265,6 +265,28 @@ struct CandidateTests {
             if status == 422 && !body.contains("extra") { #expect(fields(response) == ["duplicate_id"], "\(response.text)") }
         }
         #expect(try env.call("GET", "/api/candidates/\(other)", token: recruiter)["is_active"] == .bool(true))
+        // An anonymized candidate is merged neither way.
+        for (path, body) in [("/api/candidates/\(other)/merge", #"{"duplicate_id":\#(duplicate)}"#), ("/api/candidates/\(duplicate)/merge", #"{"duplicate_id":\#(other)}"#)] {
+            let response = try env.call("POST", path, body: body, token: recruiter)
+            #expect(response.status == 422 && fields(response) == ["duplicate_id"], "\(path): \(response.text)")
+        }
+    }
+
+    @Test("two merges of one pair in opposite directions at once: one wins, the other is 422", arguments: Backend.allCases)
+    func concurrentMerges(_ backend: Backend) async throws {
+        let env = try APITestEnvironment(backend)
+        let (_, recruiter) = try env.signedIn("rec@x.io", role: .recruiter)
+        for round in 0..<3 {
+            let a = try create(env, #"{"email":"a\#(round)@x.io","full_name":"A"}"#, token: recruiter)
+            let b = try create(env, #"{"email":"b\#(round)@x.io","full_name":"B"}"#, token: recruiter)
+            let statuses = await APIEndToEndTests.parallel(2) { i in
+                let (survivor, duplicate) = i == 0 ? (a, b) : (b, a)
+                return (try? env.call("POST", "/api/candidates/\(survivor)/merge", body: #"{"duplicate_id":\#(duplicate)}"#, token: recruiter).status) ?? 0
+            }
+            #expect(statuses.sorted() == [200, 422], "\(statuses)")
+            let active = try [a, b].filter { try env.call("GET", "/api/candidates/\($0)", token: recruiter)["is_active"] == .bool(true) }
+            #expect(active.count == 1)
+        }
     }
 
     @Test("merge conflict: both applied to a job is 409 with job_ids and nothing changes", arguments: Backend.allCases)

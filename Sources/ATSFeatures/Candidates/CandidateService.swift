@@ -73,7 +73,8 @@ public struct CandidateService: Sendable {
     /// after the survivor's own (repeats dropped; past 10 links or 50 tags the
     /// duplicate's extra ones are dropped), then it is anonymized and deactivated. Both
     /// rows are locked first, so two merges of one pair cannot interleave. Both applied
-    /// to one job: 409 naming the jobs, nothing changed.
+    /// to one job: 409 naming the jobs, nothing changed. An anonymized one on either
+    /// side is 422.
     public func merge(_ work: UnitOfWork, tenant: Tenant, caller: User, survivor survivorID: UserID, duplicate duplicateID: UserID) throws -> User {
         try Access.require(caller, Access.staff)
         let locked = try work.candidates.lock(tenant.id, ids: [survivorID, duplicateID])
@@ -82,6 +83,10 @@ public struct CandidateService: Sendable {
         guard survivorID != duplicateID else { throw DomainError.invalid(field: "duplicate_id", "a candidate cannot be merged into itself") }
         guard survivor.role == .candidate else { throw DomainError.invalid(field: "duplicate_id", "user \(survivorID) is not a candidate") }
         guard duplicate.role == .candidate else { throw DomainError.invalid(field: "duplicate_id", "is not a candidate") }
+        // Re-attaching an anonymized person's records to someone identified would undo the
+        // anonymization; this also settles two merges of one pair in opposite directions.
+        guard survivor.anonymizedAt == nil else { throw DomainError.invalid(field: "duplicate_id", "user \(survivorID) was anonymized") }
+        guard duplicate.anonymizedAt == nil else { throw DomainError.invalid(field: "duplicate_id", "was anonymized") }
         let shared = try work.candidates.sharedJobs(tenant.id, survivorID, duplicateID)
         guard shared.isEmpty else {
             throw DomainError.conflictWith("Both candidates applied to the same job; resolve those applications first.", ConflictDetails(jobIDs: shared))
