@@ -17,6 +17,7 @@ public final class API: Sendable {
     private let userRoutes: UserRoutes
     private let authRoutes: AuthRoutes
     private let privacyRoutes: PrivacyRoutes
+    private let candidateRoutes: CandidateRoutes
     private let tokens: TokenSigner
     private let apiKeyRoutes: APIKeyRoutes
     private let tenantRoutes: TenantRoutes
@@ -32,6 +33,7 @@ public final class API: Sendable {
         let applications = ApplicationService()
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
+        candidateRoutes = CandidateRoutes(database: database, candidates: CandidateService(), applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
         let loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
         privacyRoutes = PrivacyRoutes(database: database, privacy: PrivacyService(), passwords: passwords, configuration: configuration,
@@ -57,5 +59,6 @@ public final class API: Sendable {
         privacyRoutes.register(on: &router)
         apiKeyRoutes.register(on: &router)
         tenantRoutes.register(on: &router)
+        candidateRoutes.register(on: &router)
     }
 }

@@ -47,8 +47,12 @@ public struct ApplicationReceived: Sendable, Equatable {
     public let candidate: EventPerson
     /// The job's creator, while their account is active (they get the alert).
     public let jobCreator: EventPerson?
+    /// False when staff added the application and asked not to mail the candidate (the
+    /// job creator's alert still goes).
+    public let notifyCandidate: Bool
 
-    public init(tenant: Tenant, application: Application, job: Job, candidate: User, jobCreator: User?) {
+    public init(tenant: Tenant, application: Application, job: Job, candidate: User, jobCreator: User?, notifyCandidate: Bool = true) {
+        self.notifyCandidate = notifyCandidate
         self.candidate = EventPerson(candidate)
         self.jobCreator = jobCreator.map(EventPerson.init)
         common = ApplicationSnapshot(tenantSlug: tenant.slug, application: application, jobTitle: job.title, company: job.company,

@@ -10,6 +10,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The state forbids it (closed job, illegal stage move); `allowedStages` lists the
     /// legal next stages where that is the reason.
     case conflict(String, allowedStages: [Stage]? = nil)
+    /// A conflict the client can resolve with what `details` names (the existing record
+    /// a duplicate clashes with, the jobs two candidates both applied to).
+    case conflictWith(String, ConflictDetails)
     /// The caller's `If-Match` names a version that is no longer current.
     case preconditionFailed(String)
     /// A value the request gave does not fit (a stage the job's pipeline does not have).
@@ -17,8 +20,21 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .preconditionFailed(let why): return why
+        case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .conflictWith(let why, _), .preconditionFailed(let why): return why
         case .invalid(let field, let why): return "\(field): \(why)"
         }
+    }
+}
+
+/// What a 409 carries besides its detail (problem+json extension members).
+public struct ConflictDetails: Sendable, Equatable {
+    /// `existing_id`: the record the request duplicates.
+    public var existingID: Int64?
+    /// `job_ids`: the jobs the conflict is about.
+    public var jobIDs: [JobID]?
+
+    public init(existingID: Int64? = nil, jobIDs: [JobID]? = nil) {
+        self.existingID = existingID
+        self.jobIDs = jobIDs
     }
 }

@@ -134,9 +134,16 @@ public struct Application: Sendable, Equatable {
     public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// Where it came from when staff added it (`referral`, `linkedin`); nil for a
+    /// candidate's own application.
+    public var source: String?
+    /// The résumé among the candidate's documents, when one was named.
+    public var resumeDocumentID: Int64?
 
     public init(id: ApplicationID, tenantID: TenantID, jobID: JobID, candidateID: UserID, stage: Stage, coverLetter: String?,
-                resumeURL: String?, version: Int64, createdAt: Timestamp, updatedAt: Timestamp) {
+                resumeURL: String?, version: Int64, createdAt: Timestamp, updatedAt: Timestamp, source: String? = nil, resumeDocumentID: Int64? = nil) {
+        self.source = source
+        self.resumeDocumentID = resumeDocumentID
         self.id = id
         self.tenantID = tenantID
         self.jobID = jobID

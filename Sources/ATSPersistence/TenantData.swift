@@ -42,6 +42,7 @@ public enum TenantData {
         TenantTable("applications", columns: [
             .init("id", .int), .init("job_id", .int), .init("candidate_id", .int), .init("stage", .text), .init("cover_letter", .text),
             .init("resume_url", .text), .init("version", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
+            .init("source", .text), .init("resume_document_id", .int),
         ]),
         TenantTable("pipeline_stages", columns: [
             .init("id", .int), .init("pipeline_id", .int), .init("key", .text), .init("name", .text), .init("position", .int), .init("kind", .text),
@@ -71,6 +72,8 @@ public enum TenantData {
             .init("id", .int), .init("name", .text), .init("role", .text), .init("prefix", .text), .init("created_by", .int),
             .init("created_at", .timestamp), .init("last_used_at", .timestamp), .init("revoked_at", .timestamp),
         ], secretColumns: ["key_hash"]),
+        // Derived from users by triggers (migration 0008): the candidate search index.
+        TenantTable("candidate_search", columns: [.init("user_id", .int), .init("search_text", .text)], orderBy: "user_id"),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
             .init("created_at", .timestamp), .init("phone", .text), .init("location", .text), .init("links", .text), .init("tags", .text),

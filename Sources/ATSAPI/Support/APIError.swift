@@ -24,6 +24,8 @@ public enum APIError: Error, Sendable {
     case forbidden(String)
     case notFound(String)
     case conflict(String, allowed: [Stage]? = nil)
+    /// A 409 whose problem carries `existing_id` and/or `job_ids`.
+    case conflictWith(String, ConflictDetails)
     case preconditionFailed(String)
     case unsupportedMediaType(String)
     case validation([FieldError])
@@ -60,6 +62,11 @@ public enum ProblemMapper {
         case .conflict(let detail, let allowed):
             let extensions = allowed.map { [(name: "allowed", json: JSONValue.array($0.map { .string($0.rawValue) }).text)] } ?? []
             return HTTPError(409, detail, extensions: extensions).response
+        case .conflictWith(let detail, let details):
+            var extensions: [(name: String, json: String)] = []
+            if let id = details.existingID { extensions.append(("existing_id", JSONValue.int(id).text)) }
+            if let jobs = details.jobIDs { extensions.append(("job_ids", JSONValue.array(jobs.map { .int($0.rawValue) }).text)) }
+            return HTTPError(409, detail, extensions: extensions).response
         case .preconditionFailed(let detail): return HTTPError(412, detail).response
         case .unsupportedMediaType(let detail): return HTTPError(415, detail).response
         case .validation(let all):
@@ -87,6 +94,7 @@ public enum ProblemMapper {
         case .forbidden(let detail): return response(for: APIError.forbidden(detail))
         case .unauthenticated(let detail): return response(for: APIError.unauthorized(detail))
         case .conflict(let detail, let allowed): return response(for: APIError.conflict(detail, allowed: allowed))
+        case .conflictWith(let detail, let details): return response(for: APIError.conflictWith(detail, details))
         case .preconditionFailed(let detail): return response(for: APIError.preconditionFailed(detail))
         case .invalid(let field, let message): return response(for: APIError.validation([FieldError(field, message)]))
         }

@@ -42,6 +42,9 @@ public enum Representation {
             ("stage", .string(a.stage.rawValue)), ("cover_letter", a.coverLetter.map(JSONValue.string) ?? .null),
             ("resume_url", a.resumeURL.map(JSONValue.string) ?? .null),
             ("created_at", .string(a.createdAt.rfc3339)), ("updated_at", .string(a.updatedAt.rfc3339)),
+            // `rejection` stays null until rejection reasons exist (API.md, Rejection reasons).
+            ("source", a.source.map(JSONValue.string) ?? .null), ("rejection", .null),
+            ("resume_document_id", a.resumeDocumentID.map { .int($0) } ?? .null),
         ])
     }
 

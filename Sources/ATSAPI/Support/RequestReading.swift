@@ -106,6 +106,22 @@ struct BodyReader {
         return strings
     }
 
+    /// A positive id (JSON integer); nil when absent (an error when `required`) or null
+    /// (allowed only when not required).
+    mutating func id(_ name: String, required: Bool) -> Int64? {
+        guard let raw = value(name) else {
+            if required { errors.append(FieldError(name, "is required")) }
+            return nil
+        }
+        switch raw {
+        case .null where !required: return nil
+        case .int(let n) where n > 0: return n
+        default:
+            errors.append(FieldError(name, "must be a positive id"))
+            return nil
+        }
+    }
+
     mutating func bool(_ name: String) -> Bool? {
         guard let raw = value(name) else { return nil }
         guard case .bool(let b) = raw else {
@@ -196,6 +212,12 @@ struct QueryReader {
     /// A free-text filter: absent or empty means no filter.
     func string(_ name: String) -> String? {
         given(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Every value given for a repeatable parameter (`?tag=a&tag=b`), trimmed, in order;
+    /// empty ones are no filter.
+    func strings(_ name: String) -> [String] {
+        items.filter { $0.name == name }.map { $0.value.trimming(" ") }.filter { !$0.isEmpty }
     }
 
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {

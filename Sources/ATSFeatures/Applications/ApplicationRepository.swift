@@ -7,8 +7,12 @@ public struct NewApplication: Sendable {
     public var candidateID: UserID
     public var coverLetter: String?
     public var resumeURL: String?
+    public var source: String?
+    public var resumeDocumentID: Int64?
 
-    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil) {
+    public init(jobID: JobID, candidateID: UserID, coverLetter: String? = nil, resumeURL: String? = nil, source: String? = nil, resumeDocumentID: Int64? = nil) {
+        self.source = source
+        self.resumeDocumentID = resumeDocumentID
         self.jobID = jobID
         self.candidateID = candidateID
         self.coverLetter = coverLetter
@@ -30,8 +34,8 @@ public struct ApplicationFilter: Sendable, Equatable {
 
 public protocol ApplicationRepository {
     /// Creates the application in the first stage of its job's pipeline, and its first
-    /// event. Throws
-    /// `.alreadyApplied` (also when two requests race).
+    /// event (its actor nil for an API key). Throws `.alreadyApplied` (also when two
+    /// requests race).
     func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application
     func find(_ tenant: TenantID, id: ApplicationID) throws -> Application?
     /// The application with its job's pipeline (`Pipeline.standard` when the job has

@@ -21,6 +21,30 @@ public struct ApplicationService: Sendable {
         return application
     }
 
+    /// Staff add a candidate to a job (API.md, Candidates): any job but a closed one
+    /// (drafts too: sourcing starts before a job is published), in its pipeline's first
+    /// stage, the event's actor being the caller (nil for an API key). The job creator's
+    /// alert always goes; the candidate's confirmation only when `notifyCandidate`.
+    public func addByStaff(_ work: UnitOfWork, tenant: Tenant, caller: User, jobID: JobID, _ application: NewApplication,
+                           notifyCandidate: Bool) throws -> Application {
+        try Access.require(caller, Access.staff)
+        guard let job = try work.jobs.find(tenant.id, id: jobID) else { throw DomainError.notFound("No such job.") }
+        guard job.status != .closed else { throw DomainError.conflict("This job is closed to applications.") }
+        if application.resumeDocumentID != nil { throw DomainError.invalid(field: "resume_document_id", "no such document") }
+        guard let candidate = try work.users.find(tenant.id, id: application.candidateID), candidate.role == .candidate else {
+            throw DomainError.invalid(field: "candidate_id", "is not a candidate of this tenant")
+        }
+        guard candidate.anonymizedAt == nil else { throw DomainError.invalid(field: "candidate_id", "was anonymized") }
+        var new = application
+        new.jobID = job.id
+        let created = try work.applications.create(tenant.id, new, actor: caller.eventActorID)
+        let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
+        try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: created, job: job, candidate: candidate, jobCreator: creator,
+                                                                  notifyCandidate: notifyCandidate)),
+                         actor: caller.eventActorID, tenant: tenant.id)
+        return created
+    }
+
     /// Candidates see their own applications; staff see the tenant's (a job's list is
     /// staff only, and 404 for a job that does not exist).
     public func list(_ work: UnitOfWork, tenant: TenantID, caller: User, job: JobID?, jobFromPath: Bool, stage: Stage?, page: Page) throws -> PageResult<Application> {

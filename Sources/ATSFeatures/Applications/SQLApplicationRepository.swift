@@ -8,7 +8,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let applicationColumns = "tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at"
+    static let applicationColumns = "tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at, source, resume_document_id"
 
     private static let qualifiedApplicationColumns = applicationColumns.split(separator: ",").map { "a." + $0.trimming(" ") }.joined(separator: ", ")
 
@@ -16,7 +16,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
         guard let stage = Stage(rawValue: try row.text(4)) else { throw .decoding("unknown stage") }
         return Application(id: ApplicationID(try row.int(1)), tenantID: TenantID(try row.int(0)), jobID: JobID(try row.int(2)),
                            candidateID: UserID(try row.int(3)), stage: stage, coverLetter: try row.optionalText(5),
-                           resumeURL: try row.optionalText(6), version: try row.int(7), createdAt: try row.timestamp(8), updatedAt: try row.timestamp(9))
+                           resumeURL: try row.optionalText(6), version: try row.int(7), createdAt: try row.timestamp(8), updatedAt: try row.timestamp(9),
+                           source: try row.optionalText(10), resumeDocumentID: try row.optionalInt(11))
     }
 
     public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application {
@@ -27,7 +28,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
             let row = try tx.insertReturning(into: "applications", [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
                 ("cover_letter", .optional(application.coverLetter)), ("resume_url", .optional(application.resumeURL)), ("version", .int(1)),
-                ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)),
+                ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)), ("source", .optional(application.source)),
+                ("resume_document_id", application.resumeDocumentID.map { .int($0) } ?? .null),
             ], computed: [("stage", """
                 COALESCE((SELECT s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
                           WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY s.position LIMIT 1), '\(Pipeline.standard.first.rawValue)')
@@ -37,7 +39,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
             try insertEvent(tenant, id, from: nil, to: stage, actor: actor, note: nil, at: now)
             return Application(id: id, tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
                                stage: stage, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
-                               createdAt: now, updatedAt: now)
+                               createdAt: now, updatedAt: now, source: application.source, resumeDocumentID: application.resumeDocumentID)
         }
     }
 
@@ -68,8 +70,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
         guard let first = rows.first else { return nil }
         return try tx.run { () throws(SQLError) -> (Application, Pipeline) in
             let application = try Self.application(first)
-            let withStages = try first.optionalText(10) == nil ? [] : rows
-            return (application, try SQLPipelineRepository.decode(withStages, from: 10) ?? .standard)
+            let withStages = try first.optionalText(12) == nil ? [] : rows
+            return (application, try SQLPipelineRepository.decode(withStages, from: 12) ?? .standard)
         }
     }
 
@@ -104,8 +106,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
         }
         return try tx.run { () throws(SQLError) -> StageMove in
             try insertEvent(tenant, id, from: from, to: stage, actor: actor, note: note, at: now)
-            return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(10) ?? "", company: try row.optionalText(11) ?? "",
-                             candidateEmail: try row.optionalText(12), candidateName: try row.optionalText(13))
+            return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(12) ?? "", company: try row.optionalText(13) ?? "",
+                             candidateEmail: try row.optionalText(14), candidateName: try row.optionalText(15))
         }
     }
 

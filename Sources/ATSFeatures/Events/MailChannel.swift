@@ -13,7 +13,7 @@ public struct MailChannel: OutboxChannel {
         switch event {
         case .applicationReceived(let e):
             let common = e.common.fields + [("candidate_email", JSONValue.string(e.candidate.email))]
-            var mails = [mail(.applicationReceived, to: e.candidate.email, .object(common))]
+            var mails = e.notifyCandidate ? [mail(.applicationReceived, to: e.candidate.email, .object(common))] : []
             if let creator = e.jobCreator {
                 mails.append(mail(.newApplicationForJob, to: creator.email, .object(common + [("recruiter_name", .string(creator.name))])))
             }

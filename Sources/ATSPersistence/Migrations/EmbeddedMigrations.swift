@@ -385,6 +385,52 @@ ALTER TABLE tenants DROP COLUMN require_rejection_reason;
 ALTER TABLE tenants DROP COLUMN candidate_retention_days;
 
 """#),
+        (name: "0008_candidates.sql", contents: #"""
+-- Candidates (the talent pool): applications gain the source they came from and the
+-- résumé document they point at (documents come later: no foreign key yet). The
+-- candidate search index: one row per candidate (rowid = the user's id, ids being unique
+-- per table) holding its lower-cased name, email, phone and tags (the JSON text),
+-- separated by U+001F so a query cannot match across two fields, as an FTS5 table with
+-- the trigram tokenizer: `q` and the `tag` prefilter are phrase MATCHes on it (a LIKE
+-- scan of 100,000 candidates measured ~80 ms). Triggers on users keep it in step with
+-- every write of those columns or of the role, whichever code path makes it.
+-- migrate:up
+ALTER TABLE applications ADD COLUMN source TEXT;
+ALTER TABLE applications ADD COLUMN resume_document_id INTEGER;
+
+CREATE VIRTUAL TABLE candidate_search USING fts5(search_text, tenant_id UNINDEXED, user_id UNINDEXED, tokenize = 'trigram');
+CREATE INDEX users_candidates_newest ON users (tenant_id, created_at DESC, id DESC) WHERE role = 'candidate';
+
+CREATE TRIGGER candidate_search_insert AFTER INSERT ON users WHEN NEW.role = 'candidate' BEGIN
+    INSERT INTO candidate_search (rowid, search_text, tenant_id, user_id)
+    VALUES (NEW.id, lower(coalesce(NEW.full_name, '') || char(31) || NEW.email || char(31) || coalesce(NEW.phone, '') || char(31) || NEW.tags),
+            NEW.tenant_id, NEW.id);
+END;
+CREATE TRIGGER candidate_search_update AFTER UPDATE OF full_name, email, phone, tags, role ON users BEGIN
+    DELETE FROM candidate_search WHERE rowid = OLD.id;
+    INSERT INTO candidate_search (rowid, search_text, tenant_id, user_id)
+    SELECT NEW.id, lower(coalesce(NEW.full_name, '') || char(31) || NEW.email || char(31) || coalesce(NEW.phone, '') || char(31) || NEW.tags),
+           NEW.tenant_id, NEW.id
+    WHERE NEW.role = 'candidate';
+END;
+CREATE TRIGGER candidate_search_delete AFTER DELETE ON users BEGIN
+    DELETE FROM candidate_search WHERE rowid = OLD.id;
+END;
+
+INSERT INTO candidate_search (rowid, search_text, tenant_id, user_id)
+SELECT id, lower(coalesce(full_name, '') || char(31) || email || char(31) || coalesce(phone, '') || char(31) || tags), tenant_id, id
+FROM users WHERE role = 'candidate';
+
+-- migrate:down
+DROP TRIGGER candidate_search_delete;
+DROP TRIGGER candidate_search_update;
+DROP TRIGGER candidate_search_insert;
+DROP TABLE candidate_search;
+DROP INDEX users_candidates_newest;
+ALTER TABLE applications DROP COLUMN resume_document_id;
+ALTER TABLE applications DROP COLUMN source;
+
+"""#),
         (name: "0009_privacy.sql", contents: #"""
 -- Privacy: an event names the application it is about (events.application_id), so
 -- anonymizing a person finds the events that name them by index instead of by scanning
@@ -762,6 +808,76 @@ ALTER TABLE tenants
     DROP COLUMN mail_from_name,
     DROP COLUMN require_rejection_reason,
     DROP COLUMN candidate_retention_days;
+
+"""#),
+        (name: "0008_candidates.sql", contents: #"""
+-- Candidates (the talent pool): applications gain the source they came from and the
+-- résumé document they point at (documents come later: no foreign key yet). The
+-- candidate search index: one row per candidate holding its lower-cased name, email,
+-- phone and tags (the JSON text), separated by U+001F so a query cannot match across two
+-- fields, under a trigram index (pg_trgm) that serves `q` and the `tag` prefilter as
+-- substring LIKEs. A trigger on users keeps it in step with every write of those columns
+-- or of the role, whichever code path makes it (create, PATCH, merge, anonymize).
+-- SQLite keeps the same table as an FTS5 trigram table.
+-- migrate:up
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+
+ALTER TABLE applications
+    ADD COLUMN source text,
+    ADD COLUMN resume_document_id bigint;
+
+CREATE TABLE candidate_search (
+    tenant_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    search_text text NOT NULL,
+    PRIMARY KEY (tenant_id, user_id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
+);
+-- tenant_id first (btree_gin): a tenant's matches are found in the index, never
+-- rechecked against other tenants' rows.
+CREATE INDEX candidate_search_text ON candidate_search USING gin (tenant_id, search_text gin_trgm_ops);
+-- The candidates list, newest first, and its count (index-only).
+CREATE INDEX users_candidates_newest ON users (tenant_id, created_at DESC, id DESC) WHERE role = 'candidate';
+
+CREATE FUNCTION candidate_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND NEW.role <> 'candidate') THEN
+        DELETE FROM candidate_search WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.role = 'candidate' THEN
+        INSERT INTO candidate_search (tenant_id, user_id, search_text)
+        VALUES (NEW.tenant_id, NEW.id, lower(coalesce(NEW.full_name, '') || chr(31) || NEW.email || chr(31) || coalesce(NEW.phone, '') || chr(31) || NEW.tags))
+        ON CONFLICT (tenant_id, user_id) DO UPDATE SET search_text = EXCLUDED.search_text;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER candidate_search_sync AFTER INSERT OR DELETE OR UPDATE OF full_name, email, phone, tags, role ON users
+    FOR EACH ROW EXECUTE FUNCTION candidate_search_sync();
+
+-- The owner fills the index from the existing candidates: forced row-level security
+-- would hide the users from it, and refuse its rows before the policy exists.
+ALTER TABLE users NO FORCE ROW LEVEL SECURITY;
+INSERT INTO candidate_search (tenant_id, user_id, search_text)
+SELECT tenant_id, id, lower(coalesce(full_name, '') || chr(31) || email || chr(31) || coalesce(phone, '') || chr(31) || tags)
+FROM users WHERE role = 'candidate';
+ALTER TABLE users FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE candidate_search ENABLE ROW LEVEL SECURITY;
+ALTER TABLE candidate_search FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON candidate_search
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+
+-- migrate:down
+DROP TRIGGER candidate_search_sync ON users;
+DROP FUNCTION candidate_search_sync();
+DROP TABLE candidate_search;
+DROP INDEX users_candidates_newest;
+ALTER TABLE applications
+    DROP COLUMN resume_document_id,
+    DROP COLUMN source;
 
 """#),
         (name: "0009_privacy.sql", contents: #"""

@@ -1,0 +1,82 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// The talent pool in SQL. `q` and the `tag` prefilter search `candidate_search`, an
+/// index of each candidate's lower-cased name, email, phone and tags that triggers on
+/// `users` keep in step (migration 0008): a trigram GIN index on PostgreSQL, an FTS5
+/// trigram table on SQLite. That one test differs by engine; the rest is portable.
+public struct SQLCandidateRepository: CandidateRepository {
+    let tx: SQLTransaction
+
+    public init(_ tx: SQLTransaction) { self.tx = tx }
+
+    public func list(_ tenant: TenantID, filter: CandidateFilter, page: Page) throws -> PageResult<User> {
+        // `role = 'candidate'` as a literal: the partial index users_candidates_newest.
+        var condition = SQLStatement(" WHERE tenant_id = $1 AND role = 'candidate'")
+        _ = condition.bind(.int(tenant.rawValue))
+        if let q = filter.q { condition.append(" AND " + searchCondition(q, &condition)) }
+        for tag in filter.tags {
+            // The tags column is a JSON array written by the same encoder: the tag's JSON
+            // text, quotes included, occurs in it exactly when the candidate has the tag.
+            let quoted = JSONValue.string(tag).text
+            condition.append(" AND " + searchCondition(quoted, &condition))
+            condition.append(" AND tags LIKE \(condition.bind(.text(SQLStatement.containsPattern(quoted)))) ESCAPE '\\'")
+        }
+        if let source = filter.source { condition.append(" AND source = \(condition.bind(.text(source)))") }
+        if let job = filter.jobID {
+            condition.append(" AND EXISTS (SELECT 1 FROM applications a WHERE a.tenant_id = $1 AND a.job_id = \(condition.bind(.int(job.rawValue)))"
+                             + " AND a.candidate_id = users.id)")
+        }
+        return try tx.page("users", columns: SQLUserRepository.userColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page,
+                           decode: SQLUserRepository.user)
+    }
+
+    /// `users.id IN (the candidates whose search text contains text, ignoring case)`.
+    private func searchCondition(_ text: String, _ statement: inout SQLStatement) -> String {
+        let test: String
+        switch tx.connection.dialect {
+        case .postgres:
+            // pg_trgm serves LIKE, escapes included.
+            test = "search_text LIKE lower(CAST(\(statement.bind(.text(SQLStatement.containsPattern(text)))) AS TEXT)) ESCAPE '\\'"
+        case .sqlite:
+            // FTS5 uses its trigram index for a phrase MATCH (not for LIKE … ESCAPE): the
+            // phrase finds the rows holding every trigram in order, instr() confirms the
+            // exact substring. Under three characters there is no trigram: instr() alone.
+            let exact = "instr(search_text, lower(CAST(\(statement.bind(.text(text))) AS TEXT))) > 0"
+            if text.unicodeScalars.count >= 3 {
+                var phrase = "\""
+                for character in text { phrase += character == "\"" ? "\"\"" : String(character) }
+                phrase += "\""
+                test = "candidate_search MATCH \(statement.bind(.text(phrase))) AND " + exact
+            } else {
+                test = exact
+            }
+        }
+        return "users.id IN (SELECT user_id FROM candidate_search WHERE tenant_id = $1 AND \(test))"
+    }
+
+    public func lock(_ tenant: TenantID, ids: [UserID]) throws -> [User] {
+        var statement = SQLStatement("SELECT \(SQLUserRepository.userColumns) FROM users WHERE tenant_id = $1 AND id IN (")
+        _ = statement.bind(.int(tenant.rawValue))
+        statement.append(ids.map { statement.bind(.int($0.rawValue)) }.joined(separator: ", "))
+        // In id order, so two merges of the same pair lock in the same order (no deadlock).
+        statement.append(") ORDER BY id" + tx.capabilities.lockRowsClause)
+        return try tx.rows(statement.sql, statement.parameters, decode: SQLUserRepository.user)
+    }
+
+    public func sharedJobs(_ tenant: TenantID, _ a: UserID, _ b: UserID) throws -> [JobID] {
+        try tx.rows("""
+            SELECT job_id FROM applications WHERE tenant_id = $1 AND candidate_id = $2
+            AND job_id IN (SELECT job_id FROM applications WHERE tenant_id = $1 AND candidate_id = $3) ORDER BY job_id
+            """, [.int(tenant.rawValue), .int(a.rawValue), .int(b.rawValue)]) { (row: SQLRow) throws(SQLError) -> JobID in JobID(try row.int(0)) }
+    }
+
+    public func moveApplications(_ tenant: TenantID, from: UserID, to: UserID) throws -> Int {
+        try tx.run(unique: .alreadyApplied) { () throws(SQLError) -> Int in
+            try tx.connection.execute("""
+                UPDATE applications SET candidate_id = $3, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND candidate_id = $2
+                """, [.int(tenant.rawValue), .int(from.rawValue), .int(to.rawValue), .timestamp(tx.now())])
+        }
+    }
+}
