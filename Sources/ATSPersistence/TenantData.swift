@@ -34,6 +34,12 @@ public struct TenantTable: Sendable {
 /// export` writes. A test compares this list with the migrated schema of both engines,
 /// so a migration that adds a tenant table (or a column) cannot be forgotten here.
 public enum TenantData {
+    /// Search indexes that triggers derive from other tables (`candidate_search`, from
+    /// users: migration 0008). They hold nothing of their own, so they are not exported,
+    /// and the triggers empty them with their source rows. On PostgreSQL they live in the
+    /// schema `ats_private`, out of the application role's reach.
+    public static let derivedTables: Set<String> = ["candidate_search"]
+
     public static let tables: [TenantTable] = [
         TenantTable("application_events", columns: [
             .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
@@ -72,8 +78,6 @@ public enum TenantData {
             .init("id", .int), .init("name", .text), .init("role", .text), .init("prefix", .text), .init("created_by", .int),
             .init("created_at", .timestamp), .init("last_used_at", .timestamp), .init("revoked_at", .timestamp),
         ], secretColumns: ["key_hash"]),
-        // Derived from users by triggers (migration 0008): the candidate search index.
-        TenantTable("candidate_search", columns: [.init("user_id", .int), .init("search_text", .text)], orderBy: "user_id"),
         TenantTable("users", columns: [
             .init("id", .int), .init("email", .text), .init("full_name", .text), .init("role", .text), .init("is_active", .bool),
             .init("created_at", .timestamp), .init("phone", .text), .init("location", .text), .init("links", .text), .init("tags", .text),

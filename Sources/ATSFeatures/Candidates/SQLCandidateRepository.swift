@@ -4,8 +4,9 @@ import ATSSupport
 
 /// The talent pool in SQL. `q` and the `tag` prefilter search `candidate_search`, an
 /// index of each candidate's lower-cased name, email, phone and tags that triggers on
-/// `users` keep in step (migration 0008): a trigram GIN index on PostgreSQL, an FTS5
-/// trigram table on SQLite. That one test differs by engine; the rest is portable.
+/// `users` keep in step (migration 0008): a trigram GIN index on PostgreSQL (in a schema
+/// the application role cannot read, searched through `candidate_search_matches`), an
+/// FTS5 trigram table on SQLite. That one test differs by engine; the rest is portable.
 public struct SQLCandidateRepository: CandidateRepository {
     let tx: SQLTransaction
 
@@ -37,8 +38,9 @@ public struct SQLCandidateRepository: CandidateRepository {
         let test: String
         switch tx.connection.dialect {
         case .postgres:
-            // pg_trgm serves LIKE, escapes included.
-            test = "search_text LIKE lower(CAST(\(statement.bind(.text(SQLStatement.containsPattern(text)))) AS TEXT)) ESCAPE '\\'"
+            // pg_trgm serves LIKE, escapes included, behind a function: row-level
+            // security would keep the index from being used (migration 0008).
+            return "users.id IN (SELECT candidate_search_matches($1, lower(CAST(\(statement.bind(.text(SQLStatement.containsPattern(text)))) AS TEXT))))"
         case .sqlite:
             // FTS5 uses its trigram index for a phrase MATCH (not for LIKE … ESCAPE): the
             // phrase finds the rows holding every trigram in order, instr() confirms the
