@@ -34,11 +34,11 @@ public struct TenantTable: Sendable {
 /// export` writes. A test compares this list with the migrated schema of both engines,
 /// so a migration that adds a tenant table (or a column) cannot be forgotten here.
 public enum TenantData {
-    /// Search indexes that triggers derive from other tables (`candidate_search`, from
-    /// users: migration 0008). They hold nothing of their own, so they are not exported,
+    /// Search indexes that triggers derive from other tables (`candidate_search` and
+    /// `candidate_tags`, from users: migration 0008). They hold nothing of their own, so they are not exported,
     /// and the triggers empty them with their source rows. On PostgreSQL they live in the
     /// schema `ats_private`, out of the application role's reach.
-    public static let derivedTables: Set<String> = ["candidate_search"]
+    public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [
         TenantTable("application_events", columns: [

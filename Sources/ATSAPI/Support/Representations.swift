@@ -108,11 +108,15 @@ struct Pagination {
         otherParameters = query.nonPaging
     }
 
-    func headers(total: Int) -> HTTPHeaders {
+    /// `exact` false: counting stopped at a bound, so `total` is a lower bound (said by
+    /// `X-Total-Count-Exact: false`) and a full page means there may be a next one.
+    func headers(total: Int, exact: Bool = true, itemCount: Int = 0) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add("X-Total-Count", String(total))
+        if !exact { headers.add("X-Total-Count-Exact", "false") }
         var links: [String] = []
-        if page.offset + page.limit < total { links.append("<\(url(offset: page.offset + page.limit))>; rel=\"next\"") }
+        let hasNext = page.offset + page.limit < total || (!exact && itemCount == page.limit)
+        if hasNext { links.append("<\(url(offset: page.offset + page.limit))>; rel=\"next\"") }
         if page.offset > 0 { links.append("<\(url(offset: max(0, page.offset - page.limit)))>; rel=\"prev\"") }
         if !links.isEmpty { headers.add("Link", links.joined(separator: ", ")) }
         return headers
@@ -140,7 +144,7 @@ struct Pagination {
         return out
     }
 
-    func response(_ items: [JSONValue], total: Int) -> HTTPResponse {
-        .json(200, .array(items), headers: headers(total: total))
+    func response(_ items: [JSONValue], total: Int, exact: Bool = true) -> HTTPResponse {
+        .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count))
     }
 }

@@ -12,24 +12,30 @@ public struct SQLCandidateRepository: CandidateRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
+    /// The most candidates a list counts (`PageResult.totalIsExact` false at it).
+    public static let countLimit = 10_000
+
     public func list(_ tenant: TenantID, filter: CandidateFilter, page: Page) throws -> PageResult<User> {
         // `role = 'candidate'` as a literal: the partial index users_candidates_newest.
         var condition = SQLStatement(" WHERE tenant_id = $1 AND role = 'candidate'")
         _ = condition.bind(.int(tenant.rawValue))
         if let q = filter.q { condition.append(" AND " + searchCondition(q, &condition)) }
         for tag in filter.tags {
-            // The tags column is a JSON array written by the same encoder: the tag's JSON
-            // text, quotes included, occurs in it exactly when the candidate has the tag.
-            let quoted = JSONValue.string(tag).text
-            condition.append(" AND " + searchCondition(quoted, &condition))
-            condition.append(" AND tags LIKE \(condition.bind(.text(SQLStatement.containsPattern(quoted)))) ESCAPE '\\'")
+            // candidate_tags: one row per (candidate, tag), kept by triggers (migration 0008).
+            let source = tx.connection.dialect == .postgres
+                ? "SELECT candidate_tag_matches($1, \(condition.bind(.text(tag))))"
+                : "SELECT user_id FROM candidate_tags WHERE tenant_id = $1 AND tag = \(condition.bind(.text(tag)))"
+            condition.append(" AND users.id IN (\(source))")
         }
         if let source = filter.source { condition.append(" AND source = \(condition.bind(.text(source)))") }
         if let job = filter.jobID {
             condition.append(" AND EXISTS (SELECT 1 FROM applications a WHERE a.tenant_id = $1 AND a.job_id = \(condition.bind(.int(job.rawValue)))"
                              + " AND a.candidate_id = users.id)")
         }
+        // Counted up to 10,000 (X-Total-Count-Exact: false past it): an exact count of
+        // a 100,000-candidate pool would walk it on every page.
         return try tx.page("users", columns: SQLUserRepository.userColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page,
+                           countLimit: Self.countLimit,
                            decode: SQLUserRepository.user)
     }
 

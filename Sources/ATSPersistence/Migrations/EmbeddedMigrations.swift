@@ -399,12 +399,21 @@ ALTER TABLE applications ADD COLUMN source TEXT;
 ALTER TABLE applications ADD COLUMN resume_document_id INTEGER;
 
 CREATE VIRTUAL TABLE candidate_search USING fts5(search_text, tenant_id UNINDEXED, user_id UNINDEXED, tokenize = 'trigram');
+-- The `tag` filter: one row per (candidate, tag), kept by the same triggers.
+CREATE TABLE candidate_tags (
+    tenant_id INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, tag, user_id)
+) WITHOUT ROWID;
+CREATE INDEX candidate_tags_by_user ON candidate_tags (tenant_id, user_id);
 CREATE INDEX users_candidates_newest ON users (tenant_id, created_at DESC, id DESC) WHERE role = 'candidate';
 
 CREATE TRIGGER candidate_search_insert AFTER INSERT ON users WHEN NEW.role = 'candidate' BEGIN
     INSERT INTO candidate_search (rowid, search_text, tenant_id, user_id)
     VALUES (NEW.id, lower(coalesce(NEW.full_name, '') || char(31) || NEW.email || char(31) || coalesce(NEW.phone, '') || char(31) || NEW.tags),
             NEW.tenant_id, NEW.id);
+    INSERT OR IGNORE INTO candidate_tags (tenant_id, tag, user_id) SELECT NEW.tenant_id, value, NEW.id FROM json_each(NEW.tags);
 END;
 CREATE TRIGGER candidate_search_update AFTER UPDATE OF full_name, email, phone, tags, role ON users BEGIN
     DELETE FROM candidate_search WHERE rowid = OLD.id;
@@ -412,11 +421,17 @@ CREATE TRIGGER candidate_search_update AFTER UPDATE OF full_name, email, phone, 
     SELECT NEW.id, lower(coalesce(NEW.full_name, '') || char(31) || NEW.email || char(31) || coalesce(NEW.phone, '') || char(31) || NEW.tags),
            NEW.tenant_id, NEW.id
     WHERE NEW.role = 'candidate';
+    DELETE FROM candidate_tags WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
+    INSERT OR IGNORE INTO candidate_tags (tenant_id, tag, user_id)
+    SELECT NEW.tenant_id, value, NEW.id FROM json_each(NEW.tags) WHERE NEW.role = 'candidate';
 END;
 CREATE TRIGGER candidate_search_delete AFTER DELETE ON users BEGIN
     DELETE FROM candidate_search WHERE rowid = OLD.id;
+    DELETE FROM candidate_tags WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
 END;
 
+INSERT OR IGNORE INTO candidate_tags (tenant_id, tag, user_id)
+SELECT u.tenant_id, j.value, u.id FROM users u, json_each(u.tags) j WHERE u.role = 'candidate';
 INSERT INTO candidate_search (rowid, search_text, tenant_id, user_id)
 SELECT id, lower(coalesce(full_name, '') || char(31) || email || char(31) || coalesce(phone, '') || char(31) || tags), tenant_id, id
 FROM users WHERE role = 'candidate';
@@ -425,6 +440,7 @@ FROM users WHERE role = 'candidate';
 DROP TRIGGER candidate_search_delete;
 DROP TRIGGER candidate_search_update;
 DROP TRIGGER candidate_search_insert;
+DROP TABLE candidate_tags;
 DROP TABLE candidate_search;
 DROP INDEX users_candidates_newest;
 ALTER TABLE applications DROP COLUMN resume_document_id;
@@ -823,7 +839,9 @@ ALTER TABLE tenants
 -- 3 ms lookup). So the index lives in the schema ats_private, which the application role
 -- cannot read at all, and is reached only through candidate_search_matches(), a
 -- SECURITY DEFINER function that answers for the tenant in app.tenant_id alone.
--- SQLite keeps the same index as an FTS5 trigram table.
+-- The `tag` filter has its own exact index, ats_private.candidate_tags, kept by the same
+-- trigger and reached through candidate_tag_matches(). SQLite keeps the same indexes as
+-- an FTS5 trigram table and a plain table.
 -- migrate:up
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS btree_gin;
@@ -845,6 +863,15 @@ CREATE TABLE ats_private.candidate_search (
 -- tenant_id first (btree_gin): a tenant's matches are found in the index, never
 -- rechecked against other tenants' rows.
 CREATE INDEX candidate_search_text ON ats_private.candidate_search USING gin (tenant_id, search_text gin_trgm_ops);
+-- The `tag` filter: one row per (candidate, tag), kept by the same trigger.
+CREATE TABLE ats_private.candidate_tags (
+    tenant_id bigint NOT NULL,
+    tag text NOT NULL,
+    user_id bigint NOT NULL,
+    PRIMARY KEY (tenant_id, tag, user_id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES public.users (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX candidate_tags_by_user ON ats_private.candidate_tags (tenant_id, user_id);
 -- The candidates list, newest first, and its count (index-only).
 CREATE INDEX users_candidates_newest ON users (tenant_id, created_at DESC, id DESC) WHERE role = 'candidate';
 
@@ -853,10 +880,15 @@ BEGIN
     IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND NEW.role <> 'candidate') THEN
         DELETE FROM ats_private.candidate_search WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
     END IF;
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM ats_private.candidate_tags WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
+    END IF;
     IF TG_OP <> 'DELETE' AND NEW.role = 'candidate' THEN
         INSERT INTO ats_private.candidate_search (tenant_id, user_id, search_text)
         VALUES (NEW.tenant_id, NEW.id, lower(coalesce(NEW.full_name, '') || chr(31) || NEW.email || chr(31) || coalesce(NEW.phone, '') || chr(31) || NEW.tags))
         ON CONFLICT (tenant_id, user_id) DO UPDATE SET search_text = EXCLUDED.search_text;
+        INSERT INTO ats_private.candidate_tags (tenant_id, tag, user_id)
+        SELECT DISTINCT NEW.tenant_id, t, NEW.id FROM jsonb_array_elements_text(NEW.tags::jsonb) AS t;
     END IF;
     RETURN NULL;
 END
@@ -874,18 +906,28 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       AND search_text LIKE pattern ESCAPE '\'
 $$;
 
+CREATE FUNCTION candidate_tag_matches(tenant bigint, wanted text) RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT user_id FROM ats_private.candidate_tags
+    WHERE tenant_id = tenant AND tenant = NULLIF(current_setting('app.tenant_id', true), '')::bigint AND tag = wanted
+$$;
+
 -- The owner fills the index from the existing candidates: forced row-level security
 -- would hide the users from it.
 ALTER TABLE users NO FORCE ROW LEVEL SECURITY;
 INSERT INTO ats_private.candidate_search (tenant_id, user_id, search_text)
 SELECT tenant_id, id, lower(coalesce(full_name, '') || chr(31) || email || chr(31) || coalesce(phone, '') || chr(31) || tags)
 FROM users WHERE role = 'candidate';
+INSERT INTO ats_private.candidate_tags (tenant_id, tag, user_id)
+SELECT DISTINCT u.tenant_id, t, u.id FROM users u, jsonb_array_elements_text(u.tags::jsonb) AS t WHERE u.role = 'candidate';
 ALTER TABLE users FORCE ROW LEVEL SECURITY;
 
 -- migrate:down
 DROP TRIGGER candidate_search_sync ON users;
 DROP FUNCTION candidate_search_sync();
 DROP FUNCTION candidate_search_matches(bigint, text);
+DROP FUNCTION candidate_tag_matches(bigint, text);
+DROP TABLE ats_private.candidate_tags;
 DROP TABLE ats_private.candidate_search;
 DROP SCHEMA ats_private;
 DROP INDEX users_candidates_newest;

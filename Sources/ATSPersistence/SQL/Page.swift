@@ -16,9 +16,12 @@ public struct Page: Sendable, Equatable {
 public struct PageResult<Item: Sendable>: Sendable {
     public var items: [Item]
     public var total: Int
+    /// False when counting stopped at a bound: there are at least `total` rows.
+    public var totalIsExact: Bool
 
-    public init(items: [Item], total: Int) {
+    public init(items: [Item], total: Int, totalIsExact: Bool = true) {
         self.items = items
         self.total = total
+        self.totalIsExact = totalIsExact
     }
 }

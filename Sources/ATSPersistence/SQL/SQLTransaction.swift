@@ -60,13 +60,17 @@ public final class SQLTransaction {
 
     /// `SELECT columns FROM table <condition> ORDER BY <order>`, one page of it, and the
     /// total that matches `condition`.
+    /// `countLimit`: count at most that many matching rows (`PageResult.totalIsExact`
+    /// false when reached), for lists whose exact count would walk a large tenant.
     public func page<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
-                        decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+                        countLimit: Int? = nil, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
         // The total rides along as an uncorrelated scalar subquery over the same bound
         // parameters: both engines compute it once, and it saves a round trip. (A
         // window `count(*) OVER ()` measured far slower: it makes both engines
         // materialize and sort every matching row instead of walking the index.)
-        var select = SQLStatement("SELECT \(columns), (SELECT count(*) FROM \(table)\(condition.sql)) FROM \(table)" + condition.sql + " ORDER BY " + order)
+        let counted = countLimit.map { "(SELECT count(*) FROM (SELECT 1 FROM \(table)\(condition.sql) LIMIT \($0)) AS bounded)" }
+            ?? "(SELECT count(*) FROM \(table)\(condition.sql))"
+        var select = SQLStatement("SELECT \(columns), \(counted) FROM \(table)" + condition.sql + " ORDER BY " + order)
         condition.parameters.forEach { _ = select.bind($0) }
         select.append(" LIMIT \(select.bind(.int(Int64(page.limit)))) OFFSET \(select.bind(.int(Int64(page.offset))))")
         return try run { () throws(SQLError) -> PageResult<T> in
@@ -74,13 +78,16 @@ public final class SQLTransaction {
             var items: [T] = []
             items.reserveCapacity(rows.count)
             for row in rows { items.append(try decode(row)) }
+            let total: Int
             if let first = rows.first {
-                return PageResult(items: items, total: Int(try first.int(first.cells.count - 1)))
+                total = Int(try first.int(first.cells.count - 1))
+            } else {
+                // A page past the end has no row to carry the total.
+                var count = SQLStatement("SELECT \(counted)")
+                condition.parameters.forEach { _ = count.bind($0) }
+                total = Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0)
             }
-            // A page past the end has no row to carry the total.
-            var count = SQLStatement("SELECT count(*) FROM \(table)" + condition.sql)
-            condition.parameters.forEach { _ = count.bind($0) }
-            return PageResult(items: items, total: Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0))
+            return PageResult(items: items, total: total, totalIsExact: countLimit.map { total < $0 } ?? true)
         }
     }
 
