@@ -282,6 +282,8 @@ public enum OpenAPIDocument {
             success.append(("headers", .object([
                 ("X-Total-Count", .object([("description", .string("Rows matching the filters")), ("schema", .object([("type", .string("integer"))]))])),
                 ("Link", .object([("description", .string("RFC 8288 next/prev links")), ("schema", string)])),
+                ("X-Total-Count-Exact", .object([("description", .string("false when counting stopped at a bound (the candidates list counts up to 10,000): X-Total-Count is then a lower bound")),
+                                                 ("schema", enumeration(["false"]))])),
             ])))
         }
         if let schema = op.success.schema { success.append(("content", .object([("application/json", .object([("schema", schema)]))]))) }
