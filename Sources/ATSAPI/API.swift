@@ -17,6 +17,8 @@ public final class API: Sendable {
     private let userRoutes: UserRoutes
     private let authRoutes: AuthRoutes
     private let privacyRoutes: PrivacyRoutes
+    private let noteRoutes: NoteRoutes
+    private let interviewRoutes: InterviewRoutes
     private let tokens: TokenSigner
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -30,6 +32,8 @@ public final class API: Sendable {
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
+        noteRoutes = NoteRoutes(database: database, notes: NoteService())
+        interviewRoutes = InterviewRoutes(database: database, interviews: InterviewService())
         let loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
         privacyRoutes = PrivacyRoutes(database: database, privacy: PrivacyService(), passwords: passwords, configuration: configuration,
                                       loginLimiter: loginLimiter)
@@ -50,5 +54,7 @@ public final class API: Sendable {
         jobRoutes.register(on: &router)
         applicationRoutes.register(on: &router)
         privacyRoutes.register(on: &router)
+        noteRoutes.register(on: &router)
+        interviewRoutes.register(on: &router)
     }
 }

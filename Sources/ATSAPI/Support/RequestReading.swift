@@ -130,6 +130,9 @@ struct BodyReader {
 
     mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
 
+    /// The raw value of `name` (nil when absent), for shapes the typed readers do not cover.
+    mutating func json(_ name: String) -> JSONValue? { value(name) }
+
     /// Throws the 422 when any field was wrong or unknown.
     func finish() throws(APIError) {
         var all = errors
