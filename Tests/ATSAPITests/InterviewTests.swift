@@ -184,6 +184,8 @@ struct InterviewTests {
         #expect(moved.status == 200, "\(moved.text)")
         #expect(moved["starts_at"] == .string("2026-12-02T09:00:00Z") && moved["ends_at"] == .string("2026-12-02T10:30:00Z"))
         #expect(moved["location"] == .null && moved["title"] == .string("Technical interview") && moved["interviewer_ids"] == .array([.int(w.interviewerID)]))
+        let resent = try env.call("PATCH", "/api/interviews/\(id)", token: w.recruiter)
+        #expect(resent.status == 200 && resent["starts_at"] == moved["starts_at"], "an empty body is {}: nothing changes, invitations go again")
         let cancelled = try env.call("POST", "/api/interviews/\(id)/cancel", token: w.recruiter)
         #expect(cancelled.status == 200 && cancelled["status"] == .string("cancelled"), "\(cancelled.text)")
         #expect(try env.call("POST", "/api/interviews/\(id)/cancel", token: w.recruiter).status == 409, "cancelling twice is a conflict")

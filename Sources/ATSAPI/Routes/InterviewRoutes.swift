@@ -157,7 +157,8 @@ struct InterviewRoutes: Sendable {
 
     func updateInterview(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = InterviewID(try context.pathID("interview_id"))
-        var body = try BodyReader(request)
+        // Every field is optional, so an empty body is `{}` (API.md): it sends the invitations again.
+        var body = try BodyReader(request, emptyIsObject: true)
         var changes = InterviewChanges()
         changes.title = body.string("title", length: 1...200) ?? nil
         changes.startsAt = Self.time(&body, "starts_at", required: false)
@@ -204,7 +205,7 @@ struct InterviewRoutes: Sendable {
     /// A partial update: what the body leaves out stays.
     func updateScorecard(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = ScorecardID(try context.pathID("scorecard_id"))
-        let body = try BodyReader(request)
+        let body = try BodyReader(request, emptyIsObject: true)
         let scorecard = try database.transaction(tenant: context.tenant.id) { work -> Scorecard in
             let caller = try context.requireCaller(in: work)
             // Read the current one first, so that a partial body keeps the rest.
