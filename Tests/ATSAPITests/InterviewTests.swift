@@ -244,6 +244,10 @@ struct InterviewTests {
         let edited = try env.call("PATCH", "/api/scorecards/\(card)", body: #"{"recommendation":"yes","notes":null}"#, token: w.interviewer)
         #expect(edited.status == 200 && edited["recommendation"] == .string("yes") && edited["notes"] == .null, "\(edited.text)")
         #expect(edited["ratings"] == created["ratings"], "what the PATCH leaves out stays")
+        let rerated = try env.call("PATCH", "/api/scorecards/\(card)", body: #"{"ratings":[{"attribute":"Depth","rating":3.0}]}"#, token: w.interviewer)
+        #expect(rerated.status == 200 && rerated["ratings"] == .array([.object([("attribute", .string("Depth")), ("rating", .int(3))])]),
+                "an integral JSON number is an integer: \(rerated.text)")
+        #expect(rerated["recommendation"] == .string("yes"))
         #expect(try env.call("PATCH", "/api/scorecards/\(card)", body: #"{"recommendation":"no"}"#, token: w.admin).status == 403, "only the author")
         #expect(try env.call("PATCH", "/api/scorecards/\(card)", body: #"{"recommendation":"no"}"#, token: w.recruiter).status == 403)
         #expect(try env.call("PATCH", "/api/scorecards/\(card)", body: #"{"recommendation":"no"}"#, token: w.candidate).status == 404)

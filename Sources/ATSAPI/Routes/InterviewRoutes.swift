@@ -23,6 +23,15 @@ struct InterviewRoutes: Sendable {
 
     // MARK: reading fields
 
+    /// A JSON integer; also a number with no fraction (`4.0`), as JSON Schema's `integer` allows.
+    static func integer(_ value: JSONValue?) -> Int64? {
+        switch value {
+        case .int(let n)?: return n
+        case .double(let d)? where d.rounded() == d && abs(d) < 9.0e15: return Int64(d)
+        default: return nil
+        }
+    }
+
     /// An RFC 3339 time.
     static func time(_ body: inout BodyReader, _ name: String, required: Bool) -> Timestamp? {
         guard let text = body.string(name, required: required, length: 1...64) ?? nil else { return nil }
@@ -45,7 +54,7 @@ struct InterviewRoutes: Sendable {
         }
         var ids: [UserID] = []
         for item in items {
-            guard case .int(let n) = item, n > 0 else {
+            guard let n = integer(item), n > 0 else {
                 body.fail(name, "must be an array of positive user ids")
                 return nil
             }
@@ -74,7 +83,7 @@ struct InterviewRoutes: Sendable {
                 if items.count > Scorecard.maxRatings { body.fail("ratings", "may hold at most \(Scorecard.maxRatings) ratings") }
                 for item in items where items.count <= Scorecard.maxRatings {
                     guard case .object(let fields) = item, fields.allSatisfy({ $0.key == "attribute" || $0.key == "rating" }),
-                          case .string(let attribute)? = item["attribute"], case .int(let rating)? = item["rating"] else {
+                          case .string(let attribute)? = item["attribute"], let rating = integer(item["rating"]) else {
                         body.fail("ratings", "items must be {attribute, rating}")
                         break
                     }
