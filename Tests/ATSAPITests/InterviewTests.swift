@@ -302,6 +302,35 @@ struct InterviewTests {
         #expect(try env.call("GET", path, token: w.recruiter).items.count == 2)
     }
 
+    @Test("privacy: exports hold interviews (and, for the admin, notes and scorecards); anonymizing removes note and scorecard texts",
+          arguments: Backend.allCases)
+    func privacy(_ backend: Backend) throws {
+        let w = try world(backend)
+        let env = w.env
+        let id = try #require(try schedule(w, interviewers: [w.interviewerID])["id"]?.int)
+        #expect(try env.call("POST", "/api/interviews/\(id)/scorecards", body: #"{"recommendation":"yes","notes":"Zoë was sharp","ratings":[{"attribute":"A","rating":3}]}"#,
+                             token: w.interviewer).status == 201)
+        #expect(try env.call("POST", "/api/applications/\(w.applicationID)/notes", body: #"{"body":"Zoë asked about visas"}"#, token: w.recruiter).status == 201)
+        func first(_ value: JSONValue?) -> JSONValue? { if case .array(let items)? = value { return items.first } else { return nil } }
+        let export = try env.call("GET", "/api/candidates/\(w.candidateID)/export", token: w.admin)
+        #expect(first(export["interviews"])?["id"] == .int(id) && first(export["interviews"])?["interviewer_ids"] != nil, "\(export.text)")
+        #expect(first(export["notes"])?["body"] == .string("Zoë asked about visas") && first(export["scorecards"])?["notes"] == .string("Zoë was sharp"))
+        let own = try env.call("GET", "/api/auth/me/export", token: w.candidate)
+        #expect(first(own["interviews"])?["id"] == .int(id) && first(own["interviews"])?["interviewer_ids"] == nil && own["notes"] == nil)
+
+        #expect(try env.call("POST", "/api/candidates/\(w.candidateID)/anonymize", token: w.admin).status == 200)
+        #expect(try env.call("GET", "/api/applications/\(w.applicationID)/notes", token: w.admin).items.isEmpty)
+        let cards = try env.call("GET", "/api/applications/\(w.applicationID)/scorecards", token: w.admin)
+        #expect(cards.items.count == 1 && cards.items.first?["notes"] == .null && cards.items.first?["recommendation"] == .string("yes"))
+        // The interview's stored event no longer names the candidate.
+        let db = env.database.database
+        let tenant = try #require(try db.read(tenant: nil) { try $0.tenants.find(slug: "default") })
+        let payloads = try db.read(tenant: tenant.id) { work in
+            try work.transaction.rows("SELECT payload FROM events WHERE tenant_id = $1 AND type LIKE 'interview.%'", [.int(tenant.id.rawValue)]) { (row: SQLRow) throws(SQLError) -> String in try row.text(0) }
+        }
+        #expect(!payloads.isEmpty && payloads.allSatisfy { !$0.contains("zoe@i.io") && !$0.contains("Zoë") }, "\(payloads)")
+    }
+
     // MARK: invitations
 
     /// The interview mails queued in the outbox, oldest first.

@@ -67,4 +67,7 @@ public protocol InterviewRepository {
     func scorecards(_ tenant: TenantID, application: ApplicationID, page: Page) throws -> PageResult<Scorecard>
     /// Whether `author` has submitted a scorecard for any interview of the application.
     func hasScorecard(_ tenant: TenantID, application: ApplicationID, author: UserID) throws -> Bool
+    /// Anonymization: scorecard notes on `candidate`'s applications are cleared;
+    /// recommendations and ratings stay (for reports).
+    func removePersonalData(_ tenant: TenantID, candidate: UserID) throws
 }

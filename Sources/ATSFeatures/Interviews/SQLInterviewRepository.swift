@@ -183,4 +183,13 @@ public struct SQLInterviewRepository: InterviewRepository {
                                        [.int(tenant.rawValue), .int(application.rawValue), .int(author.rawValue)]) != nil
         }
     }
+
+    public func removePersonalData(_ tenant: TenantID, candidate: UserID) throws {
+        _ = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("""
+                UPDATE scorecards SET notes = NULL
+                WHERE tenant_id = $1 AND notes IS NOT NULL AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2)
+                """, [.int(tenant.rawValue), .int(candidate.rawValue)])
+        }
+    }
 }

@@ -9,4 +9,7 @@ public protocol NoteRepository {
     func list(_ tenant: TenantID, application: ApplicationID, page: Page) throws -> PageResult<Note>
     /// False when there was no such note.
     func delete(_ tenant: TenantID, id: NoteID) throws -> Bool
+    /// Anonymization: the notes on `candidate`'s applications are deleted (their text is
+    /// what was written about the person).
+    func removePersonalData(_ tenant: TenantID, candidate: UserID) throws
 }

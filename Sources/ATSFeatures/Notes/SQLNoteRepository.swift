@@ -43,4 +43,12 @@ public struct SQLNoteRepository: NoteRepository {
             try tx.connection.execute("DELETE FROM notes WHERE tenant_id = $1 AND id = $2", [.int(tenant.rawValue), .int(id.rawValue)]) > 0
         }
     }
+
+    public func removePersonalData(_ tenant: TenantID, candidate: UserID) throws {
+        _ = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("""
+                DELETE FROM notes WHERE tenant_id = $1 AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2)
+                """, [.int(tenant.rawValue), .int(candidate.rawValue)])
+        }
+    }
 }
