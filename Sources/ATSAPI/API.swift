@@ -18,6 +18,8 @@ public final class API: Sendable {
     private let authRoutes: AuthRoutes
     private let privacyRoutes: PrivacyRoutes
     private let candidateRoutes: CandidateRoutes
+    private let noteRoutes: NoteRoutes
+    private let interviewRoutes: InterviewRoutes
     private let tokens: TokenSigner
     private let apiKeyRoutes: APIKeyRoutes
     private let tenantRoutes: TenantRoutes
@@ -35,6 +37,8 @@ public final class API: Sendable {
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
         candidateRoutes = CandidateRoutes(database: database, candidates: CandidateService(), applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
+        noteRoutes = NoteRoutes(database: database, notes: NoteService())
+        interviewRoutes = InterviewRoutes(database: database, interviews: InterviewService())
         let loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
         privacyRoutes = PrivacyRoutes(database: database, privacy: PrivacyService(), passwords: passwords, configuration: configuration,
                                       loginLimiter: loginLimiter)
@@ -60,5 +64,7 @@ public final class API: Sendable {
         apiKeyRoutes.register(on: &router)
         tenantRoutes.register(on: &router)
         candidateRoutes.register(on: &router)
+        noteRoutes.register(on: &router)
+        interviewRoutes.register(on: &router)
     }
 }

@@ -5,6 +5,9 @@ import ATSSupport
 public enum DomainEventType: String, Sendable, CaseIterable {
     case applicationReceived = "application.received"
     case applicationStageChanged = "application.stage_changed"
+    case interviewScheduled = "interview.scheduled"
+    case interviewUpdated = "interview.updated"
+    case interviewCancelled = "interview.cancelled"
 }
 
 /// The notifications (mails) there are, each answering one event type: the mail
@@ -16,11 +19,18 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case newApplicationForJob = "application.new_for_job"
     /// To the candidate, on `application.stage_changed`.
     case stageChanged = "application.stage_changed"
+    /// To the candidate and each interviewer: an iCalendar REQUEST (new or updated).
+    case interviewInvitation = "interview.invitation"
+    /// An iCalendar CANCEL: to everyone on `interview.cancelled`, and to interviewers
+    /// taken off an interview on `interview.updated`.
+    case interviewCancellation = "interview.cancellation"
 
     public var event: DomainEventType {
         switch self {
         case .applicationReceived, .newApplicationForJob: return .applicationReceived
         case .stageChanged: return .applicationStageChanged
+        case .interviewInvitation: return .interviewScheduled
+        case .interviewCancellation: return .interviewCancelled
         }
     }
 }
@@ -32,11 +42,18 @@ public enum NotificationKind: String, Sendable, CaseIterable {
 public enum DomainEvent: Sendable, Equatable {
     case applicationReceived(ApplicationReceived)
     case applicationStageChanged(ApplicationStageChanged)
+    case interviewChanged(InterviewChanged)
 
     public var type: DomainEventType {
         switch self {
         case .applicationReceived: return .applicationReceived
         case .applicationStageChanged: return .applicationStageChanged
+        case .interviewChanged(let e):
+            switch e.change {
+            case .scheduled: return .interviewScheduled
+            case .updated: return .interviewUpdated
+            case .cancelled: return .interviewCancelled
+            }
         }
     }
 
@@ -45,6 +62,7 @@ public enum DomainEvent: Sendable, Equatable {
         switch self {
         case .applicationReceived(let e): return e.common.application.id
         case .applicationStageChanged(let e): return e.common.application.id
+        case .interviewChanged(let e): return e.interview.applicationID
         }
     }
 
@@ -59,6 +77,9 @@ public enum DomainEvent: Sendable, Equatable {
             return .object(e.common.fields + [("candidate_email", e.candidate.map { .string($0.email) } ?? .null),
                                               ("from_stage", .string(e.from.rawValue)), ("to_stage", .string(e.common.application.stage.rawValue)),
                                               ("note", e.note.map(JSONValue.string) ?? .null)])
+        case .interviewChanged(let e):
+            return .object(e.fields + [("notify", .bool(e.notify)),
+                                       ("removed", .array(e.removed.map { .object([("name", .string($0.name)), ("email", .string($0.email))]) }))])
         }
     }
 }

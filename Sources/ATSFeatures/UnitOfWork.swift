@@ -20,6 +20,8 @@ public struct UnitOfWork {
     public var tenantTasks: any TenantTaskRepository { SQLTenantTaskRepository(transaction) }
     public var retention: any RetentionRepository { SQLRetentionRepository(transaction) }
     public var candidates: any CandidateRepository { SQLCandidateRepository(transaction) }
+    public var notes: any NoteRepository { SQLNoteRepository(transaction) }
+    public var interviews: any InterviewRepository { SQLInterviewRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

@@ -2,9 +2,11 @@ import ATSDomain
 import ATSSupport
 
 /// One e-mail, rendered as RFC 5322 with a MIME multipart/alternative body (plain text
-/// and HTML). Non-ASCII header text is RFC 2047-encoded and header fields are folded to
-/// at most 78 octets a line; bodies are base64, so no line is ever too long and no byte
-/// needs escaping.
+/// and HTML; with a calendar invitation, multipart/mixed around multipart/alternative of
+/// text, HTML and `text/calendar`, plus the same calendar as an `invite.ics`
+/// attachment, the shape Google, Outlook and Apple Mail all accept). Non-ASCII header
+/// text is RFC 2047-encoded and header fields are folded to at most 78 octets a line;
+/// bodies are base64, so no line is ever too long and no byte needs escaping.
 public struct MailMessage: Sendable, Equatable {
     public var from: MailAddress
     public var to: MailAddress
@@ -17,9 +19,12 @@ public struct MailMessage: Sendable, Equatable {
     /// Where replies go (the tenant's `reply_to`); written only when it is an address
     /// that cannot break the header (`TenantSettings.normalizedReplyTo`).
     public var replyTo: MailAddress?
+    /// An iCalendar invitation (REQUEST or CANCEL) to carry, if any.
+    public var calendar: ICalendar?
 
     public init(from: MailAddress, to: MailAddress, subject: String, text: String, html: String, date: Timestamp, messageID: String,
-                replyTo: MailAddress? = nil) {
+                replyTo: MailAddress? = nil, calendar: ICalendar? = nil) {
+        self.calendar = calendar
         self.from = from
         self.to = to
         self.subject = subject
@@ -46,6 +51,14 @@ public struct MailMessage: Sendable, Equatable {
             MailMessage.headerField("Subject", subject),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
+        ]
+        // The calendar's method is one of two fixed words, and boundaries and file names
+        // are ours: nothing from the payload reaches a MIME header unencoded.
+        let outer = boundary + "_mixed"
+        if calendar != nil {
+            lines += ["Content-Type: multipart/mixed; boundary=\"\(outer)\"", "", "--" + outer]
+        }
+        lines += [
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "",
             "--" + boundary,
@@ -56,7 +69,18 @@ public struct MailMessage: Sendable, Equatable {
         lines += MailMessage.base64Lines(Array(text.utf8))
         lines += ["--" + boundary, "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", ""]
         lines += MailMessage.base64Lines(Array(html.utf8))
-        lines += ["--" + boundary + "--", ""]
+        guard let calendar else {
+            lines += ["--" + boundary + "--", ""]
+            return lines.joined(separator: "\r\n")
+        }
+        let ics = Array(calendar.rendered().utf8)
+        let method = calendar.method.rawValue
+        lines += ["--" + boundary, "Content-Type: text/calendar; method=\(method); charset=UTF-8", "Content-Transfer-Encoding: base64", ""]
+        lines += MailMessage.base64Lines(ics)
+        lines += ["--" + boundary + "--", "", "--" + outer, "Content-Type: application/ics; name=\"invite.ics\"",
+                  "Content-Disposition: attachment; filename=\"invite.ics\"", "Content-Transfer-Encoding: base64", ""]
+        lines += MailMessage.base64Lines(ics)
+        lines += ["--" + outer + "--", ""]
         return lines.joined(separator: "\r\n")
     }
 

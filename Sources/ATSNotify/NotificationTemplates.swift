@@ -21,7 +21,26 @@ public enum NotificationTemplates {
         let subject: String
         let paragraphs: [String]
         guard let kind = NotificationKind(rawValue: message.kind) else { throw UnknownKind(kind: message.kind) }
+        var calendar: ICalendar?
         switch kind {
+        case .interviewInvitation, .interviewCancellation:
+            let invite = interviewCalendar(payload, method: kind == .interviewCancellation ? .cancel : .request, recipient: message.recipient,
+                                           from: from, domain: domain)
+            calendar = invite
+            let when = "\(invite.start.rfc3339) to \(invite.end.rfc3339) (UTC)"
+            let hello = "Hello \(field("recipient_name")),"
+            if kind == .interviewCancellation {
+                subject = "Cancelled: \(invite.summary)"
+                paragraphs = [hello, field("recipient_role") == "removed"
+                                ? "You are no longer an interviewer for \(invite.summary), \(when)."
+                                : "The interview \(invite.summary), \(when), has been cancelled.",
+                              "Your calendar will remove it when you open the attached invitation."]
+            } else {
+                subject = (field("change") == "updated" ? "Updated invitation: " : "Invitation: ") + "\(invite.summary) at \(invite.start.rfc3339)"
+                paragraphs = [hello, "You are invited to \(invite.summary) for \(jobLine) with \(candidate).", "When: \(when)"]
+                    + (invite.location.map { ["Where: \($0)"] } ?? []) + (invite.url.map { ["Video: \($0)"] } ?? [])
+                    + ["The attached invitation adds it to your calendar."]
+            }
         case .applicationReceived:
             subject = "We received your application: \(jobLine)"
             paragraphs = ["Hello \(candidate),", "Thank you for applying for \(jobLine). We have received your application and will be in touch as it moves along.",
@@ -51,9 +70,46 @@ public enum NotificationTemplates {
         let html = "<!doctype html><html><body>" + paragraphs.map { "<p>\(escapeHTML($0))</p>" }.joined() + "</body></html>"
         var sender = from
         if let name = settings.mailFromName, !name.isEmpty { sender.name = name }
-        return MailMessage(from: sender, to: MailAddress(message.recipient, name: kind == .newApplicationForJob ? nil : (candidate.isEmpty ? nil : candidate)),
+        let toName = calendar != nil ? field("recipient_name") : (kind == .newApplicationForJob ? "" : candidate)
+        return MailMessage(from: sender, to: MailAddress(message.recipient, name: toName.isEmpty ? nil : toName),
                            subject: subject, text: text, html: html, date: .now(),
-                           messageID: "outbox-\(message.tenantID)-\(message.id)@\(domain)", replyTo: settings.replyTo.map { MailAddress($0) })
+                           messageID: "outbox-\(message.tenantID)-\(message.id)@\(domain)", replyTo: settings.replyTo.map { MailAddress($0) },
+                           calendar: calendar)
+    }
+
+    /// The iCalendar event of an interview mail's payload: one UID per interview
+    /// (`interview-<tenant>-<id>@<domain>`), its stored SEQUENCE, times in UTC, the
+    /// tenant's From address as ORGANIZER, the candidate and the interviewers as
+    /// attendees (a CANCEL to a removed interviewer names only them).
+    static func interviewCalendar(_ payload: JSONValue, method: ICalendar.Method, recipient: String, from: MailAddress, domain: String) -> ICalendar {
+        func text(_ key: String) -> String? { payload[key].flatMap { if case .string(let s) = $0 { return s } else { return nil } } }
+        func int(_ key: String) -> Int64 { payload[key].flatMap { if case .int(let n) = $0 { return n } else { return nil } } ?? 0 }
+        func person(_ value: JSONValue) -> ICalendar.Attendee? {
+            guard case .string(let email)? = value["email"] else { return nil }
+            let name = value["name"].flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? email
+            return ICalendar.Attendee(name: name, email: email)
+        }
+        var attendees: [ICalendar.Attendee] = []
+        if text("recipient_role") == "removed" {
+            attendees = [ICalendar.Attendee(name: text("recipient_name") ?? recipient, email: recipient)]
+        } else {
+            if let candidate = payload["candidate"].flatMap(person) { attendees.append(candidate) }
+            if case .array(let people)? = payload["interviewers"] { attendees += people.compactMap(person) }
+        }
+        let now = Timestamp.now()
+        let start = text("starts_at").flatMap { Timestamp(rfc3339: $0) } ?? now
+        let job = text("job_title") ?? "", company = text("company") ?? ""
+        let jobLine = company.isEmpty ? job : "\(job) at \(company)"
+        let video = text("video_url")
+        var description = "Interview for \(jobLine) with \(text("candidate_name") ?? "")."
+        if let video { description += "\nVideo: \(video)" }
+        if let location = text("location") { description += "\nLocation: \(location)" }
+        let summary = text("title") ?? "Interview"
+        return ICalendar(method: method, uid: "interview-\(text("tenant") ?? "")-\(int("interview_id"))@\(domain)", sequence: int("sequence"),
+                         stamp: text("stamp").flatMap { Timestamp(rfc3339: $0) } ?? now, start: start,
+                         end: text("ends_at").flatMap { Timestamp(rfc3339: $0) } ?? start, summary: summary, location: text("location"),
+                         description: description, url: video, organizer: ICalendar.Attendee(name: from.name ?? from.address, email: from.address, role: "CHAIR"),
+                         attendees: attendees)
     }
 
     static func escapeHTML(_ text: String) -> String {

@@ -41,6 +41,21 @@ public enum TenantData {
     public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [
+        TenantTable("scorecards", columns: [
+            .init("id", .int), .init("interview_id", .int), .init("application_id", .int), .init("author_id", .int), .init("recommendation", .text),
+            .init("ratings", .text), .init("notes", .text), .init("created_at", .timestamp), .init("updated_at", .timestamp),
+        ]),
+        TenantTable("interview_interviewers", columns: [
+            .init("interview_id", .int), .init("user_id", .int), .init("position", .int),
+        ], orderBy: "interview_id, position"),
+        TenantTable("interviews", columns: [
+            .init("id", .int), .init("application_id", .int), .init("title", .text), .init("starts_at", .timestamp), .init("ends_at", .timestamp),
+            .init("location", .text), .init("video_url", .text), .init("status", .text), .init("sequence", .int), .init("created_by", .int),
+            .init("created_at", .timestamp), .init("updated_at", .timestamp),
+        ]),
+        TenantTable("notes", columns: [
+            .init("id", .int), .init("application_id", .int), .init("author_id", .int), .init("body", .text), .init("created_at", .timestamp),
+        ]),
         TenantTable("application_events", columns: [
             .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
             .init("actor_id", .int), .init("note", .text), .init("created_at", .timestamp),

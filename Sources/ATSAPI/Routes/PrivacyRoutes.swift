@@ -79,12 +79,12 @@ struct PrivacyRoutes: Sendable {
                 guard case .object(let fields) = Representation.application(record.application) else { return .null }
                 return .object(fields + [("events", .array(record.events.map(Representation.event)))])
             })),
-            ("interviews", .array([])),
+            ("interviews", .array(data.interviews.map { Representation.interview($0, showsInterviewers: data.forStaff) })),
             ("documents", .array([])),
             ("notifications", .array(data.notifications.map(Representation.notification))),
         ]
         if data.forStaff {
-            fields += [("notes", .array([])), ("scorecards", .array([]))]
+            fields += [("notes", .array(data.notes.map(Representation.note))), ("scorecards", .array(data.scorecards.map(Representation.scorecard)))]
         }
         var headers = HTTPHeaders()
         headers.add("Cache-Control", "no-store")

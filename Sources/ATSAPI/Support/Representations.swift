@@ -83,6 +83,37 @@ public enum Representation {
         .object([("slug", .string(t.slug)), ("name", .string(t.name)), ("settings", t.settings.json)])
     }
 
+    /// `Note` (API.md, Notes).
+    public static func note(_ n: Note) -> JSONValue {
+        .object([
+            ("id", .int(n.id.rawValue)), ("application_id", .int(n.applicationID.rawValue)), ("author_id", n.authorID.map { .int($0.rawValue) } ?? .null),
+            ("body", .string(n.body)), ("created_at", .string(n.createdAt.rfc3339)),
+        ])
+    }
+
+    /// `Interview`; the candidate's view leaves out `interviewer_ids`.
+    public static func interview(_ i: Interview, showsInterviewers: Bool = true) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .int(i.id.rawValue)), ("application_id", .int(i.applicationID.rawValue)), ("title", .string(i.title)),
+            ("starts_at", .string(i.startsAt.rfc3339)), ("ends_at", .string(i.endsAt.rfc3339)), ("location", i.location.map(JSONValue.string) ?? .null),
+            ("video_url", i.videoURL.map(JSONValue.string) ?? .null),
+        ]
+        if showsInterviewers { fields.append(("interviewer_ids", .array(i.interviewerIDs.map { .int($0.rawValue) }))) }
+        fields += [("status", .string(i.status.rawValue)), ("created_by", i.createdBy.map { .int($0.rawValue) } ?? .null),
+                   ("created_at", .string(i.createdAt.rfc3339)), ("updated_at", .string(i.updatedAt.rfc3339))]
+        return .object(fields)
+    }
+
+    /// `Scorecard`.
+    public static func scorecard(_ s: Scorecard) -> JSONValue {
+        .object([
+            ("id", .int(s.id.rawValue)), ("interview_id", .int(s.interviewID.rawValue)), ("application_id", .int(s.applicationID.rawValue)),
+            ("author_id", .int(s.authorID.rawValue)), ("recommendation", .string(s.recommendation.rawValue)),
+            ("ratings", .array(s.ratings.map { .object([("attribute", .string($0.attribute)), ("rating", .int($0.rating))]) })),
+            ("notes", s.notes.map(JSONValue.string) ?? .null), ("created_at", .string(s.createdAt.rfc3339)), ("updated_at", .string(s.updatedAt.rfc3339)),
+        ])
+    }
+
     /// The ETag of an application: its version, strong.
     static func etag(_ a: Application) -> String { "\"\(a.version)\"" }
 }

@@ -184,6 +184,8 @@ struct BodyReader {
         for member in members where !known.contains(member.key) { all.append(FieldError(member.key, "is not a known field")) }
         return all
     }
+    /// The raw value of `name` (nil when absent), for shapes the typed readers do not cover.
+    mutating func json(_ name: String) -> JSONValue? { value(name) }
 
     /// Throws the 422 when any field was wrong or unknown.
     func finish() throws(APIError) {

@@ -23,6 +23,23 @@ public struct MailChannel: OutboxChannel {
             return [mail(.stageChanged, to: candidate.email, .object(e.common.fields + [
                 ("from_stage", .string(e.from.rawValue)), ("to_stage", .string(e.common.application.stage.rawValue)),
             ]))]
+        case .interviewChanged(let e):
+            // One mail per person, each carrying the whole invitation (the calendar event
+            // lists every attendee) and whom it is for.
+            guard e.notify else { return [] }
+            let kind: NotificationKind = e.change == .cancelled ? .interviewCancellation : .interviewInvitation
+            var mails: [NewOutboxMessage] = []
+            if let candidate = e.candidate {
+                mails.append(mail(kind, to: candidate.email, .object(e.fields + [("recipient_name", .string(candidate.name)), ("recipient_role", .string("candidate"))])))
+            }
+            for person in e.interviewers {
+                mails.append(mail(kind, to: person.email, .object(e.fields + [("recipient_name", .string(person.name)), ("recipient_role", .string("interviewer"))])))
+            }
+            for person in e.removed {
+                mails.append(mail(.interviewCancellation, to: person.email,
+                                  .object(e.fields + [("recipient_name", .string(person.name)), ("recipient_role", .string("removed"))])))
+            }
+            return mails
         }
     }
 

@@ -80,6 +80,9 @@ public struct SQLEventRepository: EventRepository {
                     case "candidate_name": return (field.key, .string(replacementEmail))
                     case "candidate_email": return (field.key, field.value == .null ? .null : .string(replacementEmail))
                     case "note": return (field.key, .null)
+                    // Interview events name the candidate as an attendee.
+                    case "candidate" where field.value != .null:
+                        return (field.key, .object([("name", .string(replacementEmail)), ("email", .string(replacementEmail))]))
                     default: return field
                     }
                 }

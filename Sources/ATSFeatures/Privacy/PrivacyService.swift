@@ -14,6 +14,10 @@ public struct PersonalData: Sendable {
     public let notifications: [OutboxMessage]
     /// Whether the export is the admin's, which also holds staff's notes and scorecards.
     public let forStaff: Bool
+    /// Their applications' interviews, and (admin export only) the notes and scorecards about them.
+    public var interviews: [Interview] = []
+    public var notes: [Note] = []
+    public var scorecards: [Scorecard] = []
 }
 
 /// The GDPR rules (API.md, Privacy): what an export holds, what anonymizing a person
@@ -47,7 +51,14 @@ public struct PrivacyService: Sendable {
         let applications = try work.applications.list(tenant, filter: ApplicationFilter(candidateID: person.id), page: page).items
         let records = try applications.map { PersonalData.ApplicationRecord(application: $0, events: try work.applications.events(tenant, application: $0.id)) }
         let notifications = try work.outbox.list(tenant, filter: NotificationFilter(recipient: person.email), page: page).items
-        return PersonalData(person: person, applications: records, notifications: notifications, forStaff: forStaff)
+        var data = PersonalData(person: person, applications: records, notifications: notifications, forStaff: forStaff)
+        for application in applications {
+            data.interviews += try work.interviews.list(tenant, filter: InterviewFilter(applicationID: application.id), page: page).items
+            guard forStaff else { continue }
+            data.notes += try work.notes.list(tenant, application: application.id, page: page).items
+            data.scorecards += try work.interviews.scorecards(tenant, application: application.id, page: page).items
+        }
+        return data
     }
 
     /// The admin's anonymization of a candidate; idempotent.
@@ -71,6 +82,8 @@ public struct PrivacyService: Sendable {
         if person.anonymizedAt != nil { return person }
         let anonymized = try work.users.anonymize(tenant, id: id)
         try work.applications.removePersonalData(tenant, candidate: id)
+        try work.notes.removePersonalData(tenant, candidate: id)
+        try work.interviews.removePersonalData(tenant, candidate: id)
         try work.events.forget(tenant, candidate: id, replacementEmail: anonymized.email)
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)
         return anonymized
