@@ -29,7 +29,8 @@ public final class API: Sendable {
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
-        authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
+        let accounts = AccountService(sealer: try SecretSealer(secretKey: configuration.secretKey), resetURL: configuration.resetURL)
+        authRoutes = AuthRoutes(database: database, users: users, accounts: accounts, configuration: configuration, tokens: tokens, passwords: passwords,
                                 loginLimiter: RateLimiter(windowSeconds: configuration.loginWindowSeconds),
                                 signupLimiter: RateLimiter(windowSeconds: 3600),
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))

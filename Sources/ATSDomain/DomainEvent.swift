@@ -16,11 +16,18 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case newApplicationForJob = "application.new_for_job"
     /// To the candidate, on `application.stage_changed`.
     case stageChanged = "application.stage_changed"
+    /// To a user who asked to reset their password: the sealed reset token.
+    case passwordReset = "password_reset"
+    /// To a person added by staff: the sealed token that sets their first password.
+    case invitation = "invitation"
 
-    public var event: DomainEventType {
+    /// The event the mail answers; nil for account mail, queued straight to the outbox
+    /// by the account service (it carries a secret no event may hold).
+    public var event: DomainEventType? {
         switch self {
         case .applicationReceived, .newApplicationForJob: return .applicationReceived
         case .stageChanged: return .applicationStageChanged
+        case .passwordReset, .invitation: return nil
         }
     }
 }

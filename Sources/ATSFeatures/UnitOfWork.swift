@@ -16,6 +16,7 @@ public struct UnitOfWork {
     public var outbox: any OutboxRepository { SQLOutboxRepository(transaction) }
     public var events: any EventRepository { SQLEventRepository(transaction) }
     public var pipelines: any PipelineRepository { SQLPipelineRepository(transaction) }
+    public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

@@ -35,6 +35,10 @@ public struct TenantTable: Sendable {
 /// so a migration that adds a tenant table (or a column) cannot be forgotten here.
 public enum TenantData {
     public static let tables: [TenantTable] = [
+        TenantTable("password_tokens", columns: [
+            .init("id", .int), .init("user_id", .int), .init("purpose", .text), .init("expires_at", .timestamp), .init("used_at", .timestamp),
+            .init("created_at", .timestamp),
+        ], secretColumns: ["token_hash"]),
         TenantTable("application_events", columns: [
             .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
             .init("actor_id", .int), .init("note", .text), .init("created_at", .timestamp),

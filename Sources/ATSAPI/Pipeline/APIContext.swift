@@ -22,8 +22,9 @@ struct APIContext {
         self.credentials = context.values[CredentialsKey.self] ?? .anonymous
     }
 
-    /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive
-    /// is 401, never silently anonymous. The role comes from the database, not the token.
+    /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive,
+    /// or of another session epoch (issued before a password change, reset or logout), is
+    /// 401, never silently anonymous. The role comes from the database, not the token.
     func caller(in work: UnitOfWork) throws -> User? {
         let credentials: TokenClaims
         switch self.credentials {
@@ -34,6 +35,7 @@ struct APIContext {
         guard let user = try work.users.find(tenant.id, id: credentials.userID), user.isActive else {
             throw APIError.unauthorized("The account is inactive or no longer exists.")
         }
+        guard credentials.sessionEpoch == user.sessionEpoch else { throw APIError.unauthorized("The session has ended; sign in again.") }
         return user
     }
 
