@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSNotify", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
     ]
 )
