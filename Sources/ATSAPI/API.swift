@@ -35,14 +35,15 @@ public final class API: Sendable {
         let applications = ApplicationService()
         jobRoutes = JobRoutes(database: database, jobs: JobService(), applications: applications)
         applicationRoutes = ApplicationRoutes(database: database, applications: applications)
-        candidateRoutes = CandidateRoutes(database: database, candidates: CandidateService(), applications: applications)
         userRoutes = UserRoutes(database: database, users: users, notifications: NotificationService(), passwords: passwords)
         noteRoutes = NoteRoutes(database: database, notes: NoteService())
         interviewRoutes = InterviewRoutes(database: database, interviews: InterviewService())
         let loginLimiter = RateLimiter(windowSeconds: configuration.loginWindowSeconds)
         privacyRoutes = PrivacyRoutes(database: database, privacy: PrivacyService(), passwords: passwords, configuration: configuration,
                                       loginLimiter: loginLimiter)
-        authRoutes = AuthRoutes(database: database, users: users, configuration: configuration, tokens: tokens, passwords: passwords,
+        let accounts = AccountService(sealer: try SecretSealer(secretKey: configuration.secretKey), resetURL: configuration.resetURL)
+        candidateRoutes = CandidateRoutes(database: database, candidates: CandidateService(invitations: accounts), applications: applications)
+        authRoutes = AuthRoutes(database: database, users: users, accounts: accounts, configuration: configuration, tokens: tokens, passwords: passwords,
                                 loginLimiter: loginLimiter,
                                 signupLimiter: RateLimiter(windowSeconds: 3600),
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))

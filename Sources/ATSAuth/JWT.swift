@@ -3,18 +3,22 @@ import ATSSupport
 import CSodium
 
 /// What an access token says: who (`sub`, a user id), where (`tid`, a tenant id), and
-/// when (`iat`, `exp`, seconds since the epoch).
+/// when (`iat`, `exp`, seconds since the epoch), and in which session epoch of the user
+/// (`sep`: a password change, reset or logout bumps the user's epoch, and a token of an
+/// older epoch is refused; a token without the claim is of epoch 0).
 public struct TokenClaims: Sendable, Equatable {
     public let userID: UserID
     public let tenantID: TenantID
     public let issuedAt: Int64
     public let expiresAt: Int64
+    public let sessionEpoch: Int64
 
-    public init(userID: UserID, tenantID: TenantID, issuedAt: Int64, expiresAt: Int64) {
+    public init(userID: UserID, tenantID: TenantID, issuedAt: Int64, expiresAt: Int64, sessionEpoch: Int64 = 0) {
         self.userID = userID
         self.tenantID = tenantID
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.sessionEpoch = sessionEpoch
     }
 }
 
@@ -51,6 +55,7 @@ public struct TokenSigner: Sendable {
             ("tid", .int(claims.tenantID.rawValue)),
             ("iat", .int(claims.issuedAt)),
             ("exp", .int(claims.expiresAt)),
+            ("sep", .int(claims.sessionEpoch)),
         ])
         let signingInput = TokenSigner.header + "." + Base64URL.encode(Array(payload.text.utf8))
         return signingInput + "." + Base64URL.encode(mac(Array(signingInput.utf8)))
@@ -75,9 +80,14 @@ public struct TokenSigner: Sendable {
               case .int(let tenant)? = payload["tid"], tenant > 0,
               case .int(let issuedAt)? = payload["iat"],
               case .int(let expiresAt)? = payload["exp"] else { throw .malformed }
+        var epoch: Int64 = 0
+        if let claim = payload["sep"] {
+            guard case .int(let value) = claim, value >= 0 else { throw .malformed }
+            epoch = value
+        }
         guard expiresAt > now else { throw .expired }
         guard issuedAt <= now + TokenSigner.clockSkew else { throw .notYetValid }
-        return TokenClaims(userID: UserID(user), tenantID: TenantID(tenant), issuedAt: issuedAt, expiresAt: expiresAt)
+        return TokenClaims(userID: UserID(user), tenantID: TenantID(tenant), issuedAt: issuedAt, expiresAt: expiresAt, sessionEpoch: epoch)
     }
 
     private func mac(_ message: [UInt8]) -> [UInt8] {

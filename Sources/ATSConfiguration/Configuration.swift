@@ -46,6 +46,9 @@ public struct Configuration: Sendable, Equatable {
     public var signupRate = 20
     /// Proxies whose `X-Forwarded-For` names the client (`ATS_TRUSTED_PROXIES`).
     public var trustedProxies = TrustedProxies()
+    /// `ATS_RESET_URL`: an http(s) URL with `{token}` where a reset or invitation token
+    /// goes (`https://app.example.com/reset?token={token}`); nil mails the token itself.
+    public var resetURL: String?
 
     /// `Name <address>` or `address` of outgoing mail.
     public var mailFrom = "ATS <no-reply@ats.localhost>"
@@ -97,6 +100,7 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_BASE_DOMAIN", "with it, Host <slug>.<ATS_BASE_DOMAIN> names the tenant"),
         ("ATS_SIGNUP_RATE", "signups per client address per hour, and at most 1000 per tenant per hour; 0 turns both off (default 20)"),
         ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
+        ("ATS_RESET_URL", "password reset and invitation link, http(s) with {token}, e.g. https://app.example.com/reset?token={token} (default: the mail carries the token)"),
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
@@ -169,6 +173,10 @@ public struct Configuration: Sendable, Equatable {
             }
             config.baseDomain = domain
         }
+        if let url = source["ATS_RESET_URL"], !url.isEmpty {
+            if let problem = resetURLProblem(url) { throw ConfigError("ATS_RESET_URL", problem) }
+            config.resetURL = url
+        }
         if let from = source["MAIL_FROM"] {
             guard !from.isEmpty, from.utf8.count <= 320, !from.contains("\r"), !from.contains("\n") else {
                 throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
@@ -217,6 +225,16 @@ public struct Configuration: Sendable, Equatable {
     /// distinct bytes, or a pattern of at most half its length repeated). 8, not more: a
     /// 32-character `openssl rand -hex 16` key has 14 distinct bytes on average and often
     /// fewer than 16. The text never includes the key.
+    /// Why `url` cannot be ATS_RESET_URL, or nil: an absolute http(s) URL of visible
+    /// ASCII holding `{token}` (the token is base64url, so it needs no escaping there).
+    public static func resetURLProblem(_ url: String) -> String? {
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return "expected an http(s) URL such as https://app.example.com/reset?token={token}" }
+        guard url.utf8.count <= 2000, url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "expected a URL of at most 2000 visible ASCII characters" }
+        guard url.contains("{token}") else { return "must contain {token} where the token goes" }
+        return nil
+    }
+
     public static func secretKeyProblem(_ key: String) -> String? {
         let bytes = Array(key.utf8)
         let advice = "; generate one with: openssl rand -hex 32"

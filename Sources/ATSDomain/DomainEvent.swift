@@ -24,13 +24,20 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     /// An iCalendar CANCEL: to everyone on `interview.cancelled`, and to interviewers
     /// taken off an interview on `interview.updated`.
     case interviewCancellation = "interview.cancellation"
+    /// To a user who asked to reset their password: the sealed reset token.
+    case passwordReset = "password_reset"
+    /// To a person added by staff: the sealed token that sets their first password.
+    case invitation = "invitation"
 
-    public var event: DomainEventType {
+    /// The event the mail answers; nil for account mail, queued straight to the outbox
+    /// by the account service (it carries a secret no event may hold).
+    public var event: DomainEventType? {
         switch self {
         case .applicationReceived, .newApplicationForJob: return .applicationReceived
         case .stageChanged: return .applicationStageChanged
         case .interviewInvitation: return .interviewScheduled
         case .interviewCancellation: return .interviewCancelled
+        case .passwordReset, .invitation: return nil
         }
     }
 }

@@ -22,6 +22,7 @@ public struct UnitOfWork {
     public var candidates: any CandidateRepository { SQLCandidateRepository(transaction) }
     public var notes: any NoteRepository { SQLNoteRepository(transaction) }
     public var interviews: any InterviewRepository { SQLInterviewRepository(transaction) }
+    public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

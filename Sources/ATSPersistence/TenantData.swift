@@ -56,6 +56,10 @@ public enum TenantData {
         TenantTable("notes", columns: [
             .init("id", .int), .init("application_id", .int), .init("author_id", .int), .init("body", .text), .init("created_at", .timestamp),
         ]),
+        TenantTable("password_tokens", columns: [
+            .init("id", .int), .init("user_id", .int), .init("purpose", .text), .init("expires_at", .timestamp), .init("used_at", .timestamp),
+            .init("created_at", .timestamp),
+        ], secretColumns: ["token_hash"]),
         TenantTable("application_events", columns: [
             .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
             .init("actor_id", .int), .init("note", .text), .init("created_at", .timestamp),

@@ -1,3 +1,4 @@
+import ATSAuth
 import ATSConfiguration
 import ATSDomain
 import ATSSupport
@@ -26,7 +27,9 @@ enum NotificationSetup {
         config.redisURL.flatMap(RedisSettings.init(url:))
     }
 
-    static func delivery(_ config: Configuration, database: any Database, log: Logger) throws -> NotificationDelivery {
+    /// `secretKey` (SECRET_KEY, as `SecretKey.resolve` found it) opens the sealed tokens
+    /// of reset and invitation mail: `serve` and `worker` must pass the same key.
+    static func delivery(_ config: Configuration, database: any Database, secretKey: [UInt8], log: Logger) throws -> NotificationDelivery {
         guard let from = MailAddress(parsing: config.mailFrom) else {
             throw ConfigError("MAIL_FROM", "expected 'Name <address@example.com>' or an address")
         }
@@ -40,7 +43,8 @@ enum NotificationSetup {
         } else {
             transport = try MailDirectoryTransport(directory: config.mailDirectory)
         }
+        let sealer = try SecretSealer(secretKey: secretKey)
         return NotificationDelivery(database: database, transport: transport, from: from, domain: domain, maxAttempts: config.notifyMaxAttempts,
-                                    leaseSeconds: config.notifyLeaseSeconds) { message, fields in log.warn(message, fields) }
+                                    leaseSeconds: config.notifyLeaseSeconds, opener: { sealer.open($0) }) { message, fields in log.warn(message, fields) }
     }
 }

@@ -47,12 +47,14 @@ enum ServeCommand {
         log.info("database ready", [("dialect", opened.dialect.rawValue)])
 
         let api: API
+        let key: [UInt8]
         do {
-            let key = try SecretKey.resolve(config, log: log)
+            key = try SecretKey.resolve(config, log: log)
             var settings = APIConfiguration(secretKey: key, tokenLifetimeSeconds: Int64(config.accessTokenMinutes) * 60,
                                             defaultTenant: config.defaultTenant, baseDomain: config.baseDomain)
             settings.trustedProxies = config.trustedProxies
             settings.signupsPerAddressPerHour = config.signupRate
+            settings.resetURL = config.resetURL
             api = try API(database: opened.database, configuration: settings, logger: log)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
@@ -89,7 +91,7 @@ enum ServeCommand {
         var dispatcher: OutboxDispatcher?
         if queue == nil {
             do {
-                let delivery = try NotificationSetup.delivery(config, database: opened.database, log: log)
+                let delivery = try NotificationSetup.delivery(config, database: opened.database, secretKey: key, log: log)
                 let started = OutboxDispatcher(database: opened.database, delivery: delivery) { message, fields in log.warn(message, fields) }
                 try started.start()
                 metrics.addCollector { delivery.metrics.render() }

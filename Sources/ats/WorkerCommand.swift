@@ -38,7 +38,7 @@ enum WorkerCommand {
         let warn: NotificationDelivery.Logger = { message, fields in log.warn(message, fields) }
         let delivery: NotificationDelivery
         do {
-            delivery = try NotificationSetup.delivery(config, database: opened.database, log: log)
+            delivery = try NotificationSetup.delivery(config, database: opened.database, secretKey: try SecretKey.resolve(config, log: log), log: log)
         } catch {
             log.error("\(error)")
             return 1

@@ -23,8 +23,9 @@ struct APIContext {
         self.credentials = context.values[CredentialsKey.self] ?? .anonymous
     }
 
-    /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive
-    /// is 401, never silently anonymous. The role comes from the database, not the token.
+    /// The signed-in user, or nil when anonymous. A token whose user is gone or inactive,
+    /// or of another session epoch (issued before a password change, reset or logout), is
+    /// 401, never silently anonymous. The role comes from the database, not the token.
     /// An API key is looked up here too (one statement in this unit of work): it is its
     /// creator with the key's role and id, or 401.
     func caller(in work: UnitOfWork) throws -> User? {
@@ -43,6 +44,7 @@ struct APIContext {
         guard let user = try work.users.find(tenant.id, id: credentials.userID), user.isActive else {
             throw APIError.unauthorized("The account is inactive or no longer exists.")
         }
+        guard credentials.sessionEpoch == user.sessionEpoch else { throw APIError.unauthorized("The session has ended; sign in again.") }
         return user
     }
 

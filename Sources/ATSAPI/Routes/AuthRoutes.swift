@@ -9,6 +9,7 @@ import ATSPersistence
 struct AuthRoutes: Sendable {
     let database: any Database
     let users: UserService
+    let accounts: AccountService
     let configuration: APIConfiguration
     let tokens: TokenSigner
     let passwords: PasswordHasher
@@ -22,6 +23,7 @@ struct AuthRoutes: Sendable {
         router.add("POST", "/api/auth/signup", .anyone, api: signup)
         router.add("POST", "/api/auth/login", .anyone, api: login)
         router.add("GET", "/api/auth/me", api: me)
+        registerAccountRoutes(on: &router)
     }
 
     /// Public signup creates candidates; another role needs an admin of the tenant.
@@ -63,7 +65,7 @@ struct AuthRoutes: Sendable {
 
     /// The client's IP address for per-client limits: the peer, or when the peer is a
     /// trusted proxy, the client its `X-Forwarded-For` names.
-    private func clientAddress(_ request: HTTPRequest, _ context: APIContext) -> String {
+    func clientAddress(_ request: HTTPRequest, _ context: APIContext) -> String {
         guard let peer = context.route.peer?.ip else { return "unknown" }
         return configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For")).description
     }
@@ -76,30 +78,66 @@ struct AuthRoutes: Sendable {
         let address = clientAddress(request, context)
         // The address first, and nothing more on 429: a client already limited must not
         // add to any account's count (docs/security.md).
-        let addressKey = "a:" + address
-        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+        let addressKey = try limitAddress(address)
         // Something that is not an email cannot match an account; refusing it before the
         // per-email limits keeps huge or odd usernames out of the limiter.
         guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {
             _ = passwords.verify(password, against: dummyHash)  // same cost as a real check
             throw APIError.unauthorized("Incorrect email or password.")
         }
-        let pairKey = "p:\(tenant.id):\(address):\(email)"
-        let emailKey = "e:\(tenant.id):\(email)"
+        let attempt = try limitAccount(tenant: tenant.id, address: address, addressKey: addressKey, email: email)
+        let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
+        // A user without a password (added by staff, not yet invited in) is checked
+        // against the dummy hash too: the same 401 after the same work.
+        let matches = passwords.verify(password, against: user.flatMap { $0.hasPassword ? $0.passwordHash : nil } ?? dummyHash)
+        guard let user, matches, user.isActive, user.hasPassword else { throw APIError.unauthorized("Incorrect email or password.") }
+        loginSucceeded(attempt)
+        // The only write of a login, after the check: the activity the retention sweep reads.
+        try database.transaction(tenant: tenant.id) { try accounts.recordLogin($0, tenant: tenant.id, user: user) }
+        return tokenResponse(for: user, tenant: tenant.id)
+    }
+
+    /// The login limiter's keys for one attempt on an account from one client.
+    struct LoginAttempt {
+        let addressKey: String
+        let pairKey: String
+        let emailKey: String
+    }
+
+    /// Counts an attempt from the client address: 429 past its limit (then nothing more
+    /// is counted: a client already limited must not add to any account's count).
+    func limitAddress(_ address: String) throws -> String {
+        let addressKey = "a:" + address
+        if let wait = loginLimiter.attempt(addressKey, limit: configuration.loginFailuresPerAddress) { throw APIError.tooManyRequests(retryAfter: wait) }
+        return addressKey
+    }
+
+    /// Counts an attempt on `email` (normalized) from the address and from anywhere.
+    func limitAccount(tenant: TenantID, address: String, addressKey: String, email: String) throws -> LoginAttempt {
+        let pairKey = "p:\(tenant):\(address):\(email)"
+        let emailKey = "e:\(tenant):\(email)"
         if let wait = loginLimiter.attempt(pairKey, limit: configuration.loginFailuresPerEmail) { throw APIError.tooManyRequests(retryAfter: wait) }
         if let wait = loginLimiter.attempt(emailKey, limit: configuration.loginFailuresPerEmailAllAddresses) {
             loginLimiter.refund(pairKey)
             throw APIError.tooManyRequests(retryAfter: wait)
         }
-        let user = try database.read(tenant: tenant.id) { try $0.users.find(tenant.id, email: email) }
-        let matches = passwords.verify(password, against: user?.passwordHash ?? dummyHash)
-        guard let user, matches, user.isActive else { throw APIError.unauthorized("Incorrect email or password.") }
-        // Successes use up no budget: not a shared address's, nor the account's.
-        loginLimiter.reset(pairKey)
-        loginLimiter.refund(emailKey)
-        loginLimiter.refund(addressKey)
+        return LoginAttempt(addressKey: addressKey, pairKey: pairKey, emailKey: emailKey)
+    }
+
+    /// Successes use up no budget: not a shared address's, nor the account's. A failure
+    /// keeps its counts (login, and a wrong current password on a password change).
+    func loginSucceeded(_ attempt: LoginAttempt) {
+        loginLimiter.reset(attempt.pairKey)
+        loginLimiter.refund(attempt.emailKey)
+        loginLimiter.refund(attempt.addressKey)
+    }
+
+    /// The token response (login, password change, reset confirmation): signed with the
+    /// user's current session epoch; never cached.
+    func tokenResponse(for user: User, tenant: TenantID) -> HTTPResponse {
         let now = Timestamp.now().unixSeconds
-        let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant.id, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds))
+        let token = tokens.sign(TokenClaims(userID: user.id, tenantID: tenant, issuedAt: now, expiresAt: now + configuration.tokenLifetimeSeconds,
+                                            sessionEpoch: user.sessionEpoch))
         var headers = HTTPHeaders()
         headers.add("Cache-Control", "no-store")
         return .json(200, .object([

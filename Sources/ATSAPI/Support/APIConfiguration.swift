@@ -23,6 +23,9 @@ public struct APIConfiguration: Sendable {
     public var signupsPerTenantPerHour = 1000
     /// Whose `X-Forwarded-For` names the client for the per-address login limit.
     public var trustedProxies = TrustedProxies()
+    /// `ATS_RESET_URL`: the page that takes a reset or invitation token, `{token}` where
+    /// it goes; nil mails the token itself.
+    public var resetURL: String?
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

@@ -123,4 +123,28 @@ public struct SQLUserRepository: UserRepository {
         guard let row else { throw StorageError.notFound }
         return try tx.run { () throws(SQLError) -> User in try Self.user(row) }
     }
+
+    public func setPassword(_ tenant: TenantID, id: UserID, passwordHash: String) throws {
+        let changed = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+                                      [.int(tenant.rawValue), .int(id.rawValue), .text(passwordHash), .timestamp(tx.now())])
+        }
+        guard changed == 1 else { throw StorageError.notFound }
+    }
+
+    public func endSessions(_ tenant: TenantID, id: UserID) throws -> Int64 {
+        let row = try tx.run { () throws(SQLError) -> SQLRow? in
+            try tx.connection.queryOne("UPDATE users SET session_epoch = session_epoch + 1 WHERE tenant_id = $1 AND id = $2 RETURNING session_epoch",
+                                       [.int(tenant.rawValue), .int(id.rawValue)])
+        }
+        guard let row else { throw StorageError.notFound }
+        return try tx.run { () throws(SQLError) -> Int64 in try row.int(0) }
+    }
+
+    public func touch(_ tenant: TenantID, id: UserID, at time: Timestamp) throws {
+        _ = try tx.run { () throws(SQLError) -> Int in
+            try tx.connection.execute("UPDATE users SET last_active_at = $3 WHERE tenant_id = $1 AND id = $2",
+                                      [.int(tenant.rawValue), .int(id.rawValue), .timestamp(time)])
+        }
+    }
 }

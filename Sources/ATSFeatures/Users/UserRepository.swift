@@ -69,4 +69,11 @@ public protocol UserRepository {
     /// `anonymized-<id>@invalid`; name, phone, location, links and tags are cleared; the
     /// password is removed, the account deactivated and every token refused.
     func anonymize(_ tenant: TenantID, id: UserID) throws -> User
+    /// Stores a new Argon2id hash (the invitation's first password too).
+    func setPassword(_ tenant: TenantID, id: UserID, passwordHash: String) throws
+    /// Ends every session of the user: the session epoch goes up by one, so each token
+    /// signed with an older epoch is refused from the next request on. The new epoch.
+    func endSessions(_ tenant: TenantID, id: UserID) throws -> Int64
+    /// Records activity (login, profile change) for the retention sweep.
+    func touch(_ tenant: TenantID, id: UserID, at time: Timestamp) throws
 }

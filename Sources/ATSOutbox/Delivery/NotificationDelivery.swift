@@ -32,9 +32,14 @@ public final class NotificationDelivery: Sendable {
     public let leaseSeconds: Double
     public let metrics: DeliveryMetrics
     private let log: Logger
+    /// Opens the sealed tokens of account mail (reset, invitation); built from SECRET_KEY
+    /// by `ats serve` and `ats worker`. Without it such mail cannot be composed (dead).
+    private let opener: NotificationTemplates.SecretOpener?
 
     public init(database: any Database, transport: any MailTransport, from: MailAddress, domain: String, maxAttempts: Int = 8,
-                leaseSeconds: Double = 120, metrics: DeliveryMetrics = DeliveryMetrics(), log: @escaping Logger = { _, _ in }) {
+                leaseSeconds: Double = 120, metrics: DeliveryMetrics = DeliveryMetrics(), opener: NotificationTemplates.SecretOpener? = nil,
+                log: @escaping Logger = { _, _ in }) {
+        self.opener = opener
         self.database = database
         self.transport = transport
         self.from = from
@@ -77,7 +82,7 @@ public final class NotificationDelivery: Sendable {
         let mail: MailMessage
         do {
             guard message.channel == "mail" else { throw NotForThisChannel(channel: message.channel) }
-            mail = try NotificationTemplates.compose(message, from: from, domain: domain, settings: settings)
+            mail = try NotificationTemplates.compose(message, from: from, domain: domain, settings: settings, opener: opener)
         } catch {
             // No retry can fix a message we cannot compose.
             log("outbox: message cannot be composed", [("key", key), ("error", "\(error)")])

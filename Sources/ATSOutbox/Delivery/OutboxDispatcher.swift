@@ -21,9 +21,9 @@ public final class OutboxDispatcher: Sendable {
     }
 
     public convenience init(database: any Database, transport: any MailTransport, from: MailAddress, domain: String, maxAttempts: Int = 8,
-                            log: @escaping NotificationDelivery.Logger = { _, _ in }) {
+                            opener: NotificationTemplates.SecretOpener? = nil, log: @escaping NotificationDelivery.Logger = { _, _ in }) {
         self.init(database: database, delivery: NotificationDelivery(database: database, transport: transport, from: from, domain: domain,
-                                                                     maxAttempts: maxAttempts, log: log), log: log)
+                                                                     maxAttempts: maxAttempts, opener: opener, log: log), log: log)
     }
 
     public var metrics: DeliveryMetrics { delivery.metrics }
