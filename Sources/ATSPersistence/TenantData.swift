@@ -36,8 +36,8 @@ public struct TenantTable: Sendable {
 public enum TenantData {
     /// Search indexes that triggers derive from other tables (`candidate_search` and
     /// `candidate_tags`, from users: migration 0008). They hold nothing of their own, so they are not exported,
-    /// and the triggers empty them with their source rows. On PostgreSQL they live in the
-    /// schema `ats_private`, out of the application role's reach.
+    /// and the triggers empty them with their source rows. On PostgreSQL the search text
+    /// lives in the schema `ats_private`, out of the application role's reach.
     public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [

@@ -19,18 +19,19 @@ public struct SQLCandidateRepository: CandidateRepository {
         // `role = 'candidate'` as a literal: the partial index users_candidates_newest.
         var condition = SQLStatement(" WHERE tenant_id = $1 AND role = 'candidate'")
         _ = condition.bind(.int(tenant.rawValue))
-        if let q = filter.q { condition.append(" AND " + searchCondition(q, &condition)) }
-        for tag in filter.tags {
+        // Each filter names a set of user ids, computed once; `users` is then read by
+        // primary key. On PostgreSQL the set is an array (`id = ANY(ARRAY(…))`, an init
+        // plan): fresh rows without statistics once planned `IN (…)` as nested loops
+        // that took 7.8 s for 10,000 candidates.
+        if let q = filter.q { condition.append(" AND " + idIn(searchIDs(q, &condition))) }
+        if !filter.tags.isEmpty {
             // candidate_tags: one row per (candidate, tag), kept by triggers (migration 0008).
-            let source = tx.connection.dialect == .postgres
-                ? "SELECT candidate_tag_matches($1, \(condition.bind(.text(tag))))"
-                : "SELECT user_id FROM candidate_tags WHERE tenant_id = $1 AND tag = \(condition.bind(.text(tag)))"
-            condition.append(" AND users.id IN (\(source))")
+            let sets = filter.tags.map { "SELECT user_id FROM candidate_tags WHERE tenant_id = $1 AND tag = \(condition.bind(.text($0)))" }
+            condition.append(" AND " + idIn(sets.joined(separator: " INTERSECT ")))
         }
         if let source = filter.source { condition.append(" AND source = \(condition.bind(.text(source)))") }
         if let job = filter.jobID {
-            condition.append(" AND EXISTS (SELECT 1 FROM applications a WHERE a.tenant_id = $1 AND a.job_id = \(condition.bind(.int(job.rawValue)))"
-                             + " AND a.candidate_id = users.id)")
+            condition.append(" AND " + idIn("SELECT candidate_id FROM applications WHERE tenant_id = $1 AND job_id = \(condition.bind(.int(job.rawValue)))"))
         }
         // Counted up to 10,000 (X-Total-Count-Exact: false past it): an exact count of
         // a 100,000-candidate pool would walk it on every page.
@@ -39,29 +40,32 @@ public struct SQLCandidateRepository: CandidateRepository {
                            decode: SQLUserRepository.user)
     }
 
-    /// `users.id IN (the candidates whose search text contains text, ignoring case)`.
-    private func searchCondition(_ text: String, _ statement: inout SQLStatement) -> String {
-        let test: String
+    /// `users.id` is one of the ids `subquery` selects.
+    private func idIn(_ subquery: String) -> String {
+        tx.connection.dialect == .postgres ? "users.id = ANY(ARRAY(\(subquery)))" : "users.id IN (\(subquery))"
+    }
+
+    /// The ids of the candidates whose search text contains `text`, ignoring case.
+    private func searchIDs(_ text: String, _ statement: inout SQLStatement) -> String {
         switch tx.connection.dialect {
         case .postgres:
             // pg_trgm serves LIKE, escapes included, behind a function: row-level
             // security would keep the index from being used (migration 0008).
-            return "users.id IN (SELECT candidate_search_matches($1, lower(CAST(\(statement.bind(.text(SQLStatement.containsPattern(text)))) AS TEXT))))"
+            return "SELECT candidate_search_matches($1, lower(CAST(\(statement.bind(.text(SQLStatement.containsPattern(text)))) AS TEXT)))"
         case .sqlite:
             // FTS5 uses its trigram index for a phrase MATCH (not for LIKE … ESCAPE): the
             // phrase finds the rows holding every trigram in order, instr() confirms the
             // exact substring. Under three characters there is no trigram: instr() alone.
             let exact = "instr(search_text, lower(CAST(\(statement.bind(.text(text))) AS TEXT))) > 0"
+            var test = exact
             if text.unicodeScalars.count >= 3 {
                 var phrase = "\""
                 for character in text { phrase += character == "\"" ? "\"\"" : String(character) }
                 phrase += "\""
                 test = "candidate_search MATCH \(statement.bind(.text(phrase))) AND " + exact
-            } else {
-                test = exact
             }
+            return "SELECT user_id FROM candidate_search WHERE tenant_id = $1 AND \(test)"
         }
-        return "users.id IN (SELECT user_id FROM candidate_search WHERE tenant_id = $1 AND \(test))"
     }
 
     public func lock(_ tenant: TenantID, ids: [UserID]) throws -> [User] {

@@ -981,9 +981,9 @@ ALTER TABLE tenants
 -- 3 ms lookup). So the index lives in the schema ats_private, which the application role
 -- cannot read at all, and is reached only through candidate_search_matches(), a
 -- SECURITY DEFINER function that answers for the tenant in app.tenant_id alone.
--- The `tag` filter has its own exact index, ats_private.candidate_tags, kept by the same
--- trigger and reached through candidate_tag_matches(). SQLite keeps the same indexes as
--- an FTS5 trigram table and a plain table.
+-- The `tag` filter has its own exact index, candidate_tags (row-level security as usual:
+-- equality is leakproof), kept by the same trigger. SQLite keeps the same indexes as an
+-- FTS5 trigram table and a plain table.
 -- migrate:up
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS btree_gin;
@@ -1005,15 +1005,17 @@ CREATE TABLE ats_private.candidate_search (
 -- tenant_id first (btree_gin): a tenant's matches are found in the index, never
 -- rechecked against other tenants' rows.
 CREATE INDEX candidate_search_text ON ats_private.candidate_search USING gin (tenant_id, search_text gin_trgm_ops);
--- The `tag` filter: one row per (candidate, tag), kept by the same trigger.
-CREATE TABLE ats_private.candidate_tags (
+-- The `tag` filter: one row per (candidate, tag), kept by the same trigger. Equality is
+-- leakproof, so this one keeps row-level security and its index (and the planner joins
+-- it like any table).
+CREATE TABLE candidate_tags (
     tenant_id bigint NOT NULL,
     tag text NOT NULL,
     user_id bigint NOT NULL,
     PRIMARY KEY (tenant_id, tag, user_id),
-    FOREIGN KEY (tenant_id, user_id) REFERENCES public.users (tenant_id, id) ON DELETE CASCADE
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 );
-CREATE INDEX candidate_tags_by_user ON ats_private.candidate_tags (tenant_id, user_id);
+CREATE INDEX candidate_tags_by_user ON candidate_tags (tenant_id, user_id);
 -- The candidates list, newest first, and its count (index-only).
 CREATE INDEX users_candidates_newest ON users (tenant_id, created_at DESC, id DESC) WHERE role = 'candidate';
 
@@ -1023,13 +1025,13 @@ BEGIN
         DELETE FROM ats_private.candidate_search WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
     END IF;
     IF TG_OP <> 'INSERT' THEN
-        DELETE FROM ats_private.candidate_tags WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
+        DELETE FROM public.candidate_tags WHERE tenant_id = OLD.tenant_id AND user_id = OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.role = 'candidate' THEN
         INSERT INTO ats_private.candidate_search (tenant_id, user_id, search_text)
         VALUES (NEW.tenant_id, NEW.id, lower(coalesce(NEW.full_name, '') || chr(31) || NEW.email || chr(31) || coalesce(NEW.phone, '') || chr(31) || NEW.tags))
         ON CONFLICT (tenant_id, user_id) DO UPDATE SET search_text = EXCLUDED.search_text;
-        INSERT INTO ats_private.candidate_tags (tenant_id, tag, user_id)
+        INSERT INTO public.candidate_tags (tenant_id, tag, user_id)
         SELECT DISTINCT NEW.tenant_id, t, NEW.id FROM jsonb_array_elements_text(NEW.tags::jsonb) AS t;
     END IF;
     RETURN NULL;
@@ -1048,28 +1050,27 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       AND search_text LIKE pattern ESCAPE '\'
 $$;
 
-CREATE FUNCTION candidate_tag_matches(tenant bigint, wanted text) RETURNS SETOF bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-    SELECT user_id FROM ats_private.candidate_tags
-    WHERE tenant_id = tenant AND tenant = NULLIF(current_setting('app.tenant_id', true), '')::bigint AND tag = wanted
-$$;
-
 -- The owner fills the index from the existing candidates: forced row-level security
 -- would hide the users from it.
 ALTER TABLE users NO FORCE ROW LEVEL SECURITY;
 INSERT INTO ats_private.candidate_search (tenant_id, user_id, search_text)
 SELECT tenant_id, id, lower(coalesce(full_name, '') || chr(31) || email || chr(31) || coalesce(phone, '') || chr(31) || tags)
 FROM users WHERE role = 'candidate';
-INSERT INTO ats_private.candidate_tags (tenant_id, tag, user_id)
+INSERT INTO candidate_tags (tenant_id, tag, user_id)
 SELECT DISTINCT u.tenant_id, t, u.id FROM users u, jsonb_array_elements_text(u.tags::jsonb) AS t WHERE u.role = 'candidate';
 ALTER TABLE users FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE candidate_tags ENABLE ROW LEVEL SECURITY;
+ALTER TABLE candidate_tags FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON candidate_tags
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
 
 -- migrate:down
 DROP TRIGGER candidate_search_sync ON users;
 DROP FUNCTION candidate_search_sync();
 DROP FUNCTION candidate_search_matches(bigint, text);
-DROP FUNCTION candidate_tag_matches(bigint, text);
-DROP TABLE ats_private.candidate_tags;
+DROP TABLE candidate_tags;
 DROP TABLE ats_private.candidate_search;
 DROP SCHEMA ats_private;
 DROP INDEX users_candidates_newest;
