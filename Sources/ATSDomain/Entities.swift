@@ -134,6 +134,8 @@ public struct Application: Sendable, Equatable {
     public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// Why it was rejected, while it is (nil otherwise).
+    public var rejection: Rejection? = nil
 
     public init(id: ApplicationID, tenantID: TenantID, jobID: JobID, candidateID: UserID, stage: Stage, coverLetter: String?,
                 resumeURL: String?, version: Int64, createdAt: Timestamp, updatedAt: Timestamp) {

@@ -19,6 +19,8 @@ public struct UnitOfWork {
     public var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(transaction) }
     public var tenantTasks: any TenantTaskRepository { SQLTenantTaskRepository(transaction) }
     public var retention: any RetentionRepository { SQLRetentionRepository(transaction) }
+    public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
+    public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

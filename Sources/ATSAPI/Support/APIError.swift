@@ -89,6 +89,8 @@ public enum ProblemMapper {
         case .conflict(let detail, let allowed): return response(for: APIError.conflict(detail, allowed: allowed))
         case .preconditionFailed(let detail): return response(for: APIError.preconditionFailed(detail))
         case .invalid(let field, let message): return response(for: APIError.validation([FieldError(field, message)]))
+        case .conflictListing(let detail, let member, let items): return HTTPError(409, detail, extensions: [(member, JSONValue.array(items).text)]).response
+        case .notFoundListing(let detail, let member, let items): return HTTPError(404, detail, extensions: [(member, JSONValue.array(items).text)]).response
         }
     }
 
