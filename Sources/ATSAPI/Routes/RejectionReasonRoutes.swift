@@ -41,7 +41,7 @@ struct RejectionReasonRoutes: Sendable {
 
     func updateReason(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = try context.pathID("reason_id")
-        var body = try BodyReader(request)
+        var body = try BodyReader(request, emptyIsObject: true)
         let name = body.string("name", length: RejectionReasonService.nameLength) ?? nil
         let archived = body.bool("archived")
         try body.finish()
