@@ -78,12 +78,17 @@ public struct ApplicationService: Sendable {
                          rejection: Rejection?, notifyCandidate: Bool) throws -> Application {
         let moved = try work.applications.changeStage(tenant.id, id: current.id, from: current.stage, to: target, expectedVersion: current.version,
                                                       actor: actor.eventActorID, note: note, rejection: rejection)
+        try announce(work, tenant: tenant, actor: actor, moved, from: current.stage, note: note, notifyCandidate: notifyCandidate)
+        return moved.application
+    }
+
+    /// The domain event of a stored move (its candidate mail, webhooks to come).
+    private func announce(_ work: UnitOfWork, tenant: Tenant, actor: User, _ moved: StageMove, from: Stage, note: String?, notifyCandidate: Bool) throws {
         // Without a candidate the event fans out to no mail (as when the account is gone).
         let candidate = notifyCandidate ? moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) } : nil
-        try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: current.stage,
+        try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: from,
                                                                           jobTitle: moved.jobTitle, company: moved.company, candidate: candidate, note: note)),
                          actor: actor.eventActorID, tenant: tenant.id)
-        return moved.application
     }
 
     /// The rejection a move stores: for a move to `rejected`, the reason (required when
@@ -121,8 +126,8 @@ public struct ApplicationService: Sendable {
 
     /// Moves many applications to `target`, all or none: every id must exist (else 404
     /// listing the unknown ones) and every move be legal (else 409 listing those that
-    /// are not) before anything changes. Repeated ids count once. Each move goes the
-    /// single move's way (event, notification).
+    /// are not) before anything changes. Repeated ids count once. Each move gets what a
+    /// single move gets (event, version, notification); the row writes are batched.
     public func bulkMove(_ work: UnitOfWork, tenant: Tenant, actor: User, ids: [ApplicationID], to target: Stage, note: String?,
                          rejectionReasonID: Int64?, notifyCandidate: Bool) throws -> [Application] {
         try Access.require(actor, Access.staff)
@@ -143,6 +148,12 @@ public struct ApplicationService: Sendable {
             throw DomainError.conflictListing("These applications cannot move to \(target.rawValue): \(illegal.map { String($0.rawValue) }.joined(separator: ", ")).",
                                               member: "application_ids", items: illegal.map { .int($0.rawValue) })
         }
-        return try applications.map { try perform(work, tenant: tenant, actor: actor, $0, to: target, note: note, rejection: rejection, notifyCandidate: notifyCandidate) }
+        // The moves and their events in two statements; then each move's domain event
+        // (its mail), as a single move publishes it.
+        let moves = try work.workflow.changeStages(tenant.id, applications, to: target, actor: actor.eventActorID, note: note, rejection: rejection)
+        for (application, moved) in zip(applications, moves) {
+            try announce(work, tenant: tenant, actor: actor, moved, from: application.stage, note: note, notifyCandidate: notifyCandidate)
+        }
+        return moves.map(\.application)
     }
 }
