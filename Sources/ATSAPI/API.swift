@@ -23,6 +23,8 @@ public final class API: Sendable {
     private let tokens: TokenSigner
     private let apiKeyRoutes: APIKeyRoutes
     private let tenantRoutes: TenantRoutes
+    private let pipelineRoutes: PipelineRoutes
+    private let rejectionReasonRoutes: RejectionReasonRoutes
     private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -49,6 +51,8 @@ public final class API: Sendable {
                                 dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
         apiKeyRoutes = APIKeyRoutes(database: database, keys: APIKeyService())
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
+        pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
+        rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
@@ -67,5 +71,7 @@ public final class API: Sendable {
         candidateRoutes.register(on: &router)
         noteRoutes.register(on: &router)
         interviewRoutes.register(on: &router)
+        pipelineRoutes.register(on: &router)
+        rejectionReasonRoutes.register(on: &router)
     }
 }

@@ -1,3 +1,5 @@
+import ATSSupport
+
 /// What a business rule refuses, in the domain's words. Services throw these; the API
 /// maps them to problem+json in one place (`ProblemMapper`), the CLI prints them.
 public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -17,11 +19,17 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case preconditionFailed(String)
     /// A value the request gave does not fit (a stage the job's pipeline does not have).
     case invalid(field: String, String)
+    /// A conflict about several things, named in the problem's `member` (the stages a
+    /// pipeline edit strands, the applications a bulk move cannot move).
+    case conflictListing(String, member: String, items: [JSONValue])
+    /// Some of several things do not exist, named in the problem's `member`.
+    case notFoundListing(String, member: String, items: [JSONValue])
 
     public var description: String {
         switch self {
         case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .conflictWith(let why, _), .preconditionFailed(let why): return why
         case .invalid(let field, let why): return "\(field): \(why)"
+        case .conflictListing(let why, _, _), .notFoundListing(let why, _, _): return why
         }
     }
 }

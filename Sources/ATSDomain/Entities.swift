@@ -139,6 +139,8 @@ public struct Application: Sendable, Equatable {
     public var source: String?
     /// The résumé among the candidate's documents, when one was named.
     public var resumeDocumentID: Int64?
+    /// Why it was rejected, while it is (nil otherwise).
+    public var rejection: Rejection? = nil
 
     public init(id: ApplicationID, tenantID: TenantID, jobID: JobID, candidateID: UserID, stage: Stage, coverLetter: String?,
                 resumeURL: String?, version: Int64, createdAt: Timestamp, updatedAt: Timestamp, source: String? = nil, resumeDocumentID: Int64? = nil) {

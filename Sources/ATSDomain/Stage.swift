@@ -7,11 +7,12 @@
 public struct Stage: RawRepresentable, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
     public let rawValue: String
 
-    /// Keys are 1 to 40 characters of `a-z`, `0-9` and `_`, starting with a letter.
+    /// Keys match `[a-z0-9][a-z0-9_-]{0,39}` (API.md, Pipelines).
     public init?(rawValue: String) {
         let bytes = Array(rawValue.utf8)
-        guard (1...40).contains(bytes.count), (97...122).contains(bytes[0]),
-              bytes.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }) else { return nil }
+        let alphanumeric: (UInt8) -> Bool = { (97...122).contains($0) || (48...57).contains($0) }
+        guard (1...40).contains(bytes.count), alphanumeric(bytes[0]),
+              bytes.allSatisfy({ alphanumeric($0) || $0 == 95 || $0 == 45 }) else { return nil }
         self.rawValue = rawValue
     }
 

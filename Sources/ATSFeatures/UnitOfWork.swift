@@ -23,6 +23,8 @@ public struct UnitOfWork {
     public var notes: any NoteRepository { SQLNoteRepository(transaction) }
     public var interviews: any InterviewRepository { SQLInterviewRepository(transaction) }
     public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
+    public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
+    public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

@@ -68,6 +68,10 @@ public enum TenantData {
             .init("id", .int), .init("job_id", .int), .init("candidate_id", .int), .init("stage", .text), .init("cover_letter", .text),
             .init("resume_url", .text), .init("version", .int), .init("created_at", .timestamp), .init("updated_at", .timestamp),
             .init("source", .text), .init("resume_document_id", .int),
+            .init("rejection_reason_id", .int), .init("rejection_reason", .text), .init("rejection_note", .text),
+        ]),
+        TenantTable("rejection_reasons", columns: [
+            .init("id", .int), .init("name", .text), .init("kind", .text), .init("archived", .bool), .init("created_at", .timestamp),
         ]),
         TenantTable("pipeline_stages", columns: [
             .init("id", .int), .init("pipeline_id", .int), .init("key", .text), .init("name", .text), .init("position", .int), .init("kind", .text),

@@ -100,7 +100,7 @@ struct JSONParserTests {
 @Suite("Pipeline rules")
 struct PipelineRuleTests {
     private let custom = Pipeline(stages: [
-        .init(Stage(rawValue: "new")!, name: "New"), .init(Stage(rawValue: "phone")!, name: "Phone screen"),
+        .init(Stage(rawValue: "new")!, name: "New", kind: .applied), .init(Stage(rawValue: "phone")!, name: "Phone screen"),
         .init(Stage(rawValue: "onsite")!, name: "Onsite"), .init(.hired, name: "Hired", kind: .hired), .init(.rejected, name: "Rejected", kind: .rejected),
     ])
 
@@ -125,7 +125,7 @@ struct PipelineRuleTests {
 
     @Test func stageKeys() {
         #expect(Stage(rawValue: "phone_screen_2") != nil)
-        #expect(Stage(rawValue: "Phone") == nil && Stage(rawValue: "") == nil && Stage(rawValue: "2nd") == nil)
+        #expect(Stage(rawValue: "Phone") == nil && Stage(rawValue: "") == nil && Stage(rawValue: "_2nd") == nil && Stage(rawValue: "-a") == nil && Stage(rawValue: "2nd-round") != nil)
         #expect(Stage(rawValue: String(repeating: "a", count: 41)) == nil)
     }
 }

@@ -81,8 +81,8 @@ struct PipelineTests {
                                                     [.bool(true), .int(tenant.id.rawValue), .int(job.id.rawValue)])
         }
         #expect(try move(.offer).stage == .offer)
-        // A stage the pipeline does not have is a field error, not a conflict.
-        #expect(throws: DomainError.invalid(field: "stage", "must be one of applied, screening, interview, offer, hired, rejected")) {
+        // A stage the pipeline does not have is refused like any illegal move (API.md: 409 with `allowed`).
+        #expect(throws: DomainError.conflict("An application in stage offer cannot move to onsite.", allowedStages: [.hired, .rejected])) {
             _ = try move(Stage(rawValue: "onsite")!)
         }
     }

@@ -152,11 +152,11 @@ public enum OpenAPIDocument {
                   access: .required, pathParameters: ["job_id"], body: "ApplyRequest", success: (201, "The application, stage applied", ref("Application")),
                   errors: [400, 401, 403, 404, 409, 415, 422]),
         Operation(method: "GET", path: "/api/jobs/{job_id}/applications", summary: "A job's applications (staff)", tag: "applications", access: .required,
-                  pathParameters: ["job_id"], query: [("stage", enumeration(Stage.allCases.map(\.rawValue)), "Only this stage")], paginated: true,
+                  pathParameters: ["job_id"], query: [("stage", .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9_-]{0,39}$"))]), "Only this stage (a key)")], paginated: true,
                   success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 403, 404, 422]),
 
         Operation(method: "GET", path: "/api/applications", summary: "Applications: your own (candidates) or the tenant's (staff)", tag: "applications",
-                  access: .required, query: [("job_id", id(minimum: 1), "Only this job"), ("stage", enumeration(Stage.allCases.map(\.rawValue)), "Only this stage")],
+                  access: .required, query: [("job_id", id(minimum: 1), "Only this job"), ("stage", .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9_-]{0,39}$"))]), "Only this stage (a key)")],
                   paginated: true, success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 422]),
         Operation(method: "GET", path: "/api/applications/{application_id}", summary: "An application (staff, or its candidate) with its ETag",
                   tag: "applications", access: .required, pathParameters: ["application_id"], success: (200, "The application", ref("Application")),
@@ -187,6 +187,29 @@ public enum OpenAPIDocument {
         Operation(method: "POST", path: "/api/candidates/{candidate_id}/merge", summary: "Merge a duplicate into this candidate (staff); 409 with job_ids when both applied to a job",
                   tag: "candidates", access: .required, pathParameters: ["candidate_id"], body: "MergeCandidatesRequest",
                   success: (200, "The surviving candidate", ref("Candidate")), errors: [400, 401, 403, 404, 409, 415, 422]),
+        Operation(method: "POST", path: "/api/applications/{application_id}/reopen", summary: "Return a rejected application to the stage it was rejected from (staff)",
+                  tag: "applications", access: .required, pathParameters: ["application_id"], success: (200, "The application (new ETag)", ref("Application")),
+                  errors: [401, 403, 404, 409]),
+        Operation(method: "POST", path: "/api/applications/bulk-stage", summary: "Move up to 500 applications at once, all or nothing (staff)",
+                  tag: "applications", access: .required, body: "BulkStageRequest",
+                  success: (200, "The moved applications", object([("applications", arrayOf("Application"))], required: ["applications"])),
+                  errors: [400, 401, 403, 404, 409, 415, 422]),
+        Operation(method: "GET", path: "/api/pipeline", summary: "The tenant's pipeline template for new jobs (staff)", tag: "pipelines", access: .required,
+                  success: (200, "The template", ref("Pipeline")), errors: [401, 403]),
+        Operation(method: "PUT", path: "/api/pipeline", summary: "Replace the template for new jobs (admin); existing jobs keep theirs", tag: "pipelines",
+                  access: .required, body: "PipelineRequest", success: (200, "The stored template", ref("Pipeline")), errors: [400, 401, 403, 415, 422]),
+        Operation(method: "GET", path: "/api/jobs/{job_id}/pipeline", summary: "A job's pipeline (staff)", tag: "pipelines", access: .required,
+                  pathParameters: ["job_id"], success: (200, "The pipeline", ref("Pipeline")), errors: [401, 403, 404]),
+        Operation(method: "PUT", path: "/api/jobs/{job_id}/pipeline", summary: "Replace a job's pipeline (admin or its creator); `move` maps removed stages",
+                  tag: "pipelines", access: .required, pathParameters: ["job_id"], body: "JobPipelineRequest",
+                  success: (200, "The stored pipeline", ref("Pipeline")), errors: [400, 401, 403, 404, 409, 415, 422]),
+        Operation(method: "GET", path: "/api/rejection-reasons", summary: "Rejection reasons, archived ones flagged (staff; one page)", tag: "rejection-reasons",
+                  access: .required, success: (200, "Rejection reasons, oldest first", arrayOf("RejectionReason")), errors: [401, 403]),
+        Operation(method: "POST", path: "/api/rejection-reasons", summary: "Add a rejection reason (admin)", tag: "rejection-reasons", access: .required,
+                  body: "CreateRejectionReasonRequest", success: (201, "The reason (Location header)", ref("RejectionReason")), errors: [400, 401, 403, 415, 422]),
+        Operation(method: "PATCH", path: "/api/rejection-reasons/{reason_id}", summary: "Rename or archive a rejection reason (admin)", tag: "rejection-reasons",
+                  access: .required, pathParameters: ["reason_id"], body: "UpdateRejectionReasonRequest", success: (200, "The reason", ref("RejectionReason")),
+                  errors: [400, 401, 403, 404, 415, 422]),
         Operation(method: "GET", path: "/api/notifications", summary: "Queued notifications (admin)", tag: "notifications", access: .required,
                   query: [("status", enumeration(OutboxStatus.allCases.map(\.rawValue)), "Only this status")], paginated: true,
                   success: (200, "Notifications, newest first", arrayOf("Notification")), errors: [400, 401, 403, 422]),
@@ -280,6 +303,7 @@ public enum OpenAPIDocument {
         ("api-keys", "API keys for integrations (admin)"), ("tenant", "The tenant's name and settings"),
         ("candidates", "The talent pool (staff)"),
         ("notes", "Staff notes on applications"), ("interviews", "Interviews, calendar invitations and scorecards"),
+        ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -390,14 +414,26 @@ public enum OpenAPIDocument {
 
     private static let schemas: [(key: String, value: JSONValue)] = {
         let roles = enumeration(Role.allCases.map(\.rawValue))
-        let stages = enumeration(Stage.allCases.map(\.rawValue))
+        // Any key: jobs may have their own stages (the default ones are applied … rejected).
+        let stages: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9_-]{0,39}$"))])
+        let rejection = object([("reason_id", .object([("type", .array([.string("integer"), .string("null")]))])), ("reason", nullableText), ("note", nullableText)],
+                               required: ["reason_id", "reason", "note"])
+        let pipelineStage = object([("key", stages), ("name", text(1, 100, trimmed: true)), ("kind", enumeration(Pipeline.Kind.onPath.map(\.rawValue)))],
+                                   required: ["key", "name", "kind"])
+        let pipelineFields: [(String, JSONValue)] = [("stages", .object([("type", .string("array")), ("items", pipelineStage), ("minItems", .int(2)), ("maxItems", .int(20))])),
+                                                     ("allow_skip", .object([("type", .string("boolean"))])), ("allow_back", .object([("type", .string("boolean"))]))]
+        let reasonKinds = enumeration(RejectionReason.Kind.allCases.map(\.rawValue))
+        let pipelineExample: JSONValue = .object([("stages", .array([
+            .object([("key", .string("applied")), ("name", .string("Applied")), ("kind", .string("applied"))]),
+            .object([("key", .string("phone-screen")), ("name", .string("Phone screen")), ("kind", .string("screening"))]),
+            .object([("key", .string("hired")), ("name", .string("Hired")), ("kind", .string("hired"))]),
+        ])), ("allow_skip", .bool(false)), ("allow_back", .bool(true))])
         let statuses = enumeration(JobStatus.allCases.map(\.rawValue))
         let id = OpenAPIDocument.id(minimum: 1)
         let applicationFields: [(String, JSONValue)] = [
             ("id", id), ("job_id", id), ("candidate_id", id), ("stage", stages), ("cover_letter", nullableText),
             ("resume_url", nullableText), ("created_at", time), ("updated_at", time), ("source", nullableText),
-            ("rejection", .object([("type", .array([.string("object"), .string("null")])),
-                                   ("description", .string("Always null until rejection reasons exist"))])),
+            ("rejection", .object([("oneOf", .array([.object([("type", .string("null"))]), rejection]))])),
             ("resume_document_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1))])),
         ]
         let links = JSONValue.object([("type", .string("array")), ("maxItems", .int(10)),
@@ -447,7 +483,9 @@ public enum OpenAPIDocument {
                                 ("allowed", .object([("type", .string("array")), ("items", stages)])),
                                 ("existing_id", .object([("type", .string("integer")), ("description", .string("409 on POST /api/candidates: the candidate with this email"))])),
                                 ("job_ids", .object([("type", .string("array")), ("items", .object([("type", .string("integer"))])),
-                                                     ("description", .string("409 on a merge: the jobs both candidates applied to"))]))],
+                                                     ("description", .string("409 on a merge: the jobs both candidates applied to"))])),
+                                ("stages", .object([("type", .string("array")), ("items", stages)])),
+                                ("application_ids", .object([("type", .string("array")), ("items", id)]))],
                                required: ["type", "title", "status", "detail"], additional: true)),
             ("SignupRequest", object([("email", email), ("password", text(8, 1024)), ("full_name", text(0, 200, nullable: true, trimmed: true)), ("role", roles)],
                                      required: ["email", "password"],
@@ -549,7 +587,26 @@ public enum OpenAPIDocument {
             ("PasswordResetConfirmRequest", object([("token", text(1, 200)), ("new_password", text(8, 1024))], required: ["token", "new_password"],
                                                    example: .object([("token", .string("the token from the mail")), ("new_password", .string("a new long passphrase"))]))),
             ("LogoutRequest", object([], required: [])),
-            ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true))], required: ["stage"],
+            ("Pipeline", object(pipelineFields, required: ["stages", "allow_skip", "allow_back"])),
+            ("PipelineRequest", object(pipelineFields, required: ["stages", "allow_skip", "allow_back"], example: pipelineExample)),
+            ("JobPipelineRequest", object(pipelineFields + [("move", .object([("type", .string("object")), ("additionalProperties", stages),
+                                                                              ("description", .string("old stage key → new stage key, for removed stages that hold applications"))]))],
+                                          required: ["stages", "allow_skip", "allow_back"], example: pipelineExample)),
+            ("RejectionReason", object([("id", id), ("name", string), ("kind", reasonKinds), ("archived", .object([("type", .string("boolean"))]))],
+                                       required: ["id", "name", "kind", "archived"])),
+            ("CreateRejectionReasonRequest", object([("name", text(1, 100, trimmed: true)), ("kind", reasonKinds)], required: ["name", "kind"],
+                                                    example: .object([("name", .string("Salary expectations")), ("kind", .string("we_rejected"))]))),
+            ("UpdateRejectionReasonRequest", object([("name", text(1, 100, trimmed: true)), ("archived", .object([("type", .string("boolean"))]))], required: [],
+                                                    example: .object([("archived", .bool(true))]))),
+            ("BulkStageRequest", object([("application_ids", .object([("type", .string("array")), ("items", id), ("minItems", .int(1)), ("maxItems", .int(500))])),
+                                         ("stage", stages), ("note", text(0, 2000, nullable: true)),
+                                         ("rejection_reason_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1))])),
+                                         ("notify_candidate", .object([("type", .string("boolean")), ("default", .bool(true))]))],
+                                        required: ["application_ids", "stage"],
+                                        example: .object([("application_ids", .array([.int(1), .int(2)])), ("stage", .string("screening"))]))),
+            ("StageChangeRequest", object([("stage", stages), ("note", text(0, 2000, nullable: true)),
+                                           ("rejection_reason_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1))])),
+                                           ("notify_candidate", .object([("type", .string("boolean")), ("default", .bool(true))]))], required: ["stage"],
                                           example: .object([("stage", .string("screening")), ("note", .string("Strong profile"))]))),
             ("APIKey", object(apiKeyFields, required: apiKeyFields.map(\.0))),
             ("CreatedAPIKey", object(apiKeyFields + [("key", .object([("type", .string("string")), ("pattern", .string("^ats_[a-z2-7]{8}_[A-Za-z0-9_-]{43}$")),

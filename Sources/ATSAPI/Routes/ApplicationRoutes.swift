@@ -15,13 +15,15 @@ struct ApplicationRoutes: Sendable {
         router.add("GET", "/api/applications/{application_id}", api: getApplication)
         router.add("PATCH", "/api/applications/{application_id}/stage", api: changeStage)
         router.add("GET", "/api/applications/{application_id}/events", api: applicationEvents)
+        router.add("POST", "/api/applications/{application_id}/reopen", api: reopen)
+        router.add("POST", "/api/applications/bulk-stage", api: bulkStage)
     }
 
     /// Candidates see their own applications; staff see the tenant's.
     func listApplications(_ request: HTTPRequest, _ context: APIContext, jobFromPath: Bool) throws -> HTTPResponse {
         let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
-        let stage = try query.choice("stage", Stage.self)
+        let stage = try query.stage("stage")
         let job = try jobFromPath ? JobID(try context.pathID("job_id")) : query.id("job_id").map(JobID.init(rawValue:))
         let result = try database.read(tenant: context.tenant.id) { work in
             try applications.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
@@ -56,18 +58,66 @@ struct ApplicationRoutes: Sendable {
     func changeStage(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = ApplicationID(try context.pathID("application_id"))
         var body = try BodyReader(request)
-        let target = body.choice("stage", Stage.self, required: true)
+        let target = body.stage("stage", required: true)
         let note = body.string("note", length: 0...2000, trim: false, nullable: true) ?? nil
+        let reason = body.integer("rejection_reason_id", range: 1...Int.max, nullable: true) ?? nil
+        let notify = body.bool("notify_candidate") ?? true
         try body.finish()
         guard let target else { throw APIError.validation([FieldError("stage", "is required")]) }
         let ifMatch = request.headers["If-Match"]
         let application = try database.transaction(tenant: context.tenant.id) { work in
             try applications.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: note,
-                                             ifMatch: ifMatch.map { header in { ApplicationRoutes.etag(header, matches: $0) } })
+                                             ifMatch: ifMatch.map { header in { ApplicationRoutes.etag(header, matches: $0) } },
+                                             rejectionReasonID: reason.map(Int64.init), notifyCandidate: notify)
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
         return .json(200, Representation.application(application), headers: headers)
+    }
+
+    /// A rejected application back to the stage it was rejected from.
+    func reopen(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
+        let id = ApplicationID(try context.pathID("application_id"))
+        let application = try database.transaction(tenant: context.tenant.id) { work in
+            try applications.reopen(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id)
+        }
+        var headers = HTTPHeaders()
+        headers.add("ETag", application.etag)
+        return .json(200, Representation.application(application), headers: headers)
+    }
+
+    /// `{application_ids: [1–500 ids], stage, note?, rejection_reason_id?, notify_candidate?}`:
+    /// all or nothing in one transaction (ApplicationService.bulkMove).
+    func bulkStage(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
+        var body = try BodyReader(request)
+        var ids: [ApplicationID] = []
+        switch body.raw("application_ids") {
+        case nil: body.fail("application_ids", "is required")
+        case .array(let items)?:
+            let parsed = items.compactMap { item -> ApplicationID? in
+                guard case .int(let n) = item, n > 0 else { return nil }
+                return ApplicationID(n)
+            }
+            if parsed.count != items.count {
+                body.fail("application_ids", "must be an array of positive ids")
+            } else if !ApplicationService.bulkLimit.contains(parsed.count) {
+                body.fail("application_ids", "must hold \(ApplicationService.bulkLimit.lowerBound) to \(ApplicationService.bulkLimit.upperBound) ids")
+            } else {
+                ids = parsed
+            }
+        case _?: body.fail("application_ids", "must be an array of positive ids")
+        }
+        let target = body.stage("stage", required: true)
+        let note = body.string("note", length: 0...2000, trim: false, nullable: true) ?? nil
+        let reason = body.integer("rejection_reason_id", range: 1...Int.max, nullable: true) ?? nil
+        let notify = body.bool("notify_candidate") ?? true
+        try body.finish()
+        guard let target else { throw APIError.validation([FieldError("stage", "is required")]) }
+        let moved = try database.transaction(tenant: context.tenant.id) { work in
+            try applications.bulkMove(work, tenant: context.tenant, actor: try context.requireCaller(in: work), ids: ids, to: target, note: note,
+                                      rejectionReasonID: reason.map(Int64.init), notifyCandidate: notify)
+        }
+        return .json(200, .object([("applications", .array(moved.map(Representation.application)))]))
     }
 
     /// `If-Match` (RFC 9110 §13.1.1): `*`, or a list of strong entity tags.

@@ -97,6 +97,8 @@ public enum ProblemMapper {
         case .conflictWith(let detail, let details): return response(for: APIError.conflictWith(detail, details))
         case .preconditionFailed(let detail): return response(for: APIError.preconditionFailed(detail))
         case .invalid(let field, let message): return response(for: APIError.validation([FieldError(field, message)]))
+        case .conflictListing(let detail, let member, let items): return HTTPError(409, detail, extensions: [(member, JSONValue.array(items).text)]).response
+        case .notFoundListing(let detail, let member, let items): return HTTPError(404, detail, extensions: [(member, JSONValue.array(items).text)]).response
         }
     }
 

@@ -42,10 +42,28 @@ public enum Representation {
             ("stage", .string(a.stage.rawValue)), ("cover_letter", a.coverLetter.map(JSONValue.string) ?? .null),
             ("resume_url", a.resumeURL.map(JSONValue.string) ?? .null),
             ("created_at", .string(a.createdAt.rfc3339)), ("updated_at", .string(a.updatedAt.rfc3339)),
-            // `rejection` stays null until rejection reasons exist (API.md, Rejection reasons).
-            ("source", a.source.map(JSONValue.string) ?? .null), ("rejection", .null),
+            ("source", a.source.map(JSONValue.string) ?? .null), ("rejection", a.rejection.map(rejection) ?? .null),
             ("resume_document_id", a.resumeDocumentID.map { .int($0) } ?? .null),
         ])
+    }
+
+    /// `{reason_id, reason, note}` (API.md, Rejection reasons).
+    public static func rejection(_ r: Rejection) -> JSONValue {
+        .object([("reason_id", r.reasonID.map(JSONValue.int) ?? .null), ("reason", r.reason.map(JSONValue.string) ?? .null),
+                 ("note", r.note.map(JSONValue.string) ?? .null)])
+    }
+
+    /// `Pipeline`: the path as a client sends it back with PUT (the reserved terminal
+    /// `rejected` stage is implied, not listed).
+    public static func pipeline(_ p: Pipeline) -> JSONValue {
+        .object([
+            ("stages", .array(p.path.map { .object([("key", .string($0.stage.rawValue)), ("name", .string($0.name)), ("kind", .string($0.kind.rawValue))]) })),
+            ("allow_skip", .bool(p.allowSkip)), ("allow_back", .bool(p.allowBack)),
+        ])
+    }
+
+    public static func rejectionReason(_ r: RejectionReason) -> JSONValue {
+        .object([("id", .int(r.id)), ("name", .string(r.name)), ("kind", .string(r.kind.rawValue)), ("archived", .bool(r.archived))])
     }
 
     public static func event(_ e: ApplicationEvent) -> JSONValue {

@@ -178,6 +178,47 @@ struct BodyReader {
 
     mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
 
+    /// A stage key (`[a-z0-9][a-z0-9_-]{0,39}`); whether the job's pipeline has it is
+    /// the service's question (409), not a validation one.
+    mutating func stage(_ name: String, required: Bool = false) -> Stage? {
+        guard let raw = value(name) else {
+            if required { errors.append(FieldError(name, "is required")) }
+            return nil
+        }
+        guard case .string(let text) = raw, let stage = Stage(rawValue: text) else {
+            errors.append(FieldError(name, "must be a stage key ([a-z0-9][a-z0-9_-]{0,39})"))
+            return nil
+        }
+        return stage
+    }
+
+    /// The member as sent (marked known), for shapes read by the caller: nil when absent.
+    mutating func raw(_ name: String) -> JSONValue? { value(name) }
+
+    /// An array of objects, each read by `read` with a reader of its own; problems are
+    /// this body's, named `name[i].field`. nil when absent or not an array of objects.
+    mutating func objects<T>(_ name: String, required: Bool = false, _ read: (inout BodyReader) -> T) -> [T]? {
+        guard let raw = value(name) else {
+            if required { errors.append(FieldError(name, "is required")) }
+            return nil
+        }
+        guard case .array(let items) = raw else {
+            errors.append(FieldError(name, "must be an array of objects"))
+            return nil
+        }
+        var result: [T] = []
+        for (i, item) in items.enumerated() {
+            guard case .object(let members) = item else {
+                errors.append(FieldError("\(name)[\(i)]", "must be an object"))
+                return nil
+            }
+            var nested = BodyReader(members: members)
+            result.append(read(&nested))
+            errors += nested.problems.map { FieldError("\(name)[\(i)].\($0.field)", $0.message) }
+        }
+        return result
+    }
+
     /// Every problem so far, unknown fields included.
     var problems: [FieldError] {
         var all = errors
@@ -244,6 +285,13 @@ struct QueryReader {
             throw .validation([FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         return value
+    }
+
+    /// A stage key filter (any key: jobs may have their own stages).
+    func stage(_ name: String) throws(APIError) -> Stage? {
+        guard let text = given(name) else { return nil }
+        guard let stage = Stage(rawValue: text) else { throw .validation([FieldError(name, "must be a stage key ([a-z0-9][a-z0-9_-]{0,39})")]) }
+        return stage
     }
 
     /// Every parameter except the paging ones (to build `Link` URLs).

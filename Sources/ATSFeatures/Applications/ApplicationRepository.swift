@@ -45,13 +45,23 @@ public protocol ApplicationRepository {
     func list(_ tenant: TenantID, filter: ApplicationFilter, page: Page) throws -> PageResult<Application>
     /// Moves from `from` to `stage` if the row is still at `expectedVersion` (else
     /// `.staleVersion`; `.notFound` when it does not exist), bumps the version and records the event.
-    func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?) throws -> StageMove
+    /// `rejection` is stored with a move to rejected (and cleared by any other move).
+    func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?,
+                     rejection: Rejection?) throws -> StageMove
     /// Oldest first.
     func events(_ tenant: TenantID, application: ApplicationID) throws -> [ApplicationEvent]
     /// Clears what was written about or by a candidate in their applications (cover
     /// letters, résumé URLs, the notes of stage changes); stages and history stay
     /// (anonymization).
     func removePersonalData(_ tenant: TenantID, candidate: UserID) throws
+}
+
+extension ApplicationRepository {
+    /// A move that names no rejection reason.
+    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?,
+                            note: String?) throws -> StageMove {
+        try changeStage(tenant, id: id, from: from, to: stage, expectedVersion: expectedVersion, actor: actor, note: note, rejection: nil)
+    }
 }
 
 /// A stage move as stored, with what its notification names (read in the same statement).

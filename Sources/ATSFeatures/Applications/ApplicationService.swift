@@ -1,5 +1,6 @@
 import ATSDomain
 import ATSPersistence
+import ATSSupport
 
 /// The rules for applications and the stage workflow (API.md): applying, who sees which
 /// application, and stage moves. A move, its event and the candidate's notification are
@@ -72,31 +73,111 @@ public struct ApplicationService: Sendable {
     /// conditional on the version the caller saw. The `UPDATE … WHERE version` decides a
     /// race: the application is read once, then changed once.
     /// `ifMatch`, when given, says whether the caller's `If-Match` accepts the current
-    /// ETag (412 otherwise, also when a concurrent change wins the race).
+    /// ETag (412 otherwise, also when a concurrent change wins the race). A move to
+    /// `rejected` takes a rejection reason (see `rejection`); `notifyCandidate: false`
+    /// queues no mail to the candidate.
     public func moveStage(_ work: UnitOfWork, tenant: Tenant, actor: User, id: ApplicationID, to target: Stage, note: String?,
-                          ifMatch: ((String) -> Bool)? = nil) throws -> Application {
+                          ifMatch: ((String) -> Bool)? = nil, rejectionReasonID: Int64? = nil, notifyCandidate: Bool = true) throws -> Application {
         try Access.require(actor, Access.staff)
         guard let (current, pipeline) = try work.applications.findWithPipeline(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
         if let ifMatch, !ifMatch(current.etag) {
             throw DomainError.preconditionFailed("The application changed since you read it (ETag \(current.etag)).")
         }
-        guard pipeline.definition(of: target) != nil else {
-            throw DomainError.invalid(field: "stage", "must be one of \(pipeline.stages.map(\.stage.rawValue).joined(separator: ", "))")
-        }
+        let rejection = try self.rejection(work, tenant: tenant, to: target, reasonID: rejectionReasonID, note: note)
+        // A key the job's pipeline does not have is refused like any illegal move (API.md).
         guard pipeline.canMove(from: current.stage, to: target) else {
             throw DomainError.conflict("An application in stage \(current.stage.rawValue) cannot move to \(target.rawValue).",
                                        allowedStages: pipeline.allowedNext(from: current.stage))
         }
-        let moved: StageMove
         do {
-            moved = try work.applications.changeStage(tenant.id, id: id, from: current.stage, to: target, expectedVersion: current.version, actor: actor.eventActorID, note: note)
+            return try perform(work, tenant: tenant, actor: actor, current, to: target, note: note, rejection: rejection, notifyCandidate: notifyCandidate)
         } catch StorageError.staleVersion where ifMatch != nil {
             throw DomainError.preconditionFailed("The application changed since you read it.")
         }
-        let candidate = moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) }
-        try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: current.stage,
+    }
+
+    /// The stored move, its event and (unless `notifyCandidate` is false) the
+    /// candidate's mail: what a single move and each of a bulk move do.
+    private func perform(_ work: UnitOfWork, tenant: Tenant, actor: User, _ current: Application, to target: Stage, note: String?,
+                         rejection: Rejection?, notifyCandidate: Bool) throws -> Application {
+        let moved = try work.applications.changeStage(tenant.id, id: current.id, from: current.stage, to: target, expectedVersion: current.version,
+                                                      actor: actor.eventActorID, note: note, rejection: rejection)
+        try announce(work, tenant: tenant, actor: actor, moved, from: current.stage, note: note, notifyCandidate: notifyCandidate)
+        return moved.application
+    }
+
+    /// The domain event of a stored move (its candidate mail, webhooks to come).
+    private func announce(_ work: UnitOfWork, tenant: Tenant, actor: User, _ moved: StageMove, from: Stage, note: String?, notifyCandidate: Bool) throws {
+        // Without a candidate the event fans out to no mail (as when the account is gone).
+        let candidate = notifyCandidate ? moved.candidateEmail.map { EventPerson(name: moved.candidateName, email: $0) } : nil
+        try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: from,
                                                                           jobTitle: moved.jobTitle, company: moved.company, candidate: candidate, note: note)),
                          actor: actor.eventActorID, tenant: tenant.id)
-        return moved.application
+    }
+
+    /// The rejection a move stores: for a move to `rejected`, the reason (required when
+    /// the tenant says so; unknown or archived is 422) and the note; nil otherwise (a
+    /// reason for another move is 422).
+    private func rejection(_ work: UnitOfWork, tenant: Tenant, to target: Stage, reasonID: Int64?, note: String?) throws -> Rejection? {
+        guard target == .rejected else {
+            if reasonID != nil { throw DomainError.invalid(field: "rejection_reason_id", "only a move to rejected takes a reason") }
+            return nil
+        }
+        guard let reasonID else {
+            if tenant.settings.requireRejectionReason { throw DomainError.invalid(field: "rejection_reason_id", "is required by this tenant's settings") }
+            return Rejection(reasonID: nil, reason: nil, note: note)
+        }
+        guard let reason = try work.rejectionReasons.find(tenant.id, id: reasonID), !reason.archived else {
+            throw DomainError.invalid(field: "rejection_reason_id", "must name a rejection reason that is not archived")
+        }
+        return Rejection(reasonID: reason.id, reason: reason.name, note: note)
+    }
+
+    /// A rejected application returns to the stage it was rejected from (event
+    /// `rejected → <key>`, the rejection cleared, the candidate told as for any move).
+    public func reopen(_ work: UnitOfWork, tenant: Tenant, actor: User, id: ApplicationID) throws -> Application {
+        try Access.require(actor, Access.staff)
+        guard let (current, pipeline) = try work.applications.findWithPipeline(tenant.id, id: id) else { throw DomainError.notFound("No such application.") }
+        guard current.stage == .rejected else { throw DomainError.conflict("Only a rejected application can be reopened (it is in \(current.stage.rawValue)).") }
+        guard let previous = try work.workflow.rejectedFrom(tenant.id, application: id), pipeline.path.contains(where: { $0.stage == previous }),
+              !pipeline.isTerminal(previous) else {
+            throw DomainError.conflict("The stage this application was rejected from is no longer on its job's pipeline.")
+        }
+        return try perform(work, tenant: tenant, actor: actor, current, to: previous, note: nil, rejection: nil, notifyCandidate: true)
+    }
+
+    public static let bulkLimit = 1...500
+
+    /// Moves many applications to `target`, all or none: every id must exist (else 404
+    /// listing the unknown ones) and every move be legal (else 409 listing those that
+    /// are not) before anything changes. Repeated ids count once. Each move gets what a
+    /// single move gets (event, version, notification); the row writes are batched.
+    public func bulkMove(_ work: UnitOfWork, tenant: Tenant, actor: User, ids: [ApplicationID], to target: Stage, note: String?,
+                         rejectionReasonID: Int64?, notifyCandidate: Bool) throws -> [Application] {
+        try Access.require(actor, Access.staff)
+        var seen: Set<ApplicationID> = []
+        let unique = ids.filter { seen.insert($0).inserted }
+        let rejection = try self.rejection(work, tenant: tenant, to: target, reasonID: rejectionReasonID, note: note)
+        let found = try work.workflow.applications(tenant.id, ids: unique)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let unknown = unique.filter { byID[$0] == nil }
+        guard unknown.isEmpty else {
+            throw DomainError.notFoundListing("No such applications: \(unknown.map { String($0.rawValue) }.joined(separator: ", ")).",
+                                              member: "application_ids", items: unknown.map { .int($0.rawValue) })
+        }
+        let pipelines = try work.pipelines.forJobs(tenant.id, Array(Set(found.map(\.jobID))))
+        let applications = unique.compactMap { byID[$0] }
+        let illegal = applications.filter { !(pipelines[$0.jobID] ?? .standard).canMove(from: $0.stage, to: target) }.map(\.id)
+        guard illegal.isEmpty else {
+            throw DomainError.conflictListing("These applications cannot move to \(target.rawValue): \(illegal.map { String($0.rawValue) }.joined(separator: ", ")).",
+                                              member: "application_ids", items: illegal.map { .int($0.rawValue) })
+        }
+        // The moves and their events in two statements; then each move's domain event
+        // (its mail), as a single move publishes it.
+        let moves = try work.workflow.changeStages(tenant.id, applications, to: target, actor: actor.eventActorID, note: note, rejection: rejection)
+        for (application, moved) in zip(applications, moves) {
+            try announce(work, tenant: tenant, actor: actor, moved, from: application.stage, note: note, notifyCandidate: notifyCandidate)
+        }
+        return moves.map(\.application)
     }
 }

@@ -9,15 +9,22 @@ public struct SQLApplicationRepository: ApplicationRepository {
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
     static let applicationColumns = "tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at, source, resume_document_id"
+        + ", rejection_reason_id, rejection_reason, rejection_note"
+    /// The columns after `applicationColumns`.
+    static let afterApplication = 15
 
     private static let qualifiedApplicationColumns = applicationColumns.split(separator: ",").map { "a." + $0.trimming(" ") }.joined(separator: ", ")
 
-    private static func application(_ row: SQLRow) throws(SQLError) -> Application {
+    static func application(_ row: SQLRow) throws(SQLError) -> Application {
         guard let stage = Stage(rawValue: try row.text(4)) else { throw .decoding("unknown stage") }
-        return Application(id: ApplicationID(try row.int(1)), tenantID: TenantID(try row.int(0)), jobID: JobID(try row.int(2)),
+        var application = Application(id: ApplicationID(try row.int(1)), tenantID: TenantID(try row.int(0)), jobID: JobID(try row.int(2)),
                            candidateID: UserID(try row.int(3)), stage: stage, coverLetter: try row.optionalText(5),
                            resumeURL: try row.optionalText(6), version: try row.int(7), createdAt: try row.timestamp(8), updatedAt: try row.timestamp(9),
                            source: try row.optionalText(10), resumeDocumentID: try row.optionalInt(11))
+        if stage == .rejected {
+            application.rejection = Rejection(reasonID: try row.optionalInt(12), reason: try row.optionalText(13), note: try row.optionalText(14))
+        }
+        return application
     }
 
     public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application {
@@ -43,7 +50,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
         }
     }
 
-    private func insertEvent(_ tenant: TenantID, _ application: ApplicationID, from: Stage?, to: Stage, actor: UserID?, note: String?, at: Timestamp) throws(SQLError) {
+    func insertEvent(_ tenant: TenantID, _ application: ApplicationID, from: Stage?, to: Stage, actor: UserID?, note: String?, at: Timestamp) throws(SQLError) {
         _ = try tx.insert(into: "application_events", [
             ("tenant_id", .int(tenant.rawValue)), ("application_id", .int(application.rawValue)), ("from_stage", .optional(from?.rawValue)),
             ("to_stage", .text(to.rawValue)), ("actor_id", actor.map { .int($0.rawValue) } ?? .null), ("note", .optional(note)), ("created_at", .timestamp(at)),
@@ -70,8 +77,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
         guard let first = rows.first else { return nil }
         return try tx.run { () throws(SQLError) -> (Application, Pipeline) in
             let application = try Self.application(first)
-            let withStages = try first.optionalText(12) == nil ? [] : rows
-            return (application, try SQLPipelineRepository.decode(withStages, from: 12) ?? .standard)
+            let withStages = try first.optionalText(Self.afterApplication) == nil ? [] : rows
+            return (application, try SQLPipelineRepository.decode(withStages, from: Self.afterApplication) ?? .standard)
         }
     }
 
@@ -84,21 +91,24 @@ public struct SQLApplicationRepository: ApplicationRepository {
         return try tx.page("applications", columns: Self.applicationColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.application)
     }
 
-    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?) throws -> StageMove {
+    public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?,
+                            rejection: Rejection?) throws -> StageMove {
         let now = tx.now()
         // The version in the WHERE clause decides a race: the second UPDATE finds no row
         // at the version it read. The job and the candidate the notification names ride
         // along as scalar subqueries (no extra round trips).
         let row = try tx.run { () throws(SQLError) -> SQLRow? in
             try tx.connection.queryOne("""
-                UPDATE applications SET stage = $1, version = version + 1, updated_at = $2
+                UPDATE applications SET stage = $1, version = version + 1, updated_at = $2,
+                    rejection_reason_id = $6, rejection_reason = $7, rejection_note = $8
                 WHERE tenant_id = $3 AND id = $4 AND version = $5
                 RETURNING \(Self.applicationColumns),
                     (SELECT title FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
                     (SELECT company FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
                     (SELECT email FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id),
                     (SELECT full_name FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id)
-                """, [.text(stage.rawValue), .timestamp(now), .int(tenant.rawValue), .int(id.rawValue), .int(expectedVersion)])
+                """, [.text(stage.rawValue), .timestamp(now), .int(tenant.rawValue), .int(id.rawValue), .int(expectedVersion),
+                      rejection?.reasonID.map { .int($0) } ?? .null, .optional(rejection?.reason), .optional(rejection?.note)])
         }
         guard let row else {
             // Only on the losing path: tell a vanished (or foreign) row from a stale version.
@@ -106,8 +116,9 @@ public struct SQLApplicationRepository: ApplicationRepository {
         }
         return try tx.run { () throws(SQLError) -> StageMove in
             try insertEvent(tenant, id, from: from, to: stage, actor: actor, note: note, at: now)
-            return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(12) ?? "", company: try row.optionalText(13) ?? "",
-                             candidateEmail: try row.optionalText(14), candidateName: try row.optionalText(15))
+            let c = Self.afterApplication
+            return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(c) ?? "", company: try row.optionalText(c + 1) ?? "",
+                             candidateEmail: try row.optionalText(c + 2), candidateName: try row.optionalText(c + 3))
         }
     }
 
@@ -137,7 +148,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
                 UPDATE application_events SET note = NULL
                 WHERE tenant_id = $1 AND note IS NOT NULL AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2)
                 """, [.int(tenant.rawValue), .int(candidate.rawValue)])
-            return try tx.connection.execute("UPDATE applications SET cover_letter = NULL, resume_url = NULL WHERE tenant_id = $1 AND candidate_id = $2",
+            return try tx.connection.execute("UPDATE applications SET cover_letter = NULL, resume_url = NULL, rejection_note = NULL WHERE tenant_id = $1 AND candidate_id = $2",
                                              [.int(tenant.rawValue), .int(candidate.rawValue)])
         }
     }

@@ -11,4 +11,9 @@ public protocol PipelineRepository {
     /// Gives `job` its own copy of the tenant's template (of `Pipeline.standard` when
     /// the tenant has none).
     func copyTemplate(_ tenant: TenantID, toJob job: JobID) throws
+    /// Replaces the stages and flags of the job's pipeline (of the template when `job`
+    /// is nil), creating it when there is none.
+    func replace(_ tenant: TenantID, job: JobID?, _ pipeline: Pipeline) throws
+    /// The pipelines of `jobs` (one statement); a job without one is absent.
+    func forJobs(_ tenant: TenantID, _ jobs: [JobID]) throws -> [JobID: Pipeline]
 }

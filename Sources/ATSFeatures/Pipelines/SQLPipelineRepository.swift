@@ -50,18 +50,65 @@ public struct SQLPipelineRepository: PipelineRepository {
         try insert(tenant, job: job, try template(tenant) ?? .standard)
     }
 
+    public func replace(_ tenant: TenantID, job: JobID?, _ pipeline: Pipeline) throws {
+        let condition = job == nil ? "job_id IS NULL" : "job_id = $2"
+        var parameters: [SQLValue] = [.int(tenant.rawValue)]
+        if let job { parameters.append(.int(job.rawValue)) }
+        let existing = try tx.rows("SELECT id FROM pipelines WHERE tenant_id = $1 AND \(condition)", parameters) { row throws(SQLError) in try row.int(0) }
+        guard let id = existing.first else { return try insert(tenant, job: job, pipeline) }
+        try tx.run { () throws(SQLError) in
+            try tx.connection.execute("UPDATE pipelines SET allow_skip = $3, allow_back = $4 WHERE tenant_id = $1 AND id = $2",
+                                      [.int(tenant.rawValue), .int(id), .bool(pipeline.allowSkip), .bool(pipeline.allowBack)])
+            // Nothing refers to a stage row: the stages are written afresh (positions
+            // change freely without tripping the per-position uniqueness midway).
+            try tx.connection.execute("DELETE FROM pipeline_stages WHERE tenant_id = $1 AND pipeline_id = $2", [.int(tenant.rawValue), .int(id)])
+            try insertStages(tenant, pipelineID: id, pipeline)
+        }
+    }
+
+    public func forJobs(_ tenant: TenantID, _ jobs: [JobID]) throws -> [JobID: Pipeline] {
+        guard !jobs.isEmpty else { return [:] }
+        var statement = SQLStatement("""
+            SELECT p.job_id, s.key, s.name, s.kind, p.allow_skip, p.allow_back FROM pipelines p
+            JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+            WHERE p.tenant_id = $1 AND p.job_id IN (
+            """)
+        _ = statement.bind(.int(tenant.rawValue))
+        statement.append(Set(jobs).map { statement.bind(.int($0.rawValue)) }.joined(separator: ", ") + ") ORDER BY p.job_id, s.position")
+        let rows = try tx.rows(statement.sql, statement.parameters) { $0 }
+        return try tx.run { () throws(SQLError) -> [JobID: Pipeline] in
+            var byJob: [Int64: [SQLRow]] = [:]
+            for row in rows { byJob[try row.int(0), default: []].append(row) }
+            var result: [JobID: Pipeline] = [:]
+            for (job, rows) in byJob { result[JobID(job)] = try Self.decode(rows, from: 1) }
+            return result
+        }
+    }
+
     private func insert(_ tenant: TenantID, job: JobID?, _ pipeline: Pipeline) throws {
         try tx.run { () throws(SQLError) in
             let id = try tx.insert(into: "pipelines", [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", job.map { .int($0.rawValue) } ?? .null), ("allow_skip", .bool(pipeline.allowSkip)),
                 ("allow_back", .bool(pipeline.allowBack)), ("created_at", .timestamp(tx.now())),
             ])
-            for (position, definition) in pipeline.stages.enumerated() {
-                _ = try tx.insert(into: "pipeline_stages", [
-                    ("tenant_id", .int(tenant.rawValue)), ("pipeline_id", .int(id)), ("key", .text(definition.stage.rawValue)),
-                    ("name", .text(definition.name)), ("position", .int(Int64(position + 1))), ("kind", .text(definition.kind.rawValue)),
-                ])
-            }
+            try insertStages(tenant, pipelineID: id, pipeline)
         }
+    }
+
+    /// All the stages in one multi-row INSERT (ids reserved together where the engine
+    /// does not make them).
+    private func insertStages(_ tenant: TenantID, pipelineID: Int64, _ pipeline: Pipeline) throws(SQLError) {
+        guard !pipeline.stages.isEmpty else { return }
+        let first = try tx.reserveIDs("pipeline_stages", count: pipeline.stages.count)
+        var insert = SQLStatement("INSERT INTO pipeline_stages (\(first == nil ? "" : "id, ")tenant_id, pipeline_id, key, name, position, kind) VALUES ")
+        var rows: [String] = []
+        for (position, definition) in pipeline.stages.enumerated() {
+            var values: [SQLValue] = [.int(tenant.rawValue), .int(pipelineID), .text(definition.stage.rawValue), .text(definition.name),
+                                      .int(Int64(position + 1)), .text(definition.kind.rawValue)]
+            if let first { values.insert(.int(first + Int64(position)), at: 0) }
+            rows.append("(" + values.map { insert.bind($0) }.joined(separator: ", ") + ")")
+        }
+        insert.append(rows.joined(separator: ", "))
+        try tx.connection.execute(insert.sql, insert.parameters)
     }
 }

@@ -39,7 +39,7 @@ public struct SQLRetentionRepository: RetentionRepository {
                     WHERE a.tenant_id = u.tenant_id AND a.candidate_id = u.id
                       AND (a.updated_at >= $2 OR NOT EXISTS (
                         SELECT 1 FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
-                        WHERE p.tenant_id = a.tenant_id AND p.job_id = a.job_id AND s.key = a.stage AND s.kind <> 'active')))
+                        WHERE p.tenant_id = a.tenant_id AND p.job_id = a.job_id AND s.key = a.stage AND s.kind IN ('hired', 'rejected'))))
                 ORDER BY u.id LIMIT \(limit)
                 """, [.int(tenant.rawValue), .timestamp(cutoff)]).map { row throws(SQLError) in UserID(try row.int(0)) }
         }

@@ -16,6 +16,7 @@ public struct TenantService: Sendable {
             let tenant = try work.tenants.create(slug: slug, name: name)
             try work.transaction.scope(to: tenant.id)
             try work.pipelines.createTemplate(tenant.id, .standard)
+            try RejectionReasonService().createDefaults(work, tenant: tenant.id)
             return tenant
         }
     }

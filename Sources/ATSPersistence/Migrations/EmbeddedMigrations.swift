@@ -503,6 +503,85 @@ DROP INDEX events_by_application;
 ALTER TABLE events DROP COLUMN application_id;
 
 """#),
+        (name: "0010_workflow.sql", contents: #"""
+-- The hiring workflow (API.md Part 2: Pipelines, Rejection reasons, Bulk moves).
+-- Stage kinds become the API's (applied, screening, interview, offer, hired; rejected
+-- stays reserved): existing 'active' stages take the kind of their default key, a
+-- custom key the kind 'applied' when first on its path, else 'interview' (SQLite cannot
+-- change a CHECK, so pipeline_stages is rebuilt). Rejection reasons per tenant (the three
+-- defaults for every tenant), and an application keeps the reason it was rejected with
+-- (id, name as it was then, note) until reopened.
+-- migrate:up
+CREATE TABLE pipeline_stages_rebuilt (
+    tenant_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    pipeline_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, pipeline_id, key),
+    UNIQUE (tenant_id, pipeline_id, position),
+    FOREIGN KEY (tenant_id, pipeline_id) REFERENCES pipelines (tenant_id, id) ON DELETE CASCADE
+);
+INSERT INTO pipeline_stages_rebuilt (tenant_id, id, pipeline_id, key, name, position, kind)
+SELECT s.tenant_id, s.id, s.pipeline_id, s.key, s.name, s.position, CASE
+    WHEN s.kind <> 'active' THEN s.kind
+    WHEN s.key IN ('applied', 'screening', 'interview', 'offer') THEN s.key
+    WHEN s.position = (SELECT min(f.position) FROM pipeline_stages f WHERE f.tenant_id = s.tenant_id AND f.pipeline_id = s.pipeline_id) THEN 'applied'
+    ELSE 'interview' END
+FROM pipeline_stages s;
+DROP TABLE pipeline_stages;
+ALTER TABLE pipeline_stages_rebuilt RENAME TO pipeline_stages;
+
+INSERT INTO id_sequences (name, value) VALUES ('rejection_reasons', 0);
+CREATE TABLE rejection_reasons (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    kind TEXT NOT NULL CHECK (kind IN ('we_rejected', 'candidate_withdrew')),
+    archived INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+INSERT INTO rejection_reasons (tenant_id, id, name, kind, created_at)
+SELECT t.id, row_number() OVER (ORDER BY t.id, r.position), r.name, r.kind, strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+FROM tenants t CROSS JOIN (
+    SELECT 1 AS position, 'Not a fit' AS name, 'we_rejected' AS kind
+    UNION ALL SELECT 2, 'Position filled', 'we_rejected' UNION ALL SELECT 3, 'Withdrew', 'candidate_withdrew'
+) AS r;
+UPDATE id_sequences SET value = (SELECT coalesce(max(id), 0) FROM rejection_reasons) WHERE name = 'rejection_reasons';
+
+ALTER TABLE applications ADD COLUMN rejection_reason_id INTEGER;
+ALTER TABLE applications ADD COLUMN rejection_reason TEXT;
+ALTER TABLE applications ADD COLUMN rejection_note TEXT;
+
+-- migrate:down
+ALTER TABLE applications DROP COLUMN rejection_note;
+ALTER TABLE applications DROP COLUMN rejection_reason;
+ALTER TABLE applications DROP COLUMN rejection_reason_id;
+DROP TABLE rejection_reasons;
+DELETE FROM id_sequences WHERE name = 'rejection_reasons';
+CREATE TABLE pipeline_stages_rebuilt (
+    tenant_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    pipeline_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('active', 'hired', 'rejected')),
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, pipeline_id, key),
+    UNIQUE (tenant_id, pipeline_id, position),
+    FOREIGN KEY (tenant_id, pipeline_id) REFERENCES pipelines (tenant_id, id) ON DELETE CASCADE
+);
+INSERT INTO pipeline_stages_rebuilt (tenant_id, id, pipeline_id, key, name, position, kind)
+SELECT tenant_id, id, pipeline_id, key, name, position, CASE WHEN kind IN ('hired', 'rejected') THEN kind ELSE 'active' END FROM pipeline_stages;
+DROP TABLE pipeline_stages;
+ALTER TABLE pipeline_stages_rebuilt RENAME TO pipeline_stages;
+
+"""#),
         (name: "0011_interviews_and_notes.sql", contents: #"""
 -- Notes on applications, interviews with their interviewers, and scorecards. Each
 -- belongs to an application and goes with it (ON DELETE CASCADE); interviewers are a
@@ -1111,6 +1190,62 @@ CREATE POLICY tenant_isolation ON tenant_tasks
 DROP TABLE tenant_tasks;
 DROP INDEX events_by_application;
 ALTER TABLE events DROP COLUMN application_id;
+
+"""#),
+        (name: "0010_workflow.sql", contents: #"""
+-- The hiring workflow (API.md Part 2: Pipelines, Rejection reasons, Bulk moves).
+-- Stage kinds become the API's (applied, screening, interview, offer, hired; rejected
+-- stays reserved): existing 'active' stages take the kind of their default key, a
+-- custom key the kind 'applied' when first on its path, else 'interview'. Rejection
+-- reasons per tenant (the three defaults for every tenant), and an application keeps
+-- the reason it was rejected with (id, name as it was then, note) until reopened.
+-- migrate:up
+ALTER TABLE pipeline_stages DROP CONSTRAINT pipeline_stages_kind_check;
+ALTER TABLE pipeline_stages NO FORCE ROW LEVEL SECURITY;
+UPDATE pipeline_stages s SET kind = CASE
+    WHEN s.key IN ('applied', 'screening', 'interview', 'offer') THEN s.key
+    WHEN s.position = (SELECT min(f.position) FROM pipeline_stages f WHERE f.tenant_id = s.tenant_id AND f.pipeline_id = s.pipeline_id) THEN 'applied'
+    ELSE 'interview' END
+WHERE s.kind = 'active';
+ALTER TABLE pipeline_stages FORCE ROW LEVEL SECURITY;
+ALTER TABLE pipeline_stages ADD CONSTRAINT pipeline_stages_kind_check
+    CHECK (kind IN ('applied', 'screening', 'interview', 'offer', 'hired', 'rejected'));
+
+CREATE TABLE rejection_reasons (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
+    kind text NOT NULL CHECK (kind IN ('we_rejected', 'candidate_withdrew')),
+    archived boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+INSERT INTO rejection_reasons (tenant_id, name, kind, created_at)
+SELECT t.id, r.name, r.kind, now() FROM tenants t CROSS JOIN (VALUES
+    (1, 'Not a fit', 'we_rejected'), (2, 'Position filled', 'we_rejected'), (3, 'Withdrew', 'candidate_withdrew')
+) AS r (position, name, kind) ORDER BY t.id, r.position;
+ALTER TABLE rejection_reasons ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rejection_reasons FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON rejection_reasons
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+
+ALTER TABLE applications
+    ADD COLUMN rejection_reason_id bigint,
+    ADD COLUMN rejection_reason text,
+    ADD COLUMN rejection_note text;
+
+-- migrate:down
+ALTER TABLE applications
+    DROP COLUMN rejection_note,
+    DROP COLUMN rejection_reason,
+    DROP COLUMN rejection_reason_id;
+DROP TABLE rejection_reasons;
+ALTER TABLE pipeline_stages DROP CONSTRAINT pipeline_stages_kind_check;
+ALTER TABLE pipeline_stages NO FORCE ROW LEVEL SECURITY;
+UPDATE pipeline_stages SET kind = 'active' WHERE kind NOT IN ('hired', 'rejected');
+ALTER TABLE pipeline_stages FORCE ROW LEVEL SECURITY;
+ALTER TABLE pipeline_stages ADD CONSTRAINT pipeline_stages_kind_check CHECK (kind IN ('active', 'hired', 'rejected'));
 
 """#),
         (name: "0011_interviews_and_notes.sql", contents: #"""
