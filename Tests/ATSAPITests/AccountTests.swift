@@ -174,8 +174,9 @@ struct AccountTests {
             let (_, staff) = try env.signedIn("\(role.rawValue)@x.io", role: role)
             let named = try env.call("PATCH", "/api/auth/me", body: #"{"full_name":"Grace"}"#, token: staff)
             #expect(named.status == 200 && named["full_name"] == .string("Grace") && named["phone"] == nil, "\(named.text)")
+            // Staff may keep contact details too; they answer as a User, which shows none.
             let phone = try env.call("PATCH", "/api/auth/me", body: #"{"phone":"1"}"#, token: staff)
-            #expect(phone.status == 422 && AccountTests.firstField(phone) == "phone")
+            #expect(phone.status == 200 && phone["phone"] == nil)
         }
         #expect(try env.call("PATCH", "/api/auth/me", body: "{}").status == 401)
         let db = env.database.database

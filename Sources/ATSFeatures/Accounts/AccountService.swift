@@ -128,17 +128,12 @@ public struct AccountService: Sendable {
     }
 
     /// The caller's own profile (`PATCH /api/auth/me`). Candidates change their name,
-    /// phone, location and links; staff only their name (phone, location and links are
-    /// a candidate's profile, and a staff account has none). Never role or email.
+    /// phone, location and links, and so may staff (shown only in a candidate's profile).
+    /// Never role or email.
     public func updateProfile(_ work: UnitOfWork, tenant: TenantID, caller: User, _ changes: UserChanges) throws -> User {
         try requirePerson(caller)
         guard changes.role == nil, changes.isActive == nil, changes.tags == nil, changes.source == nil else {
             throw DomainError.forbidden("Only staff change roles, status, tags and sources.")
-        }
-        if caller.role != .candidate {
-            for (field, given) in [("phone", changes.phone != nil), ("location", changes.location != nil), ("links", changes.links != nil)] where given {
-                throw DomainError.invalid(field: field, "is part of a candidate's profile; staff accounts change only full_name here")
-            }
         }
         var user = try work.users.update(tenant, id: caller.id, changes)
         let now = work.transaction.now()

@@ -86,11 +86,18 @@ public struct Router: Sendable {
     }
 
     /// Finds the route for `method` and `path`. HEAD is served by GET routes.
+    /// A path that a literal route names is that resource alone: other methods are 405
+    /// with its methods, never a `{parameter}` route that happens to match the same text
+    /// (`POST /api/applications/bulk-stage` is not `GET /api/applications/{id}`).
     public func match(method: String, path: Substring) -> Match {
         if let candidates = staticRoutes[Router.normalize(path)] {
             for index in candidates where routes[index].method == method || (method == "HEAD" && routes[index].method == "GET") {
                 return .found(routes[index], parameters: [:])
             }
+            var allow: [String] = []
+            for index in candidates where !allow.contains(routes[index].method) { allow.append(routes[index].method) }
+            if allow.contains("GET") && !allow.contains("HEAD") { allow.append("HEAD") }
+            return .methodNotAllowed(allow: allow)
         }
         let parts = Router.split(path)
         var allow: [String] = []
