@@ -66,17 +66,5 @@ public enum APIKeySecret {
         return sodium_memcmp(a, b, a.count) == 0
     }
 
-    static func hexHash(_ text: String) -> String {
-        let input = Array(text.utf8)
-        var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        _ = crypto_hash_sha256(&digest, input, UInt64(input.count))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hexHash(_ text: String) -> String { Sodium.sha256Hex(text) }
 }

@@ -17,19 +17,7 @@ public enum AccountToken {
     }
 
     /// Lower-case hex SHA-256 of the token's text: what is stored and looked up.
-    public static func hash(_ token: String) -> String {
-        let input = Array(token.utf8)
-        var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        crypto_hash_sha256(&digest, input, UInt64(input.count))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hash(_ token: String) -> String { Sodium.sha256Hex(token) }
 }
 
 /// Seals a secret (a reset or invitation token) for the outbox payload, so the raw token

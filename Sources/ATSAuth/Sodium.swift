@@ -14,4 +14,20 @@ public enum Sodium {
     }
 
     public static var version: String { String(cString: sodium_version_string()) }
+
+    /// Lower-case hex SHA-256 of `text`'s UTF-8: how high-entropy secrets (API keys,
+    /// reset and invitation tokens) are stored and looked up.
+    public static func sha256Hex(_ text: String) -> String {
+        let input = Array(text.utf8)
+        var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        _ = crypto_hash_sha256(&digest, input, UInt64(input.count))
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(digest.count * 2)
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -8,27 +8,13 @@
 Candidates get a name, an email, a phone and two tags out of a small vocabulary, so that
 `q=` matches a realistic share of rows (a surname shared by ~1% of them).
 """
-import http.client, json, statistics, sys, threading, time, urllib.parse
+import json, statistics, sys, threading, time
 
 SURNAMES = [f"surname{i:03d}" for i in range(100)]
 TAGS = ["swift", "python", "go", "rust", "java", "kotlin", "react", "sql", "devops", "design", "sales", "support"]
 
-def conn(base):
-    u = urllib.parse.urlparse(base)
-    return http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-
-def call(c, method, path, body=None, token=None):
-    headers = {}
-    data = None
-    if body is not None:
-        data = json.dumps(body)
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    c.request(method, path, body=data, headers=headers)
-    r = c.getresponse()
-    raw = r.read()
-    return r.status, (json.loads(raw) if raw and raw[:1] in (b"{", b"[") else raw)
+# The HTTP helpers of the API benchmark (same folder, on sys.path as the script's own).
+from api_load import conn, call
 
 def seed(base, token, count):
     errors = []

@@ -58,17 +58,14 @@ struct ApplicationRoutes: Sendable {
     func changeStage(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = ApplicationID(try context.pathID("application_id"))
         var body = try BodyReader(request)
-        let target = body.stage("stage", required: true)
-        let note = body.string("note", length: 0...2000, trim: false, nullable: true) ?? nil
-        let reason = body.integer("rejection_reason_id", range: 1...Int.max, nullable: true) ?? nil
-        let notify = body.bool("notify_candidate") ?? true
+        let move = StageMoveFields.read(&body)
         try body.finish()
-        guard let target else { throw APIError.validation([FieldError("stage", "is required")]) }
+        guard let target = move.stage else { throw APIError.validation([FieldError("stage", "is required")]) }
         let ifMatch = request.headers["If-Match"]
         let application = try database.transaction(tenant: context.tenant.id) { work in
-            try applications.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: note,
+            try applications.moveStage(work, tenant: context.tenant, actor: try context.requireCaller(in: work), id: id, to: target, note: move.note,
                                              ifMatch: ifMatch.map { header in { ApplicationRoutes.etag(header, matches: $0) } },
-                                             rejectionReasonID: reason.map(Int64.init), notifyCandidate: notify)
+                                             rejectionReasonID: move.rejectionReasonID, notifyCandidate: move.notifyCandidate)
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
@@ -107,15 +104,12 @@ struct ApplicationRoutes: Sendable {
             }
         case _?: body.fail("application_ids", "must be an array of positive ids")
         }
-        let target = body.stage("stage", required: true)
-        let note = body.string("note", length: 0...2000, trim: false, nullable: true) ?? nil
-        let reason = body.integer("rejection_reason_id", range: 1...Int.max, nullable: true) ?? nil
-        let notify = body.bool("notify_candidate") ?? true
+        let move = StageMoveFields.read(&body)
         try body.finish()
-        guard let target else { throw APIError.validation([FieldError("stage", "is required")]) }
+        guard let target = move.stage else { throw APIError.validation([FieldError("stage", "is required")]) }
         let moved = try database.transaction(tenant: context.tenant.id) { work in
-            try applications.bulkMove(work, tenant: context.tenant, actor: try context.requireCaller(in: work), ids: ids, to: target, note: note,
-                                      rejectionReasonID: reason.map(Int64.init), notifyCandidate: notify)
+            try applications.bulkMove(work, tenant: context.tenant, actor: try context.requireCaller(in: work), ids: ids, to: target, note: move.note,
+                                      rejectionReasonID: move.rejectionReasonID, notifyCandidate: move.notifyCandidate)
         }
         return .json(200, .object([("applications", .array(moved.map(Representation.application)))]))
     }
@@ -126,5 +120,21 @@ struct ApplicationRoutes: Sendable {
             let tag = candidate.trimming(" \t")
             return tag == "*" || tag == current
         }
+    }
+}
+
+/// What a stage change says besides which applications (`PATCH …/stage`, bulk-stage),
+/// read the same way for both.
+struct StageMoveFields {
+    var stage: Stage?
+    var note: String?
+    var rejectionReasonID: Int64?
+    var notifyCandidate: Bool
+
+    static func read(_ body: inout BodyReader) -> StageMoveFields {
+        StageMoveFields(stage: body.stage("stage", required: true),
+                        note: body.string("note", length: 0...2000, trim: false, nullable: true) ?? nil,
+                        rejectionReasonID: (body.integer("rejection_reason_id", range: 1...Int.max, nullable: true) ?? nil).map(Int64.init),
+                        notifyCandidate: body.bool("notify_candidate") ?? true)
     }
 }
