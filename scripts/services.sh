@@ -26,7 +26,10 @@ ats_start_postgres() {
   fi
   if ! pg_lsclusters -h | awk '$1==15 && $2=="main" {print $4}' | grep -q online; then
     echo "==> starting PostgreSQL 15"
-    $SUDO pg_ctlcluster 15 main start
+    # After an unclean stop (a session's processes killed) PostgreSQL syncs the data
+    # directory before it accepts connections; pg_ctl's default 60 s wait was not
+    # always enough. syncfs syncs the file system once instead of every file.
+    $SUDO pg_ctlcluster 15 main start -- -t 600 -o "-c recovery_init_sync_method=syncfs"
   fi
   cluster_port=$(pg_lsclusters -h | awk '$1==15 && $2=="main" {print $3}')
   local as_postgres="sudo -u postgres"; [ "$(id -u)" -eq 0 ] && as_postgres="runuser -u postgres --"
@@ -42,11 +45,25 @@ BEGIN
 END
 $$;
 SQL
+  ats_drop_test_databases "$cluster_port"
   export ATS_TEST_POSTGRES_OWNER="postgres://ats_owner:ats_owner@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP="postgres://ats_app:ats_app@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP_ROLE="ats_app"
   # Only for the separate run of the restart test (see scripts/test).
   ATS_POSTGRES_RESTART_COMMAND="$SUDO pg_ctlcluster 15 main restart"
+}
+
+# Test databases (`ats_t_…`, Sources/ATSTestSupport/TestDatabase.swift) are dropped by
+# the test that made them; a run that was killed leaves its own behind. Dropping them
+# here keeps the cluster small (thousands of leftovers made a crash recovery's sync
+# outlast pg_ctl's wait).
+ats_drop_test_databases() {
+  local port="$1" as_postgres="sudo -u postgres"; [ "$(id -u)" -eq 0 ] && as_postgres="runuser -u postgres --"
+  local leftovers
+  leftovers=$($as_postgres psql -At -p "$port" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ats\_t\_%'")
+  [ -z "$leftovers" ] && return 0
+  echo "==> dropping $(echo "$leftovers" | wc -l) leftover test databases"
+  echo "$leftovers" | sed 's/.*/DROP DATABASE IF EXISTS "&" WITH (FORCE);/' | $as_postgres psql -q -p "$port" >/dev/null
 }
 
 # aiosmtpd: a real SMTP server for the notification tests (scripts/smtp-sink.py).
