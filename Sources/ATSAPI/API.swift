@@ -25,6 +25,7 @@ public final class API: Sendable {
     private let tenantRoutes: TenantRoutes
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
+    private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -53,6 +54,7 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        reportRoutes = ReportRoutes(database: database, reports: ReportService())
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
@@ -73,5 +75,6 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        reportRoutes.register(on: &router)
     }
 }

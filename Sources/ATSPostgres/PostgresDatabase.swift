@@ -14,7 +14,12 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     /// Statements sent by all of this database's connections.
     public let roundTrips: RoundTripCounter
 
-    public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats") {
+    /// What units of work take as "now" (tests move it).
+    public let clock: @Sendable () -> Timestamp
+
+    public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats",
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.clock = clock
         let counter = RoundTripCounter()
         roundTrips = counter
         pool = ConnectionPool(capacity: poolSize) { () throws(StorageError) -> PostgresConnection in
