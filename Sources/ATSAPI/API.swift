@@ -26,6 +26,8 @@ public final class API: Sendable {
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let auditRoutes: AuditRoutes
+    private let auditMiddleware: AuditMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -53,12 +55,15 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        auditRoutes = AuditRoutes(database: database, audit: AuditService())
+        auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
     /// tenant → credentials → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
+        router.use(auditMiddleware)
         router.use(TenantMiddleware(tenants: tenants))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         authRoutes.register(on: &router)
@@ -73,5 +78,6 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        auditRoutes.register(on: &router)
     }
 }

@@ -52,6 +52,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     /// Grants the serving role what it needs on every table and sequence (run after
     /// migrations, as the owner). The role is a name from configuration, quoted by libpq.
+    /// The audit log is insert-and-read only: its rows leave through two functions
+    /// (migration 0015), which the role may call.
     public func grantApplicationRole(_ role: String) throws {
         try withConnection { connection in
             guard let postgres = connection as? PostgresConnection else { return }
@@ -69,6 +71,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(quoted);
                     REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(quoted);
                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(quoted);
+                    REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM \(quoted);
+                    GRANT EXECUTE ON FUNCTION audit_events_expire(bigint, timestamptz), audit_events_purge_tenant(bigint) TO \(quoted);
                     COMMIT;
                     """)
             } catch {
