@@ -64,9 +64,8 @@ public final class MaintenanceScheduler: Sendable {
         }
         guard due else { return }
         do {
-            for tenant in try AuditService().sweep(database, now: now, holder: holder) {
-                log("audit log expiry", [("tenant_id", String(tenant.rawValue))])
-            }
+            let tenants = try AuditService().sweep(database, now: now, holder: holder)
+            if !tenants.isEmpty { log("audit log expiry", [("tenants", String(tenants.count))]) }
         } catch {
             lastAuditLook.withLock { $0 = nil }
             log("audit log expiry failed; retrying at the next look", [("error", String(describing: error))])
