@@ -27,6 +27,8 @@ public final class API: Sendable {
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let auditRoutes: AuditRoutes
+    private let auditMiddleware: AuditMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -55,12 +57,15 @@ public final class API: Sendable {
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
         reportRoutes = ReportRoutes(database: database, reports: ReportService())
+        auditRoutes = AuditRoutes(database: database, audit: AuditService())
+        auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
     /// tenant → credentials → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
+        router.use(auditMiddleware)
         router.use(TenantMiddleware(tenants: tenants))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         authRoutes.register(on: &router)
@@ -76,5 +81,6 @@ public final class API: Sendable {
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
         reportRoutes.register(on: &router)
+        auditRoutes.register(on: &router)
     }
 }

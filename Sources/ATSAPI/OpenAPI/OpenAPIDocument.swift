@@ -289,6 +289,14 @@ public enum OpenAPIDocument {
         Operation(method: "GET", path: "/api/applications/{application_id}/scorecards", summary: "An application's scorecards, blind until you submit yours (staff)",
                   tag: "interviews", access: .required, pathParameters: ["application_id"], paginated: true,
                   success: (200, "Scorecards, oldest first", arrayOf("Scorecard")), errors: [401, 403, 422]),
+        Operation(method: "GET", path: "/api/audit-events", summary: "The audit log, newest first (admin)", tag: "audit", access: .required,
+                  query: [("actor_id", id(minimum: 1), "Entries by this user"),
+                          ("action", enumeration(AuditAction.allCases.map(\.rawValue)), "Entries of this action"),
+                          ("resource_type", enumeration(AuditResourceType.allCases.map(\.rawValue)), "Entries about this kind of resource"),
+                          ("resource_id", id(minimum: 1), "Entries about the resource with this id"),
+                          ("from", time, "created_at at or after this time"), ("to", time, "created_at before this time")],
+                  paginated: true, success: (200, "Audit entries, newest first (X-Total-Count counts up to 10,000)", arrayOf("AuditEvent")),
+                  errors: [401, 403, 422]),
     ]
 
     static let description = "Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."
@@ -320,6 +328,7 @@ public enum OpenAPIDocument {
         ("notes", "Staff notes on applications"), ("interviews", "Interviews, calendar invitations and scorecards"),
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
         ("reports", "Funnel, time in stage and sources over the applications created in a window"),
+        ("audit", "Who did what: every write, login and password reset (admin)"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -425,6 +434,7 @@ public enum OpenAPIDocument {
     private static let count: JSONValue = .object([("type", .string("integer")), ("minimum", .int(0))])
     private static let hours: JSONValue = .object([("type", .array([.string("number"), .string("null")])), ("minimum", .int(0))])
     private static let nullableText: JSONValue = .object([("type", .array([.string("string"), .string("null")]))])
+    private static let nullableID: JSONValue = .object([("type", .array([.string("integer"), .string("null")]))])
     private static let nullableTime: JSONValue = .object([("type", .array([.string("string"), .string("null")])), ("format", .string("date-time"))])
 
     /// A component schema by name.
@@ -563,6 +573,14 @@ public enum OpenAPIDocument {
                                                                             ("description", .string("true: the candidate gets the application-received mail (the job creator's alert always goes)"))]))],
                                              required: ["candidate_id"],
                                              example: .object([("candidate_id", .int(42)), ("source", .string("referral")), ("notify_candidate", .bool(false))]))),
+            ("AuditEvent", object([("id", id), ("actor_id", nullableID), ("api_key_id", nullableID),
+                                   ("action", enumeration(AuditAction.allCases.map(\.rawValue))),
+                                   ("resource_type", enumeration(AuditResourceType.allCases.map(\.rawValue))), ("resource_id", nullableID),
+                                   ("request_id", nullableText), ("ip", nullableText), ("created_at", time),
+                                   ("changes", .object([("type", .string("object")), ("description", .string("{field: {old, new}} of what changed; never a secret")),
+                                                        ("additionalProperties", .object([("type", .string("object")),
+                                                                                          ("required", .array([.string("old"), .string("new")]))]))]))],
+                                  required: ["id", "actor_id", "api_key_id", "action", "resource_type", "resource_id", "request_id", "ip", "created_at", "changes"])),
             ("Note", object([("id", id), ("application_id", id), ("author_id", .object([("type", .array([.string("integer"), .string("null")]))])),
                              ("body", string), ("created_at", time)], required: ["id", "application_id", "author_id", "body", "created_at"])),
             ("CreateNoteRequest", object([("body", text(1, 10_000, trimmed: true))], required: ["body"],
