@@ -26,6 +26,10 @@ public final class API: Sendable {
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let operatorRoutes: OperatorRoutes
+    private let requestCounts = TenantRequestCounter()
+    private let rateLimit: RateLimitMiddleware?
+    private let idempotency: IdempotencyMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -53,14 +57,29 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        operatorRoutes = OperatorRoutes(database: database, tenants: TenantService(), accounts: accounts, directory: tenants, requests: requestCounts,
+                                        configuration: configuration)
+        rateLimit = configuration.rateLimitPerMinute > 0
+            ? RateLimitMiddleware(limit: configuration.rateLimitPerMinute, trustedProxies: configuration.trustedProxies, logger: logger) : nil
+        idempotency = IdempotencyMiddleware(guardian: IdempotencyGuard(database: database, service: IdempotencyService(),
+                                                                       trustedProxies: configuration.trustedProxies, logger: logger))
+    }
+
+    /// The operator routes: no tenant, their own token (errors mapped by the server's
+    /// responder, as for the other routes outside the tenant middleware).
+    func registerOperator(on router: inout Router) {
+        operatorRoutes.register(on: &router)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
-    /// tenant → credentials → handler.
+    /// tenant (suspended: 403) → credentials → rate limit (when on) → idempotency keys →
+    /// handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
-        router.use(TenantMiddleware(tenants: tenants))
+        router.use(TenantMiddleware(tenants: tenants, requests: requestCounts))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
+        if let rateLimit { router.use(rateLimit) }
+        router.use(idempotency)
         authRoutes.register(on: &router)
         userRoutes.register(on: &router)
         jobRoutes.register(on: &router)

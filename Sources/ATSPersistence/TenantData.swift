@@ -41,6 +41,12 @@ public enum TenantData {
     public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [
+        // A cache of responses (24 h): exported as which keys exist, without the
+        // responses themselves, which the export holds as the resources they describe.
+        TenantTable("idempotency_keys", columns: [
+            .init("caller", .text), .init("key", .text), .init("status", .int), .init("content_type", .text), .init("location", .text),
+            .init("etag", .text), .init("started_at", .timestamp), .init("expires_at", .timestamp),
+        ], secretColumns: ["request_hash", "body"], orderBy: "started_at, caller, key"),
         TenantTable("scorecards", columns: [
             .init("id", .int), .init("interview_id", .int), .init("application_id", .int), .init("author_id", .int), .init("recommendation", .text),
             .init("ratings", .text), .init("notes", .text), .init("created_at", .timestamp), .init("updated_at", .timestamp),

@@ -114,6 +114,7 @@ public enum PostmanCollection {
         case .anonymous: access = "No token."
         case .optional: access = "Token optional."
         case .required: access = "Token required."
+        case .operatorToken: access = "The operator token (ATS_OPERATOR_TOKEN) required."
         }
         let statuses = ([op.success.code] + op.errorStatuses).map(String.init).joined(separator: ", ")
         return "\(op.method) \(op.path). \(access) Answers \(statuses)."

@@ -21,7 +21,7 @@ struct AuthRoutes: Sendable {
 
     func register(on router: inout Router) {
         router.add("POST", "/api/auth/signup", .anyone, api: signup)
-        router.add("POST", "/api/auth/login", .anyone, api: login)
+        router.add("POST", "/api/auth/login", .anyone, idempotency: .ignored, api: login)
         router.add("GET", "/api/auth/me", api: me)
         registerAccountRoutes(on: &router)
     }

@@ -2,7 +2,8 @@ import ATSDomain
 import ATSPersistence
 import ATSSupport
 
-/// Runs the tenants' scheduled maintenance (today: the retention sweep) in the
+/// Runs the tenants' scheduled maintenance (the retention sweep, and removing expired
+/// idempotency keys) in the
 /// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
 /// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
 /// decided in the database (`RetentionService`), so any number of processes may run one.
@@ -36,6 +37,13 @@ public final class MaintenanceScheduler: Sendable {
     /// One look at every tenant; errors are logged and retried at the next look.
     @discardableResult
     public func runOnce() -> [RetentionService.Run] {
+        // Every replica may purge: deleting expired rows twice is harmless.
+        do {
+            let purged = try IdempotencyService().purgeExpired(database, now: clock())
+            if purged > 0 { log("expired idempotency keys removed", [("count", String(purged))]) }
+        } catch {
+            log("removing expired idempotency keys failed; retrying at the next look", [("error", String(describing: error))])
+        }
         do {
             let runs = try RetentionService().sweep(database, now: clock(), holder: holder)
             for run in runs {
