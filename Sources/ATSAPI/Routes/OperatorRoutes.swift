@@ -105,7 +105,7 @@ struct OperatorRoutes: Sendable {
     }
 
     /// `{users, candidates, jobs, applications, documents_bytes, requests_24h}`:
-    /// `requests_24h` is this process's count (docs/operators.md).
+    /// `requests_24h` is this process's count (docs/api-reference.md, Operators).
     func usage(_ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let tenant = try tenants.find(database, slug: try Self.slug(context))
         let counts = try tenants.usage(database, tenant: tenant)

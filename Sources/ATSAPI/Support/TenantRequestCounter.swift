@@ -4,7 +4,7 @@ import Synchronization
 
 /// Requests per tenant over the last 24 hours (the operator's `requests_24h`), counted
 /// in this process's memory in hourly buckets: cheap enough for every request, and
-/// lost on restart. With N replicas each counts its own share (docs/operators.md).
+/// lost on restart. With N replicas each counts its own share (docs/api-reference.md, Operators).
 final class TenantRequestCounter: Sendable {
     static let hours = 24
 
