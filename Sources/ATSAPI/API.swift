@@ -25,11 +25,14 @@ public final class API: Sendable {
     private let tenantRoutes: TenantRoutes
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
+    private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
     private let operatorRoutes: OperatorRoutes
     private let requestCounts = TenantRequestCounter()
     private let rateLimit: RateLimitMiddleware?
     private let idempotency: IdempotencyMiddleware
+    private let auditRoutes: AuditRoutes
+    private let auditMiddleware: AuditMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -57,6 +60,9 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        reportRoutes = ReportRoutes(database: database, reports: ReportService())
+        auditRoutes = AuditRoutes(database: database, audit: AuditService())
+        auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
         operatorRoutes = OperatorRoutes(database: database, tenants: TenantService(), accounts: accounts, directory: tenants, requests: requestCounts,
                                         configuration: configuration)
         rateLimit = configuration.rateLimitPerMinute > 0
@@ -72,10 +78,11 @@ public final class API: Sendable {
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
-    /// tenant (suspended: 403) → credentials → rate limit (when on) → idempotency keys →
-    /// handler.
+    /// audit context → tenant (suspended: 403) → credentials → rate limit (when on) →
+    /// idempotency keys → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
+        router.use(auditMiddleware)
         router.use(TenantMiddleware(tenants: tenants, requests: requestCounts))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         if let rateLimit { router.use(rateLimit) }
@@ -92,5 +99,7 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        reportRoutes.register(on: &router)
+        auditRoutes.register(on: &router)
     }
 }
