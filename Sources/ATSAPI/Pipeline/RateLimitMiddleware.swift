@@ -23,7 +23,15 @@ struct RateLimitMiddleware: HTTPMiddleware {
     func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse {
         guard let tenant = context.values[TenantKey.self] else { return try next(request, context) }
         let caller = CallerIdentity.of(request, context, trustedProxies: trustedProxies)
-        let decision = limiter.consume("\(tenant.id.rawValue) \(caller)", limit: limit)
+        // An API key is only verified by the handler: a key that turns out not to exist is
+        // charged to the client's address too (after the handler, and refused before it
+        // once that budget is spent), so made-up keys cannot buy fresh budgets.
+        var unverifiedKey: (credential: APIKeyCredential, addressKey: String)?
+        if case .apiKey(let credential)? = context.values[CredentialsKey.self] {
+            unverifiedKey = (credential, "\(tenant.id.rawValue) a:" + CallerIdentity.clientAddress(request, context, trustedProxies: trustedProxies))
+        }
+        var decision = limiter.consume("\(tenant.id.rawValue) \(caller)", limit: limit)
+        if decision.allowed, let unverifiedKey, let refused = limiter.refusal(unverifiedKey.addressKey, limit: limit) { decision = refused }
         var response: HTTPResponse
         if decision.allowed {
             do {
@@ -32,6 +40,7 @@ struct RateLimitMiddleware: HTTPMiddleware {
                 // Mapped here (not by the outer problem step) so that errors carry the headers too.
                 response = ProblemMiddleware.respond(to: error, context: context, logger: logger)
             }
+            if let unverifiedKey, unverifiedKey.credential.keyID == nil { _ = limiter.consume(unverifiedKey.addressKey, limit: limit) }
         } else {
             var headers = HTTPHeaders()
             headers.add("Retry-After", String(decision.resetSeconds))

@@ -77,6 +77,16 @@ final class RateLimiter: Sendable {
         }
     }
 
+    /// `consume` without counting: what it would decide, or nil when it would allow.
+    func refusal(_ key: String, limit: Int) -> Decision? {
+        let hash = key.hashValue
+        return state.withLock { state -> Decision? in
+            let now = clock()
+            guard let bucket = state.buckets[hash], bucket.start + window > now, bucket.count >= limit else { return nil }
+            return Decision(allowed: false, remaining: 0, resetSeconds: max(1, Int((bucket.start + window - now).rounded(.up))))
+        }
+    }
+
     /// Gives one attempt back (one that turned out not to count, such as a success).
     func refund(_ key: String) {
         let hash = key.hashValue
