@@ -75,7 +75,10 @@ public enum OpenAPIDocument {
         /// The documented error statuses: the operation's own, plus what every tenant route
         /// can answer (a malformed request, an unknown tenant, the database down).
         var errorStatuses: [Int] {
-            Set(errors + (tenant ? [400, 404, 503] : [])).sorted()
+            // A POST that takes Idempotency-Key may also answer 409 (the key's first request
+            // still runs) and 422 (the key was used for another request).
+            let idempotency = method == "POST" && tenant && idempotent ? [409, 422] : []
+            return Set(errors + (tenant ? [400, 404, 503] : []) + idempotency).sorted()
         }
 
         /// API.md: where every field of a body is optional, an empty body is `{}` (the
