@@ -113,6 +113,17 @@ struct ReportTests {
         #expect(row(sources.items, "referral", field: "source")?["applications"] == .int(2) && row(sources.items, "referral", field: "source")?["hired"] == .int(1))
         #expect(sources.items.first?["source"] == .string("direct"), "most applications first")
 
+        // A reopened application enters its stage again: reached counts it once, the
+        // rejection's stay is now complete (4 h after -216 is -212).
+        clock.set(hours: -212)
+        #expect(try env.call("POST", "/api/applications/\(apps[1])/reopen", token: recruiter).status == 200)
+        clock.set(hours: 0)
+        let reopened = list(try env.call("GET", "/api/reports/funnel?job_id=\(job)", token: recruiter)["stages"])
+        #expect(row(reopened, "screening")?["reached"] == .int(3) && row(reopened, "screening")?["current"] == .int(2), "\(reopened)")
+        #expect(row(reopened, "rejected")?["reached"] == .int(1) && row(reopened, "rejected")?["current"] == .int(0), "\(reopened)")
+        let rejectedStay = row(try env.call("GET", "/api/reports/time-in-stage?job_id=\(job)", token: recruiter).items, "rejected")
+        #expect(rejectedStay?["samples"] == .int(1) && number(rejectedStay?["median_hours"]) == 4, "\(String(describing: rejectedStay))")
+
         // A window with nothing in it.
         let empty = try env.call("GET", "/api/reports/funnel?from=2001-01-01T00:00:00Z&to=2001-02-01T00:00:00Z", token: recruiter)
         #expect(empty.status == 200 && empty["applications"] == .int(0) && empty["hired"] == .int(0), "\(empty.text)")
