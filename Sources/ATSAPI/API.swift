@@ -25,6 +25,7 @@ public final class API: Sendable {
     private let tenantRoutes: TenantRoutes
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
+    private let webhookRoutes: WebhookRoutes
     private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -53,6 +54,8 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        webhookRoutes = WebhookRoutes(database: database,
+                                      webhooks: WebhookService(policy: configuration.webhookPolicy, sealer: try SecretSealer(secretKey: configuration.secretKey)))
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
@@ -73,5 +76,6 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        webhookRoutes.register(on: &router)
     }
 }

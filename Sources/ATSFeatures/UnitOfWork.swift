@@ -25,11 +25,14 @@ public struct UnitOfWork {
     public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
     public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
     public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
+    public var webhooks: any WebhookRepository { SQLWebhookRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.
     public func publish(_ event: DomainEvent, actor: UserID?, tenant: TenantID) throws {
-        try events.record(tenant, event, actor: actor, deliveries: OutboxChannels.all.flatMap { $0.deliveries(for: event) })
+        var deliveries: [NewOutboxMessage] = []
+        for channel in OutboxChannels.all { deliveries += try channel.deliveries(for: event, in: self, tenant: tenant) }
+        try events.record(tenant, event, actor: actor, deliveries: deliveries)
     }
 
     /// Runs `body` in a savepoint: when it throws, only its work is undone.

@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSAuth
+import ATSFeatures
 
 /// What the API needs to know from the configuration.
 public struct APIConfiguration: Sendable {
@@ -26,6 +27,8 @@ public struct APIConfiguration: Sendable {
     /// `ATS_RESET_URL`: the page that takes a reset or invitation token, `{token}` where
     /// it goes; nil mails the token itself.
     public var resetURL: String?
+    /// Where webhooks may point (`ATS_WEBHOOK_ALLOW_HTTP`, `ATS_WEBHOOK_ALLOW_PRIVATE`).
+    public var webhookPolicy = WebhookPolicy()
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

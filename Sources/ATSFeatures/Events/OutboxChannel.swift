@@ -7,9 +7,16 @@ import ATSDomain
 public protocol OutboxChannel: Sendable {
     var name: String { get }
     func deliveries(for event: DomainEvent) -> [NewOutboxMessage]
+    /// The deliveries of `event` where they depend on the tenant's configuration (its
+    /// webhooks), read in the event's transaction; by default `deliveries(for:)`.
+    func deliveries(for event: DomainEvent, in work: UnitOfWork, tenant: TenantID) throws -> [NewOutboxMessage]
+}
+
+extension OutboxChannel {
+    public func deliveries(for event: DomainEvent, in work: UnitOfWork, tenant: TenantID) throws -> [NewOutboxMessage] { deliveries(for: event) }
 }
 
 /// The channels every event goes through.
 public enum OutboxChannels {
-    public static let all: [any OutboxChannel] = [MailChannel()]
+    public static let all: [any OutboxChannel] = [MailChannel(), WebhookChannel()]
 }
