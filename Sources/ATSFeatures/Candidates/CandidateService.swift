@@ -44,6 +44,7 @@ public struct CandidateService: Sendable {
             throw duplicate(existing)
         }
         if invite, let invitations { try invitations.invite(work, tenant: tenant, user: user, by: caller) }
+        try work.publish(.resource(ResourceEvent(.candidateCreated, [("candidate", ResourceJSON.candidate(user))])), actor: caller.eventActorID, tenant: tenant.id)
         return user
     }
 
@@ -65,7 +66,9 @@ public struct CandidateService: Sendable {
         var profile = changes
         profile.role = nil
         profile.isActive = nil
-        return try work.users.update(tenant, id: id, profile)
+        let updated = try work.users.update(tenant, id: id, profile)
+        try work.publish(.resource(ResourceEvent(.candidateUpdated, [("candidate", ResourceJSON.candidate(updated))])), actor: caller.eventActorID, tenant: tenant)
+        return updated
     }
 
     /// Merges `duplicateID` into `survivorID` in this unit of work: the duplicate's
@@ -99,6 +102,8 @@ public struct CandidateService: Sendable {
             merged = try work.users.update(tenant.id, id: survivorID, UserChanges(links: links, tags: tags))
         }
         _ = try PrivacyService().anonymize(work, tenant: tenant.id, candidate: duplicateID)
+        try work.publish(.resource(ResourceEvent(.candidateMerged, [("candidate", ResourceJSON.candidate(merged)), ("merged_id", .int(duplicateID.rawValue))])),
+                         actor: caller.eventActorID, tenant: tenant.id)
         return merged
     }
 

@@ -119,7 +119,10 @@ public struct InterviewService: Sendable {
             throw DomainError.forbidden("Only the interview's interviewers or an admin may submit a scorecard.")
         }
         do {
-            return try work.savepoint { try work.interviews.createScorecard(tenant, interview: interview, author: caller.id, draft) }
+            let scorecard = try work.savepoint { try work.interviews.createScorecard(tenant, interview: interview, author: caller.id, draft) }
+            try work.publish(.resource(ResourceEvent(.scorecardSubmitted, [("scorecard", ResourceJSON.scorecard(scorecard))], applicationID: scorecard.applicationID)),
+                             actor: caller.eventActorID, tenant: tenant)
+            return scorecard
         } catch StorageError.constraintViolation("scorecards_one_per_author") {
             throw DomainError.conflict("You already submitted a scorecard for this interview; PATCH it instead.")
         }

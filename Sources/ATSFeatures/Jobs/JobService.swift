@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 
 /// The rules for jobs (API.md, Jobs): who sees which status, who may change a job.
@@ -29,18 +30,22 @@ public struct JobService: Sendable {
         job.createdBy = caller.id
         let created = try work.jobs.create(tenant, job)
         try work.pipelines.copyTemplate(tenant, toJob: created.id)
+        try work.publish(.resource(ResourceEvent(.jobCreated, [("job", ResourceJSON.job(created))])), actor: caller.eventActorID, tenant: tenant)
         return created
     }
 
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID, _ changes: JobChanges) throws -> Job {
         _ = try editable(work, tenant: tenant, caller: caller, id: id)
-        return try work.jobs.update(tenant, id: id, changes)
+        let updated = try work.jobs.update(tenant, id: id, changes)
+        try work.publish(.resource(ResourceEvent(.jobUpdated, [("job", ResourceJSON.job(updated))])), actor: caller.eventActorID, tenant: tenant)
+        return updated
     }
 
     /// 409 (`hasDependents`) when the job has applications: close it instead.
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID) throws {
-        _ = try editable(work, tenant: tenant, caller: caller, id: id)
+        let job = try editable(work, tenant: tenant, caller: caller, id: id)
         try work.jobs.delete(tenant, id: id)
+        try work.publish(.resource(ResourceEvent(.jobDeleted, [("job", ResourceJSON.job(job))])), actor: caller.eventActorID, tenant: tenant)
     }
 
     /// Admins, or the recruiter who created the job.

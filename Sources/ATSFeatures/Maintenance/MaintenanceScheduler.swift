@@ -2,7 +2,8 @@ import ATSDomain
 import ATSPersistence
 import ATSSupport
 
-/// Runs the tenants' scheduled maintenance (today: the retention sweep) in the
+/// Runs the tenants' scheduled maintenance (the retention sweep, the webhook log's
+/// 30 days) in the
 /// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
 /// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
 /// decided in the database (`RetentionService`), so any number of processes may run one.
@@ -36,6 +37,12 @@ public final class MaintenanceScheduler: Sendable {
     /// One look at every tenant; errors are logged and retried at the next look.
     @discardableResult
     public func runOnce() -> [RetentionService.Run] {
+        do {
+            let deleted = try WebhookLogRetention().sweep(database, now: clock())
+            if deleted > 0 { log("webhook delivery log: old deliveries removed", [("deleted", String(deleted))]) }
+        } catch {
+            log("webhook delivery log cleanup failed; retrying at the next look", [("error", String(describing: error))])
+        }
         do {
             let runs = try RetentionService().sweep(database, now: clock(), holder: holder)
             for run in runs {

@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 
 /// Everything held about one person (API.md, Privacy: export).
@@ -86,6 +87,8 @@ public struct PrivacyService: Sendable {
         try work.interviews.removePersonalData(tenant, candidate: id)
         try work.events.forget(tenant, candidate: id, replacementEmail: anonymized.email)
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)
+        // Receivers of webhooks are told to forget them too.
+        try work.publish(.resource(ResourceEvent(.candidateAnonymized, [("candidate_id", .int(id.rawValue))])), actor: nil, tenant: tenant)
         return anonymized
     }
 }
