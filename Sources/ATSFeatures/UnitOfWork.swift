@@ -30,9 +30,8 @@ public struct UnitOfWork {
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.
     public func publish(_ event: DomainEvent, actor: UserID?, tenant: TenantID) throws {
-        var deliveries: [NewOutboxMessage] = []
-        for channel in OutboxChannels.all { deliveries += try channel.deliveries(for: event, in: self, tenant: tenant) }
-        try events.record(tenant, event, actor: actor, deliveries: deliveries)
+        try events.record(tenant, event, actor: actor, deliveries: OutboxChannels.all.flatMap { $0.deliveries(for: event) },
+                          fanOut: OutboxChannels.all.lazy.compactMap { $0.fanOut(for: event) }.first)
     }
 
     /// Runs `body` in a savepoint: when it throws, only its work is undone.

@@ -7,13 +7,13 @@ import ATSDomain
 public protocol OutboxChannel: Sendable {
     var name: String { get }
     func deliveries(for event: DomainEvent) -> [NewOutboxMessage]
-    /// The deliveries of `event` where they depend on the tenant's configuration (its
-    /// webhooks), read in the event's transaction; by default `deliveries(for:)`.
-    func deliveries(for event: DomainEvent, in work: UnitOfWork, tenant: TenantID) throws -> [NewOutboxMessage]
+    /// Deliveries that depend on the tenant's configuration: one per active webhook that
+    /// wants the event, resolved by the event's insert itself (no extra round trip).
+    func fanOut(for event: DomainEvent) -> WebhookFanOut?
 }
 
 extension OutboxChannel {
-    public func deliveries(for event: DomainEvent, in work: UnitOfWork, tenant: TenantID) throws -> [NewOutboxMessage] { deliveries(for: event) }
+    public func fanOut(for event: DomainEvent) -> WebhookFanOut? { nil }
 }
 
 /// The channels every event goes through.

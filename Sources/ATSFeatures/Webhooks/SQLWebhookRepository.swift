@@ -93,12 +93,6 @@ public struct SQLWebhookRepository: WebhookRepository {
         }.first
     }
 
-    public func active(_ tenant: TenantID) throws -> [(id: Int64, events: [String])] {
-        try tx.rows("SELECT id, events FROM webhooks WHERE tenant_id = $1 AND active = $2 ORDER BY id", [.int(tenant.rawValue), .bool(true)]) {
-            (row: SQLRow) throws(SQLError) -> (id: Int64, events: [String]) in (try row.int(0), try Self.events(row.text(1)))
-        }
-    }
-
     public func recordAttempt(_ tenant: TenantID, id: Int64, _ result: WebhookAttemptResult, at: Timestamp) throws -> Bool {
         let sql: String
         switch result {

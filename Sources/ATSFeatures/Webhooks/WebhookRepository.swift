@@ -54,9 +54,6 @@ public protocol WebhookRepository {
     /// The new sealed secret; the current one signs until `previousUntil`.
     func rotate(_ tenant: TenantID, id: Int64, secret: String, previousUntil: Timestamp) throws
     func secrets(_ tenant: TenantID, id: Int64) throws -> WebhookSecrets?
-    /// Active webhooks, with their subscriptions (read with every event, so it is one
-    /// indexed read).
-    func active(_ tenant: TenantID) throws -> [(id: Int64, events: [String])]
     /// Records an attempt on the webhook: a success resets the failures in a row, a
     /// failure counts one more and disables the webhook at `Webhook.failureLimit`, 410
     /// disables it at once. Returns true when this attempt disabled it.
