@@ -72,6 +72,6 @@ let package = Package(
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport", "ATSNotify", "ATSOutbox", "ATSNet"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSAuth"], swiftSettings: swiftSettings),
     ]
 )
