@@ -6,8 +6,8 @@ Prints "listening PORT". Each request is appended to LOG as one JSON line
 {"path", "headers", "body", "status"} once it has been answered. CONTROL is a file
 whose content picks the answer: "" or "ok" -> 200, a number -> that status,
 "hold" -> never answers (until the file changes), "redirect" -> 302 to /elsewhere.
-A request that was answered 2xx has "status" 2xx in the log: that is what "delivered"
-means to a receiver.
+A request is logged just before its answer is written; one logged with a 2xx "status"
+is what "delivered" means to a receiver. Head and body go out in one write.
 """
 import http.server, json, os, ssl, sys, threading, time
 
@@ -45,18 +45,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif m.isdigit():
             status = int(m)
         payload = b"{}"
-        self.send_response(status)
+        # Head and body in one write, as servers do: two small writes would meet the
+        # client's delayed ACK (Nagle) and add 40 ms to every request.
+        head = f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\nContent-Type: application/json\r\n"
         if status == 302:
-            self.send_header("Location", "/elsewhere")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-        self.wfile.flush()
+            head += "Location: /elsewhere\r\n"
+        head += f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+        # Logged as handled before the answer goes out, as a receiver commits its work
+        # and then answers (so a client that has the answer also finds the log line).
         entry = {"path": self.path, "headers": {k: v for k, v in self.headers.items()},
                  "body": body.decode("utf-8", "replace"), "status": status}
         with lock, open(log_path, "a") as f:
             f.write(json.dumps(entry) + "\n")
+        self.wfile.write(head.encode() + payload)
+        self.wfile.flush()
+        self.close_connection = True
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -282,6 +282,39 @@ struct WebhookTests {
         #expect(try rig.env.call("DELETE", "/api/webhooks/\(id)", token: rig.admin).status == 204)
     }
 
+    @Test("anonymizing a candidate: their events keep only their id, undelivered webhooks about them are cancelled, receivers get candidate.anonymized",
+          arguments: Backend.allCases)
+    func anonymization(_ backend: Backend) throws {
+        let rig = try WebhookRig(backend)
+        try rig.receiver.answer("500")
+        let (id, _) = try rig.create(events: #"["candidate.created","candidate.updated","candidate.anonymized"]"#)
+        let created = try rig.env.call("POST", "/api/candidates", body: #"{"email":"ada@private.io","full_name":"Ada Private"}"#, token: rig.admin)
+        let candidate = try #require(created["id"]?.int)
+        #expect(try rig.env.call("PATCH", "/api/candidates/\(candidate)", body: #"{"phone":"+44 1234"}"#, token: rig.admin).status == 200)
+        rig.deliver()
+        #expect(try rig.deliveries(id).filter { $0["status"] == .string("failed") }.count == 3)
+        #expect(try rig.env.call("POST", "/api/candidates/\(candidate)/anonymize", token: rig.admin).status == 200)
+        let log = try rig.deliveries(id)
+        #expect(log.first?["event_type"] == .string("candidate.anonymized") && log.first?["status"] == .string("pending"))
+        #expect(log.filter { $0["event_type"]?.string?.hasPrefix("candidate.created") == true || $0["event_type"] == .string("candidate.updated") }
+            .allSatisfy { $0["status"] == .string("dead") })
+        let stored = try rig.env.database.database.read(tenant: rig.tenant) { work -> String in
+            let events = try work.transaction.rows("SELECT payload FROM events WHERE tenant_id = $1", [.int(rig.tenant.rawValue)]) {
+                (row: SQLRow) throws(SQLError) -> String in try row.text(0)
+            }
+            let outbox = try work.transaction.rows("SELECT payload FROM outbox WHERE tenant_id = $1", [.int(rig.tenant.rawValue)]) {
+                (row: SQLRow) throws(SQLError) -> String in try row.text(0)
+            }
+            return (events + outbox).joined(separator: "\n")
+        }
+        #expect(!stored.contains("ada@private.io") && !stored.contains("Ada Private") && !stored.contains("+44 1234"), "\(stored)")
+        try rig.receiver.answer("")
+        rig.deliver(after: 80)
+        let told = try #require(rig.receiver.requests.last { $0.header("ATS-Event-Type") == "candidate.anonymized" })
+        #expect(told.status == 200)
+        #expect(try JSONParser.parse(Array(told.body.utf8))["data"] == .object([("candidate_id", .int(candidate))]))
+    }
+
     @Test("a receiver with a certificate our CA did not sign gets nothing: the attempt fails with the TLS reason", arguments: [Backend.sqlite])
     func wrongCertificateDelivery(_ backend: Backend) throws {
         let rig = try WebhookRig(backend)

@@ -102,12 +102,29 @@ public struct SQLEventRepository: EventRepository {
                     // Interview events name the candidate as an attendee.
                     case "candidate" where field.value != .null:
                         return (field.key, .object([("name", .string(replacementEmail)), ("email", .string(replacementEmail))]))
+                    // Resources as they were (webhook events): what anonymizing clears in
+                    // the tables is cleared here too.
+                    case "application": return (field.key, Self.without(["cover_letter", "resume_url"], in: field.value, nested: ("rejection", "note")))
+                    case "scorecard": return (field.key, Self.without(["notes"], in: field.value))
                     default: return field
                     }
                 }
                 try tx.connection.execute("UPDATE events SET payload = $3 WHERE tenant_id = $1 AND id = $2",
                                           [.int(tenant.rawValue), .int(try row.int(0)), .text(JSONValue.object(scrubbed).text)])
             }
+            // The candidate's own events (candidate.created, .updated, .merged into them)
+            // hold their profile: they keep only whom they were about, and their webhook
+            // deliveries not yet made are cancelled. `data` is stored as JSON text that
+            // starts with the candidate's id, so a prefix finds them.
+            let prefix = SQLValue.text("{\"candidate\":{\"id\":\(candidate.rawValue),%")
+            let kinds = [DomainEventType.candidateCreated, .candidateUpdated, .candidateMerged].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            try tx.connection.execute("""
+                UPDATE events SET payload = $3 WHERE tenant_id = $1 AND type IN (\(kinds)) AND payload LIKE $2
+                """, [.int(tenant.rawValue), prefix, .text(JSONValue.object([("candidate_id", .int(candidate.rawValue))]).text)])
+            try tx.connection.execute("""
+                UPDATE outbox SET status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END, payload = '{}', lease_until = NULL
+                WHERE tenant_id = $1 AND channel = $3 AND kind IN (\(kinds)) AND payload LIKE $2
+                """, [.int(tenant.rawValue), prefix, .text(WebhookChannel().name)])
             // Deliveries of those events to others (the recruiter's alert) name them too:
             // what is not sent yet is cancelled, and no payload keeps their name.
             try tx.connection.execute("""
@@ -116,5 +133,15 @@ public struct SQLEventRepository: EventRepository {
                     AND application_id IN (SELECT id FROM applications WHERE tenant_id = $1 AND candidate_id = $2))
                 """, [.int(tenant.rawValue), .int(candidate.rawValue)])
         }
+    }
+
+    /// `value` (an object) with `keys` set to null, and `nested.key` inside `nested.object`.
+    private static func without(_ keys: [String], in value: JSONValue, nested: (object: String, key: String)? = nil) -> JSONValue {
+        guard case .object(let fields) = value else { return value }
+        return .object(fields.map { field in
+            if keys.contains(field.key) && field.value != .null { return (field.key, .null) }
+            if let nested, field.key == nested.object { return (field.key, without([nested.key], in: field.value)) }
+            return field
+        })
     }
 }
