@@ -66,10 +66,10 @@ public final class ClientStream {
         guard loaded == 1 else { throw Failure("TLS: cannot load the CA certificates\(caFile.map { " from \($0)" } ?? "")") }
         guard let ssl = SSL_new(context) else { throw Failure("TLS: cannot create a session") }
         self.ssl = ssl
-        _ = copenssl_set_sni(ssl, serverName)
         // An address literal is checked against the certificate's IP entries, a name
-        // against its DNS names.
+        // against its DNS names; SNI carries names only (RFC 6066).
         let isAddress = serverName.contains(":") || serverName.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        if !isAddress { _ = copenssl_set_sni(ssl, serverName) }
         let nameSet = isAddress ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) : SSL_set1_host(ssl, serverName)
         guard nameSet == 1, SSL_set_fd(ssl, fd) == 1 else { throw Failure("TLS: cannot set up the session") }
         while true {
