@@ -315,6 +315,25 @@ struct WebhookTests {
         #expect(try JSONParser.parse(Array(told.body.utf8))["data"] == .object([("candidate_id", .int(candidate))]))
     }
 
+    @Test("the delivery log keeps 30 days: the maintenance sweep removes older finished deliveries, never pending ones; signups are candidate.created",
+          arguments: Backend.allCases)
+    func logRetention(_ backend: Backend) throws {
+        let rig = try WebhookRig(backend)
+        let (id, _) = try rig.create(events: #"["candidate.created"]"#)
+        rig.deliver()
+        try rig.receiver.answer("500")
+        #expect(try rig.env.call("POST", "/api/auth/signup", body: #"{"email":"new@x.io","password":"correct horse"}"#).status == 201)
+        rig.deliver()
+        #expect(try rig.deliveries(id).map { $0["status"]?.string ?? "" } == ["failed", "succeeded"])
+        let signup = try JSONParser.parse(Array(try #require(rig.receiver.requests.last).body.utf8))
+        #expect(signup["type"] == .string("candidate.created") && signup["data"]?["candidate"]?["email"] == .string("new@x.io"))
+        let database = rig.env.database.database
+        let maintenance = MaintenanceScheduler(database: database, holder: "test", clock: { Timestamp(microseconds: Timestamp.now().microseconds + 31 * 86_400_000_000) })
+        maintenance.runOnce()
+        let left = try rig.deliveries(id)
+        #expect(left.map { $0["status"]?.string ?? "" } == ["failed"], "the finished ping is gone, the retrying one stays")
+    }
+
     @Test("a receiver with a certificate our CA did not sign gets nothing: the attempt fails with the TLS reason", arguments: [Backend.sqlite])
     func wrongCertificateDelivery(_ backend: Backend) throws {
         let rig = try WebhookRig(backend)

@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 
 /// The rules for accounts (API.md, Auth and Users): who may create which role, who
@@ -21,7 +22,12 @@ public struct UserService: Sendable {
     /// a taken email is `StorageError.duplicateEmail`.
     public func create(_ work: UnitOfWork, tenant: TenantID, by actor: Actor, _ user: NewUser) throws -> User {
         try authorizeCreation(of: user.role, by: actor)
-        return try work.users.create(tenant, user)
+        let created = try work.users.create(tenant, user)
+        // A candidate who signs up joins the talent pool as one staff add does.
+        if created.role == .candidate {
+            try work.publish(.resource(ResourceEvent(.candidateCreated, [("candidate", ResourceJSON.candidate(created))])), actor: actor.userID, tenant: tenant)
+        }
+        return created
     }
 
     public func list(_ work: UnitOfWork, tenant: TenantID, by caller: User, filter: UserFilter, page: Page) throws -> PageResult<User> {
