@@ -44,10 +44,11 @@ final class WebhookWorkerRig {
     var acknowledged: [String] { receiver.requests.filter { (200...299).contains($0.status) }.compactMap { $0.header("ATS-Event-ID") } }
 }
 
-@Suite("Webhooks through ats worker and Redis: crash safety like mail", .serialized, .timeLimit(.minutes(3)))
-struct WebhookWorkerTests {
+/// Webhooks through ats worker and Redis: crash safety like mail. In the mail suite, so
+/// these run one at a time with it (each holds a test thread while it waits on processes).
+extension WorkerTests {
     @Test("a worker killed mid-delivery: another reclaims it, and the receiver answers 2xx to it once", arguments: [Backend.postgres])
-    func workerKilledMidDelivery(_ backend: Backend) throws {
+    func webhookWorkerKilledMidDelivery(_ backend: Backend) throws {
         let w = try WebhookWorkerRig(backend)
         try w.receiver.answer("hold")
         let first = try w.rig.worker()
@@ -64,7 +65,7 @@ struct WebhookWorkerTests {
     }
 
     @Test("Redis stopped while events keep coming: none lost, each acknowledged once after Redis returns", arguments: Backend.allCases)
-    func redisOutage(_ backend: Backend) throws {
+    func webhookRedisOutage(_ backend: Backend) throws {
         let w = try WebhookWorkerRig(backend)
         let worker = try w.rig.worker()
         try w.publish(0)
@@ -83,7 +84,7 @@ struct WebhookWorkerTests {
     /// Run alone by scripts/test (with ATS_TEST_POSTGRES_RESTART), like the mail one.
     @Test("a PostgreSQL restart under ats worker: webhooks before and after it are acknowledged once each",
           .enabled(if: PostgresTestServer.restartCommand != nil))
-    func survivesPostgresRestart() throws {
+    func survivesPostgresRestartWebhooks() throws {
         let restart = try #require(PostgresTestServer.restartCommand)
         let w = try WebhookWorkerRig(.postgres)
         let worker = try w.rig.worker()
@@ -98,7 +99,7 @@ struct WebhookWorkerTests {
     }
 
     @Test("embedded delivery by ats serve (no Redis), across a restart while the receiver was failing: delivered once")
-    func embeddedAcrossRestart() throws {
+    func webhookEmbeddedAcrossRestart() throws {
         let w = try WebhookWorkerRig(.sqlite, redis: false)
         try w.receiver.answer("503")
         let first = try w.rig.serve()

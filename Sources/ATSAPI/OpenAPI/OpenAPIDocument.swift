@@ -314,6 +314,7 @@ public enum OpenAPIDocument {
             ("info", .object([("title", .string("ATS API")), ("version", .string(ATSVersion.string)), ("description", .string(description))])),
             ("tags", .array(tags.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) })),
             ("paths", .object(paths)),
+            ("webhooks", webhookDelivery),
             ("components", components()),
         ])
     }
@@ -675,6 +676,32 @@ public enum OpenAPIDocument {
         ("events", webhookEventList), ("description", text(0, WebhookService.descriptionLength.upperBound, nullable: true)),
         ("active", .object([("type", .string("boolean")), ("default", .bool(true))])),
     ]
+
+    /// What a receiver gets (API.md, Webhooks): OpenAPI 3.1's `webhooks`.
+    private static let webhookDelivery: JSONValue = {
+        func header(_ name: String, _ description: String) -> JSONValue {
+            .object([("name", .string(name)), ("in", .string("header")), ("required", .bool(true)), ("description", .string(description)),
+                     ("schema", .object([("type", .string("string"))]))])
+        }
+        return .object([("event", .object([("post", .object([
+            ("summary", .string("An event, signed (see docs/webhooks.md); answer 2xx within 10 s, 410 to be disabled")),
+            ("parameters", .array([
+                header("ATS-Event-ID", "The event's id (the body's id): deduplicate on it"), header("ATS-Event-Type", "The body's type"),
+                header("ATS-Delivery-ID", "This delivery"),
+                header("ATS-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")> (one v1= per live secret)"),
+            ])),
+            ("requestBody", .object([("required", .bool(true)), ("content", .object([("application/json", .object([("schema", .object([
+                ("type", .string("object")),
+                ("properties", .object([("id", .object([("type", .string("integer")), ("minimum", .int(1))])), ("type", webhookEvents),
+                                        ("created_at", .object([("type", .string("string")), ("format", .string("date-time"))])),
+                                        ("tenant", .object([("type", .string("string"))])),
+                                        ("data", .object([("type", .string("object")), ("description", .string("The resources as they were when it happened"))]))])),
+                ("required", .array(["id", "type", "created_at", "tenant", "data"].map(JSONValue.string))),
+            ]))]))]))])),
+            ("responses", .object([("2XX", .object([("description", .string("Received"))])),
+                                   ("410", .object([("description", .string("Gone: the webhook is disabled at once"))]))])),
+        ]))]))])
+    }()
 
     private static let apiKeyFields: [(String, JSONValue)] = [
         ("id", id(minimum: 1)), ("name", string), ("role", enumeration(APIKey.roles.map(\.rawValue))),
