@@ -4,7 +4,7 @@ import ATSTestSupport
 import Foundation
 import Testing
 
-@Suite("HTTP client: SSRF checks, TLS verification, timeouts, response parsing", .timeLimit(.minutes(2)))
+@Suite("HTTP client: SSRF checks, TLS verification, timeouts, response parsing", .serialized, .timeLimit(.minutes(2)))
 struct HTTPClientTests {
     /// Every class of address a webhook may not reach, as literals (IPv6 in brackets).
     static let refused: [(host: String, class: String)] = [
