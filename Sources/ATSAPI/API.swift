@@ -26,7 +26,10 @@ public final class API: Sendable {
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let webhookRoutes: WebhookRoutes
+    private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let auditRoutes: AuditRoutes
+    private let auditMiddleware: AuditMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -56,12 +59,16 @@ public final class API: Sendable {
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
         webhookRoutes = WebhookRoutes(database: database,
                                       webhooks: WebhookService(policy: configuration.webhookPolicy, sealer: try SecretSealer(secretKey: configuration.secretKey)))
+        reportRoutes = ReportRoutes(database: database, reports: ReportService())
+        auditRoutes = AuditRoutes(database: database, audit: AuditService())
+        auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
     /// tenant → credentials → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
+        router.use(auditMiddleware)
         router.use(TenantMiddleware(tenants: tenants))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         authRoutes.register(on: &router)
@@ -77,5 +84,7 @@ public final class API: Sendable {
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
         webhookRoutes.register(on: &router)
+        reportRoutes.register(on: &router)
+        auditRoutes.register(on: &router)
     }
 }

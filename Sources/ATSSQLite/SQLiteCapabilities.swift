@@ -19,4 +19,9 @@ struct SQLiteCapabilities: SQLCapabilities {
     let afterMigration: String? = "PRAGMA foreign_keys = ON"
     let migrationTransactionSetup: String? = nil
     let foreignKeyCheckQuery: String? = "PRAGMA foreign_key_check"
+    /// Plain DELETEs, which the table's triggers allow only for these rows (no roles here).
+    let auditExpiryStatement = """
+        DELETE FROM audit_events WHERE tenant_id = $1 AND created_at < min($2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-400 days'))
+        """
+    let auditPurgeStatement = "DELETE FROM audit_events WHERE tenant_id = $1"
 }

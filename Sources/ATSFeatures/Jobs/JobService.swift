@@ -30,22 +30,25 @@ public struct JobService: Sendable {
         job.createdBy = caller.id
         let created = try work.jobs.create(tenant, job)
         try work.pipelines.copyTemplate(tenant, toJob: created.id)
+        try work.audit(tenant, .jobCreated, created.id, by: caller, .created(created.auditFields))
         try work.publish(.resource(ResourceEvent(.jobCreated, [("job", ResourceJSON.job(created))])), actor: caller.eventActorID, tenant: tenant)
         return created
     }
 
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID, _ changes: JobChanges) throws -> Job {
-        _ = try editable(work, tenant: tenant, caller: caller, id: id)
+        let old = try editable(work, tenant: tenant, caller: caller, id: id)
         let updated = try work.jobs.update(tenant, id: id, changes)
+        try work.audit(tenant, .jobUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
         try work.publish(.resource(ResourceEvent(.jobUpdated, [("job", ResourceJSON.job(updated))])), actor: caller.eventActorID, tenant: tenant)
         return updated
     }
 
     /// 409 (`hasDependents`) when the job has applications: close it instead.
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID) throws {
-        let job = try editable(work, tenant: tenant, caller: caller, id: id)
+        let old = try editable(work, tenant: tenant, caller: caller, id: id)
         try work.jobs.delete(tenant, id: id)
-        try work.publish(.resource(ResourceEvent(.jobDeleted, [("job", ResourceJSON.job(job))])), actor: caller.eventActorID, tenant: tenant)
+        try work.audit(tenant, .jobDeleted, id, by: caller, .deleted(old.auditFields))
+        try work.publish(.resource(ResourceEvent(.jobDeleted, [("job", ResourceJSON.job(old))])), actor: caller.eventActorID, tenant: tenant)
     }
 
     /// Admins, or the recruiter who created the job.

@@ -23,6 +23,9 @@ public struct UserService: Sendable {
     public func create(_ work: UnitOfWork, tenant: TenantID, by actor: Actor, _ user: NewUser) throws -> User {
         try authorizeCreation(of: user.role, by: actor)
         let created = try work.users.create(tenant, user)
+        // Public signup (anonymous) and the operator have no acting user.
+        let caller: User? = if case .user(let user) = actor { user } else { nil }
+        try work.audit(tenant, created.role == .candidate ? .candidateCreated : .userCreated, created.id, by: caller, .created(created.auditFields))
         // A candidate who signs up joins the talent pool as one staff add does.
         if created.role == .candidate {
             try work.publish(.resource(ResourceEvent(.candidateCreated, [("candidate", ResourceJSON.candidate(created))])), actor: actor.userID, tenant: tenant)
@@ -49,6 +52,9 @@ public struct UserService: Sendable {
         if losesAdmin, try work.users.countActiveAdmins(tenant) <= 1 {
             throw DomainError.conflict("This is the tenant's last active admin; make another admin first.")
         }
-        return try work.users.update(tenant, id: id, changes)
+        let updated = try work.users.update(tenant, id: id, changes)
+        try work.audit(tenant, updated.role == .candidate && target.role == .candidate ? .candidateUpdated : .userUpdated, id, by: caller,
+                       .diff(target.auditFields, updated.auditFields))
+        return updated
     }
 }
