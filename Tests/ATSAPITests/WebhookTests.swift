@@ -127,6 +127,10 @@ struct WebhookTests {
         #expect(try env.call("GET", "/api/webhooks", token: stranger, tenant: "other").items.isEmpty)
         #expect(try env.call("DELETE", "/api/webhooks/\(id)", token: admin).status == 204)
         #expect(try env.call("GET", "/api/webhooks/\(id)", token: admin).status == 404)
+        // The audit log has every change, and never a secret.
+        let audit = try env.call("GET", "/api/audit-events?resource_type=webhook&limit=100", token: admin)
+        #expect(Set(audit.items.compactMap { $0["action"]?.string }) == ["webhook.created", "webhook.updated", "webhook.secret_rotated", "webhook.deleted"])
+        #expect(!audit.text.contains("whsec_") && !audit.text.contains(secret), "\(audit.text)")
         #expect(try env.call("GET", "/api/webhooks/abc", token: admin).status == 404)
     }
 

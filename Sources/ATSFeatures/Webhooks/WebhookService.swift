@@ -74,6 +74,7 @@ public struct WebhookService: Sendable {
         let secret = try newSecret()
         let webhook = try work.webhooks.create(tenant, NewWebhook(url: url, events: Array(Set(events)).sorted(), description: description,
                                                                   active: active, secret: sealer.seal(secret)))
+        try work.audit(tenant, .webhookCreated, webhook.id, by: caller, .created(webhook.auditFields))
         let data = JSONValue.object([("webhook_id", .int(webhook.id))])
         try work.events.record(tenant, .resource(ResourceEvent(.ping, [("webhook_id", .int(webhook.id))])), actor: caller.eventActorID,
                                deliveries: [WebhookChannel().delivery(type: DomainEventType.ping.rawValue, webhook: webhook.id, data: data.text)])
@@ -99,20 +100,16 @@ public struct WebhookService: Sendable {
             if let problem = Self.eventsProblem(events) { throw DomainError.invalid(field: "events", problem) }
             changes.events = Array(Set(events)).sorted()
         }
-        do {
-            return try work.webhooks.update(tenant, id: id, changes)
-        } catch StorageError.notFound {
-            throw DomainError.notFound("No such webhook.")
-        }
+        let old = try find(work, tenant: tenant, caller: caller, id: id)
+        let updated = try work.webhooks.update(tenant, id: id, changes)
+        try work.audit(tenant, .webhookUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
+        return updated
     }
 
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: Int64) throws {
-        try Access.require(caller, [.admin])
-        do {
-            try work.webhooks.delete(tenant, id: id)
-        } catch StorageError.notFound {
-            throw DomainError.notFound("No such webhook.")
-        }
+        let old = try find(work, tenant: tenant, caller: caller, id: id)
+        try work.webhooks.delete(tenant, id: id)
+        try work.audit(tenant, .webhookDeleted, id, by: caller, .deleted(old.auditFields))
     }
 
     /// A new secret; the old one keeps signing alongside for 24 h.
@@ -122,6 +119,7 @@ public struct WebhookService: Sendable {
         let now = work.transaction.now()
         try work.webhooks.rotate(tenant, id: id, secret: sealer.seal(secret),
                                  previousUntil: Timestamp(microseconds: now.microseconds + Self.rotationOverlapSeconds * 1_000_000))
+        try work.audit(tenant, .webhookSecretRotated, id, by: caller)
         return (webhook, secret)
     }
 
