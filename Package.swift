@@ -40,19 +40,20 @@ let package = Package(
         .target(name: "ATSPersistence", dependencies: ["ATSSupport", "ATSDomain", "CSodium"], swiftSettings: swiftSettings),
         .target(name: "ATSSQLite", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "CSQLite3"], swiftSettings: swiftSettings),
         .target(name: "ATSPostgres", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "CLibPQ"], swiftSettings: swiftSettings),
-        // Blocking client sockets with timeouts (SMTP, Redis).
-        .target(name: "ATSNet", swiftSettings: swiftSettings),
+        // Client sockets with timeouts and TLS (SMTP, Redis), the HTTP client of webhooks
+        // (with its SSRF checks).
+        .target(name: "ATSNet", dependencies: ["ATSSupport", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "ATSRedis", dependencies: ["ATSSupport", "ATSNet"], swiftSettings: swiftSettings),
         // One folder per feature: repository protocol, SQL repository, service, events.
-        .target(name: "ATSFeatures", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSAuth"], swiftSettings: swiftSettings),
-        .target(name: "ATSNotify", dependencies: ["ATSSupport", "ATSDomain", "ATSNet", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ATSFeatures", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSAuth", "ATSNet"], swiftSettings: swiftSettings),
+        .target(name: "ATSNotify", dependencies: ["ATSSupport", "ATSDomain", "ATSNet"], swiftSettings: swiftSettings),
         // The event outbox: embedded dispatcher, Redis relay and consumers, channels.
-        .target(name: "ATSOutbox", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSNotify", "ATSNet", "ATSRedis"], swiftSettings: swiftSettings),
+        .target(name: "ATSOutbox", dependencies: ["ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSNotify", "ATSNet", "ATSRedis", "ATSAuth"], swiftSettings: swiftSettings),
         .target(name: "ATSAPI", dependencies: ["ATSSupport", "ATSDomain", "ATSHTTP", "ATSAuth", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ats",
             dependencies: ["ATSSupport", "ATSDomain", "ATSConfiguration", "ATSHTTP", "ATSAPI", "ATSAuth", "ATSPersistence",
-                           "ATSSQLite", "ATSPostgres", "ATSNotify", "ATSOutbox", "ATSRedis"],
+                           "ATSSQLite", "ATSPostgres", "ATSNotify", "ATSOutbox", "ATSRedis", "ATSNet"],
             swiftSettings: swiftSettings
         ),
         // Shared by the test targets: databases for both backends, a raw HTTP client.
@@ -63,14 +64,14 @@ let package = Package(
         .testTarget(name: "ATSDomainTests", dependencies: ["ATSDomain", "ATSSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSConfigurationTests", dependencies: ["ATSConfiguration", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSHTTPTests", dependencies: ["ATSHTTP", "ATSSupport", "CLinux", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSOutbox", "ATSRedis", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSNotifyTests", dependencies: ["ATSNotify", "ATSOutbox", "ATSRedis", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSTestSupport", "ATSNet"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSRedisTests", dependencies: ["ATSRedis", "ATSOutbox", "ATSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSAuthTests", dependencies: ["ATSAuth", "ATSSupport", "ATSDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSSQLiteTests", dependencies: ["ATSSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ATSPostgresTests", dependencies: ["ATSPostgres"], swiftSettings: swiftSettings),
         // The SAME repository and migration contract, run against both adapters.
         .testTarget(name: "ATSPersistenceContractTests", dependencies: ["ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSSupport", "ATSDomain", "ATSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport", "ATSNotify", "ATSOutbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures"], swiftSettings: swiftSettings),
+        .testTarget(name: "ATSAPITests", dependencies: ["ATSAPI", "ATSHTTP", "ATSSupport", "ATSDomain", "ATSAuth", "ATSPersistence", "ATSFeatures", "ATSSQLite", "ATSPostgres", "ATSTestSupport", "ATSNotify", "ATSOutbox", "ATSNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "atsTests", dependencies: ["ats", "ATSTestSupport", "ATSSupport", "ATSDomain", "ATSPersistence", "ATSFeatures", "ATSAuth"], swiftSettings: swiftSettings),
     ]
 )

@@ -25,6 +25,7 @@ public final class API: Sendable {
     private let tenantRoutes: TenantRoutes
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
+    private let webhookRoutes: WebhookRoutes
     private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
     private let operatorRoutes: OperatorRoutes
@@ -60,6 +61,8 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        webhookRoutes = WebhookRoutes(database: database,
+                                      webhooks: WebhookService(policy: configuration.webhookPolicy, sealer: try SecretSealer(secretKey: configuration.secretKey)))
         reportRoutes = ReportRoutes(database: database, reports: ReportService())
         auditRoutes = AuditRoutes(database: database, audit: AuditService())
         auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
@@ -99,6 +102,7 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        webhookRoutes.register(on: &router)
         reportRoutes.register(on: &router)
         auditRoutes.register(on: &router)
     }

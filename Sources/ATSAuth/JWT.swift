@@ -90,12 +90,5 @@ public struct TokenSigner: Sendable {
         return TokenClaims(userID: UserID(user), tenantID: TenantID(tenant), issuedAt: issuedAt, expiresAt: expiresAt, sessionEpoch: epoch)
     }
 
-    private func mac(_ message: [UInt8]) -> [UInt8] {
-        var state = crypto_auth_hmacsha256_state()
-        var out = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
-        crypto_auth_hmacsha256_init(&state, key, key.count)
-        crypto_auth_hmacsha256_update(&state, message, UInt64(message.count))
-        crypto_auth_hmacsha256_final(&state, &out)
-        return out
-    }
+    private func mac(_ message: [UInt8]) -> [UInt8] { Sodium.hmacSHA256(key: key, message) }
 }

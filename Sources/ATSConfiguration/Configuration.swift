@@ -72,6 +72,12 @@ public struct Configuration: Sendable, Equatable {
     /// Seconds a delivery's claim on an outbox row holds (it must outlast a slow SMTP
     /// exchange); a delivery that died is retried after it.
     public var notifyLeaseSeconds = 120.0
+    /// Webhooks may go to loopback, private, link-local… addresses (`ATS_WEBHOOK_ALLOW_PRIVATE`).
+    public var webhookAllowPrivate = false
+    /// Webhook URLs may be plain `http://` (`ATS_WEBHOOK_ALLOW_HTTP`).
+    public var webhookAllowHTTP = false
+    /// CA bundle to verify webhook receivers with instead of the system's.
+    public var webhookCAFile: String?
     /// Port for `ats worker`'s /healthz and /metrics; nil: no listener.
     public var workerPort: Int?
 
@@ -116,6 +122,9 @@ public struct Configuration: Sendable, Equatable {
         ("SMTP_REQUIRE_TLS", "1: refuse to send mail when the smtp:// server does not offer STARTTLS (a delivery error, retried); 0: send in the clear then (default 0)"),
         ("REDIS_URL", "redis://[:password@]host[:port][/db]: queue notifications in Redis for ats worker; unset: ats serve delivers them"),
         ("ATS_NOTIFY_LEASE", "seconds a delivery holds its claim on a notification; a worker that died is retried after it (default 120)"),
+        ("ATS_WEBHOOK_ALLOW_PRIVATE", "1: webhooks may go to loopback, private, link-local, CGNAT… addresses (tests, a receiver on your own network); 0: refused (default 0)"),
+        ("ATS_WEBHOOK_ALLOW_HTTP", "1: webhook URLs may be plain http://; 0: https:// only (default 0)"),
+        ("ATS_WEBHOOK_CA_FILE", "CA bundle to verify webhook receivers with instead of the system's"),
         ("ATS_WORKER_PORT", "port on ATS_HOST where ats worker answers /healthz and /metrics (default: none)"),
     ]
 
@@ -222,6 +231,9 @@ public struct Configuration: Sendable, Equatable {
             config.redisURL = url
         }
         config.notifyLeaseSeconds = try seconds(source, "ATS_NOTIFY_LEASE", default: config.notifyLeaseSeconds)
+        config.webhookAllowPrivate = try flag(source, "ATS_WEBHOOK_ALLOW_PRIVATE", default: config.webhookAllowPrivate)
+        config.webhookAllowHTTP = try flag(source, "ATS_WEBHOOK_ALLOW_HTTP", default: config.webhookAllowHTTP)
+        if let file = source["ATS_WEBHOOK_CA_FILE"], !file.isEmpty { config.webhookCAFile = file }
         if source["ATS_WORKER_PORT"] != nil {
             config.workerPort = try integer(source, "ATS_WORKER_PORT", default: 0, in: 0...65535)
         }

@@ -35,6 +35,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case userUpdated = "user.updated"
     case apiKeyCreated = "api_key.created"
     case apiKeyRevoked = "api_key.revoked"
+    case webhookCreated = "webhook.created"
+    case webhookUpdated = "webhook.updated"
+    case webhookDeleted = "webhook.deleted"
+    /// The secret itself is never recorded: only that it changed.
+    case webhookSecretRotated = "webhook.secret_rotated"
     case pipelineUpdated = "pipeline.updated"
     case rejectionReasonCreated = "rejection_reason.created"
     case rejectionReasonUpdated = "rejection_reason.updated"

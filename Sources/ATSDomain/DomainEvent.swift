@@ -8,6 +8,24 @@ public enum DomainEventType: String, Sendable, CaseIterable {
     case interviewScheduled = "interview.scheduled"
     case interviewUpdated = "interview.updated"
     case interviewCancelled = "interview.cancelled"
+    case applicationReopened = "application.reopened"
+    case candidateCreated = "candidate.created"
+    case candidateUpdated = "candidate.updated"
+    case candidateMerged = "candidate.merged"
+    case candidateAnonymized = "candidate.anonymized"
+    case jobCreated = "job.created"
+    case jobUpdated = "job.updated"
+    case jobDeleted = "job.deleted"
+    case scorecardSubmitted = "scorecard.submitted"
+    /// Sent once to a webhook when it is created (never raised by a change).
+    case ping = "ping"
+
+    /// The name a webhook subscribes to: `application.received` (the name mail has
+    /// always used) is `application.created` to webhook receivers (API.md).
+    public var webhookName: String { self == .applicationReceived ? "application.created" : rawValue }
+
+    /// The types a webhook may subscribe to, by their webhook names.
+    public static let webhookNames: [String] = allCases.map(\.webhookName)
 }
 
 /// The notifications (mails) there are, each answering one event type: the mail
@@ -28,6 +46,8 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     /// To a person added by staff: the sealed token that sets their first password.
     case invitation = "invitation"
+    /// To each admin of the tenant when a webhook was disabled after failing too often.
+    case webhookDisabled = "webhook.disabled"
 
     /// The event the mail answers; nil for account mail, queued straight to the outbox
     /// by the account service (it carries a secret no event may hold).
@@ -37,7 +57,7 @@ public enum NotificationKind: String, Sendable, CaseIterable {
         case .stageChanged: return .applicationStageChanged
         case .interviewInvitation: return .interviewScheduled
         case .interviewCancellation: return .interviewCancelled
-        case .passwordReset, .invitation: return nil
+        case .passwordReset, .invitation, .webhookDisabled: return nil
         }
     }
 }
@@ -50,6 +70,9 @@ public enum DomainEvent: Sendable, Equatable {
     case applicationReceived(ApplicationReceived)
     case applicationStageChanged(ApplicationStageChanged)
     case interviewChanged(InterviewChanged)
+    /// A change that only webhooks (and later the audit log) announce: its type and the
+    /// resources as they were (`data`).
+    case resource(ResourceEvent)
 
     public var type: DomainEventType {
         switch self {
@@ -61,6 +84,7 @@ public enum DomainEvent: Sendable, Equatable {
             case .updated: return .interviewUpdated
             case .cancelled: return .interviewCancelled
             }
+        case .resource(let e): return e.type
         }
     }
 
@@ -70,6 +94,7 @@ public enum DomainEvent: Sendable, Equatable {
         case .applicationReceived(let e): return e.common.application.id
         case .applicationStageChanged(let e): return e.common.application.id
         case .interviewChanged(let e): return e.interview.applicationID
+        case .resource(let e): return e.applicationID
         }
     }
 
@@ -87,6 +112,40 @@ public enum DomainEvent: Sendable, Equatable {
         case .interviewChanged(let e):
             return .object(e.fields + [("notify", .bool(e.notify)),
                                        ("removed", .array(e.removed.map { .object([("name", .string($0.name)), ("email", .string($0.email))]) }))])
+        case .resource(let e):
+            return e.data
         }
+    }
+
+    /// What a webhook delivery's `data` holds: the resources as they were when it happened.
+    public var webhookData: JSONValue {
+        switch self {
+        case .applicationReceived(let e):
+            return .object([("application", ResourceJSON.application(e.common.application)),
+                            ("job", .object([("id", .int(e.common.application.jobID.rawValue)), ("title", .string(e.common.jobTitle)),
+                                             ("company", .string(e.common.company))])),
+                            ("candidate", .object([("id", .int(e.common.application.candidateID.rawValue)), ("name", .string(e.candidate.name)),
+                                                   ("email", .string(e.candidate.email))]))])
+        case .applicationStageChanged(let e):
+            return .object([("application", ResourceJSON.application(e.common.application)), ("from_stage", .string(e.from.rawValue)),
+                            ("to_stage", .string(e.common.application.stage.rawValue))])
+        case .interviewChanged(let e):
+            return .object([("interview", ResourceJSON.interview(e.interview, showsInterviewers: true))])
+        case .resource(let e):
+            return e.data
+        }
+    }
+}
+
+/// A resource event: `data` is an object naming the resources (`{"job": {…}}`).
+public struct ResourceEvent: Sendable, Equatable {
+    public let type: DomainEventType
+    public let data: JSONValue
+    public let applicationID: ApplicationID?
+
+    public init(_ type: DomainEventType, _ data: [(key: String, value: JSONValue)], applicationID: ApplicationID? = nil) {
+        self.type = type
+        self.data = .object(data)
+        self.applicationID = applicationID
     }
 }

@@ -218,12 +218,21 @@ public struct OutboxMessage: Sendable, Equatable {
     public var availableAt: Timestamp
     public var createdAt: Timestamp
     public var sentAt: Timestamp?
-    /// The channel that delivers it (`mail`).
+    /// The channel that delivers it (`mail`, `webhook`).
     public var channel: String
+    /// The event it announces (none for account mail).
+    public var eventID: Int64?
+    /// Webhooks: the receiver's last answer and how long the last attempt took.
+    public var responseStatus: Int?
+    public var durationMilliseconds: Int?
 
     public init(id: Int64, tenantID: TenantID, kind: String, recipient: String, payload: String, status: OutboxStatus, attempts: Int,
-                lastError: String?, availableAt: Timestamp, createdAt: Timestamp, sentAt: Timestamp?, channel: String = "mail") {
+                lastError: String?, availableAt: Timestamp, createdAt: Timestamp, sentAt: Timestamp?, channel: String = "mail",
+                eventID: Int64? = nil, responseStatus: Int? = nil, durationMilliseconds: Int? = nil) {
         self.channel = channel
+        self.eventID = eventID
+        self.responseStatus = responseStatus
+        self.durationMilliseconds = durationMilliseconds
         self.id = id
         self.tenantID = tenantID
         self.kind = kind

@@ -26,13 +26,15 @@ public struct UnitOfWork {
     public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
     public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
     public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(transaction) }
+    public var webhooks: any WebhookRepository { SQLWebhookRepository(transaction) }
     public var reports: any ReportRepository { SQLReportRepository(transaction) }
     public var auditLog: any AuditRepository { SQLAuditRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.
     public func publish(_ event: DomainEvent, actor: UserID?, tenant: TenantID) throws {
-        try events.record(tenant, event, actor: actor, deliveries: OutboxChannels.all.flatMap { $0.deliveries(for: event) })
+        try events.record(tenant, event, actor: actor, deliveries: OutboxChannels.all.flatMap { $0.deliveries(for: event) },
+                          fanOut: OutboxChannels.all.lazy.compactMap { $0.fanOut(for: event) }.first)
     }
 
     /// Runs `body` in a savepoint: when it throws, only its work is undone.

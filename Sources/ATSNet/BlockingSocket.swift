@@ -16,28 +16,24 @@ public final class BlockingSocket {
     public let host: String
     public let port: Int
 
-    public init(host: String, port: Int, timeout: Double) throws(Failure) {
+    public convenience init(host: String, port: Int, timeout: Double) throws(Failure) {
+        let addresses = try SocketAddress.resolve(host, port: port)
+        try self.init(addresses: addresses, host: host, port: port, timeout: timeout)
+    }
+
+    /// Connects to the first of `addresses` that answers (already resolved and, for
+    /// webhooks, checked: no second lookup happens here).
+    public init(addresses: [SocketAddress], host: String, port: Int, timeout: Double) throws(Failure) {
         self.host = host
         self.port = port
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var info: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else {
-            throw Failure("cannot resolve \(host)")
-        }
-        defer { freeaddrinfo(info) }
         var lastError = "no address"
         var connected: Int32 = -1
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let address = candidate, connected < 0 {
-            candidate = address.pointee.ai_next
-            let socketFD = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        for address in addresses where connected < 0 {
+            let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard socketFD >= 0 else { lastError = String(cString: strerror(errno)); continue }
             let flags = fcntl(socketFD, F_GETFL)
             _ = fcntl(socketFD, F_SETFL, flags | O_NONBLOCK)
-            var rc = connect(socketFD, address.pointee.ai_addr, address.pointee.ai_addrlen)
+            var rc = address.withSockaddr { connect(socketFD, $0, $1) }
             var error: Int32 = rc == 0 ? 0 : errno
             if rc != 0 && errno == EINPROGRESS {
                 var pfd = pollfd(fd: socketFD, events: Int16(POLLOUT), revents: 0)

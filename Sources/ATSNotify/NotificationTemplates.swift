@@ -79,6 +79,12 @@ public enum NotificationTemplates {
                 paragraphs = ["Hello \(candidate),", "Your application for \(jobLine) has moved from \(field("from_stage")) to \(stage).",
                               "We will let you know about the next step."]
             }
+        case .webhookDisabled:
+            let reason = field("reason") == "gone" ? "it answered 410 Gone" : "its last \(Webhook.failureLimit) delivery attempts failed"
+            subject = "Webhook disabled: \(field("url"))"
+            paragraphs = ["Hello \(field("recipient_name")),",
+                          "The webhook \(field("url")) (id \(field("webhook_id"))) of \(field("tenant_name")) has been disabled because \(reason).",
+                          "No more events are sent to it. Once the receiver works again, turn it back on (PATCH /api/webhooks/\(field("webhook_id")) with {\"active\": true}) and redeliver what it missed from its delivery log."]
         case .passwordReset, .invitation:
             guard let sealed = payload["sealed_token"].flatMap({ if case .string(let s) = $0 { return s } else { return nil } }),
                   let token = opener?(sealed) else { throw SealedSecretUnavailable() }
@@ -120,6 +126,7 @@ public enum NotificationTemplates {
         case _ where calendar != nil: toName = field("recipient_name")
         case .newApplicationForJob: toName = ""
         case .passwordReset, .invitation: toName = field("full_name")
+        case .webhookDisabled: toName = field("recipient_name")
         default: toName = candidate
         }
         return MailMessage(from: sender, to: MailAddress(message.recipient, name: toName.isEmpty ? nil : toName),

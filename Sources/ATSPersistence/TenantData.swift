@@ -102,8 +102,15 @@ public enum TenantData {
         TenantTable("outbox", columns: [
             .init("id", .int), .init("event_id", .int), .init("channel", .text), .init("kind", .text), .init("recipient", .text), .init("payload", .text), .init("status", .text),
             .init("attempts", .int), .init("last_error", .text), .init("available_at", .timestamp), .init("created_at", .timestamp),
-            .init("sent_at", .timestamp), .init("queued_at", .timestamp), .init("lease_until", .timestamp),
+            .init("sent_at", .timestamp), .init("queued_at", .timestamp), .init("lease_until", .timestamp), .init("response_status", .int),
+            .init("duration_ms", .int),
         ]),
+        // Its deliveries are outbox rows (recipient: its id as text, no foreign key).
+        TenantTable("webhooks", columns: [
+            .init("id", .int), .init("url", .text), .init("events", .text), .init("description", .text), .init("active", .bool),
+            .init("previous_secret_until", .timestamp), .init("consecutive_failures", .int), .init("last_success_at", .timestamp),
+            .init("last_failure_at", .timestamp), .init("created_at", .timestamp), .init("updated_at", .timestamp),
+        ], secretColumns: ["secret", "previous_secret"]),
         TenantTable("events", columns: [
             .init("id", .int), .init("type", .text), .init("actor_id", .int), .init("payload", .text), .init("created_at", .timestamp),
             .init("application_id", .int),

@@ -2,6 +2,7 @@ import ATSAuth
 import ATSConfiguration
 import ATSDomain
 import ATSSupport
+import ATSNet
 import ATSNotify
 import ATSOutbox
 import ATSRedis
@@ -44,7 +45,16 @@ enum NotificationSetup {
             transport = try MailDirectoryTransport(directory: config.mailDirectory)
         }
         let sealer = try SecretSealer(secretKey: secretKey)
+        var client = HTTPClient.Settings()
+        client.allowPrivate = config.webhookAllowPrivate
+        client.caFile = config.webhookCAFile
+        // A claim must outlast an attempt (10 s at most by API.md) with room to record it.
+        client.totalTimeout = min(10, max(1, config.notifyLeaseSeconds - 1))
+        let policy = WebhookPolicy(allowHTTP: config.webhookAllowHTTP, allowPrivate: config.webhookAllowPrivate)
         return NotificationDelivery(database: database, transport: transport, from: from, domain: domain, maxAttempts: config.notifyMaxAttempts,
-                                    leaseSeconds: config.notifyLeaseSeconds, opener: { sealer.open($0) }) { message, fields in log.warn(message, fields) }
+                                    leaseSeconds: config.notifyLeaseSeconds, opener: { sealer.open($0) },
+                                    webhooks: WebhookSender(client: HTTPClient(settings: client), policy: policy, open: { sealer.open($0) })) { message, fields in
+            log.warn(message, fields)
+        }
     }
 }

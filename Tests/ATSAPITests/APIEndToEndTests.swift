@@ -273,7 +273,7 @@ struct APIEndToEndTests {
         }
         #expect(optional.sorted() == ["patch /api/auth/me", "patch /api/candidates/{candidate_id}", "patch /api/interviews/{interview_id}",
                                       "patch /api/jobs/{job_id}", "patch /api/operator/tenants/{slug}", "patch /api/rejection-reasons/{reason_id}", "patch /api/scorecards/{scorecard_id}",
-                                      "patch /api/tenant", "patch /api/users/{user_id}", "post /api/auth/logout",
+                                      "patch /api/tenant", "patch /api/users/{user_id}", "patch /api/webhooks/{webhook_id}", "post /api/auth/logout",
                                       "post /api/interviews/{interview_id}/cancel", "post /api/jobs/{job_id}/apply"])
         // Where a field is required, an empty body is still not JSON.
         #expect(try env.call("POST", "/api/jobs", token: recruiter).status == 415)

@@ -57,7 +57,7 @@ struct IdempotencyTests {
 
     @Test("routes whose answers hold tokens or secrets ignore the header and store nothing", arguments: Backend.allCases)
     func excludedRoutes(_ backend: Backend) throws {
-        let env = try APITestEnvironment(backend)
+        let env = try APITestEnvironment(backend) { $0.webhookPolicy = WebhookPolicy(allowHTTP: true, allowPrivate: true) }
         let (_, admin) = try env.signedIn("admin@x.io", role: .admin)
         let key = [("Idempotency-Key", "same")]
         let logins = try (0..<2).map { _ in
@@ -69,6 +69,15 @@ struct IdempotencyTests {
         }
         #expect(keys.allSatisfy { $0.status == 201 && $0.header("Idempotent-Replayed") == nil })
         #expect(keys[0]["key"] != keys[1]["key"])
+        let hooks = try (0..<2).map { _ in
+            try env.call("POST", "/api/webhooks", body: #"{"url":"http://127.0.0.1:9/hook","events":["*"]}"#, token: admin, headers: key)
+        }
+        #expect(hooks.allSatisfy { $0.status == 201 && $0.header("Idempotent-Replayed") == nil }, "\(hooks.map(\.text))")
+        #expect(hooks[0]["secret"] != nil && hooks[0]["secret"] != hooks[1]["secret"])
+        let hook = try #require(hooks[0]["id"]?.int)
+        let rotations = try (0..<2).map { _ in try env.call("POST", "/api/webhooks/\(hook)/rotate-secret", token: admin, headers: key) }
+        #expect(rotations.allSatisfy { $0.status == 200 && $0.header("Idempotent-Replayed") == nil })
+        #expect(rotations[0]["secret"] != rotations[1]["secret"])
         // A malformed key is ignored there too.
         #expect(try env.call("POST", "/api/auth/login", body: #"{"email":"admin@x.io","password":"password123"}"#,
                              headers: [("Idempotency-Key", "not valid")]).status == 200)

@@ -279,6 +279,27 @@ public enum OpenAPIDocument {
                   query: [("confirm", operatorSlug, "The tenant's slug again")], success: (204, "Deleted", nil), errors: [400, 401, 404, 409, 422]),
         Operation(method: "GET", path: "/api/operator/tenants/{slug}/usage", summary: "A tenant's usage (operator)", tag: "operator",
                   access: .operatorToken, tenant: false, pathParameters: ["slug"], success: (200, "Counts", ref("TenantUsage")), errors: [401, 404]),
+        Operation(method: "GET", path: "/api/webhooks", summary: "List webhooks, oldest first (admin; never a secret)", tag: "webhooks",
+                  access: .required, paginated: true, success: (200, "Webhooks", arrayOf("Webhook")), errors: [400, 401, 403, 422]),
+        Operation(method: "POST", path: "/api/webhooks", summary: "Create a webhook (admin); its secret is in this response only; a ping is queued to it",
+                  tag: "webhooks", access: .required, body: "CreateWebhookRequest", success: (201, "The webhook, with its secret (Location header)", ref("CreatedWebhook")),
+                  errors: [400, 401, 403, 415, 422]),
+        Operation(method: "GET", path: "/api/webhooks/{webhook_id}", summary: "A webhook (admin; never its secret)", tag: "webhooks",
+                  access: .required, pathParameters: ["webhook_id"], success: (200, "The webhook", ref("Webhook")), errors: [401, 403, 404]),
+        Operation(method: "PATCH", path: "/api/webhooks/{webhook_id}", summary: "Change a webhook's URL, events, description or active flag (admin)",
+                  tag: "webhooks", access: .required, pathParameters: ["webhook_id"], body: "UpdateWebhookRequest", success: (200, "The webhook", ref("Webhook")),
+                  errors: [400, 401, 403, 404, 415, 422]),
+        Operation(method: "DELETE", path: "/api/webhooks/{webhook_id}", summary: "Delete a webhook (admin); deliveries not yet made are cancelled", tag: "webhooks",
+                  access: .required, pathParameters: ["webhook_id"], success: (204, "Deleted", nil), errors: [401, 403, 404]),
+        Operation(method: "POST", path: "/api/webhooks/{webhook_id}/rotate-secret", summary: "A new signing secret (admin); the old one keeps signing for 24 h",
+                  tag: "webhooks", access: .required, pathParameters: ["webhook_id"], success: (200, "The webhook, with its new secret", ref("CreatedWebhook")),
+                  errors: [401, 403, 404]),
+        Operation(method: "GET", path: "/api/webhooks/{webhook_id}/deliveries", summary: "A webhook's deliveries of the last 30 days, newest first (admin)",
+                  tag: "webhooks", access: .required, pathParameters: ["webhook_id"], paginated: true,
+                  success: (200, "Deliveries", arrayOf("WebhookDelivery")), errors: [400, 401, 403, 404, 422]),
+        Operation(method: "POST", path: "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", summary: "Queue a delivery's event again (admin)",
+                  tag: "webhooks", access: .required, pathParameters: ["webhook_id", "delivery_id"], success: (202, "The new delivery", ref("WebhookDelivery")),
+                  errors: [401, 403, 404]),
 
         Operation(method: "GET", path: "/api/tenant", summary: "The tenant's name and settings (staff)", tag: "tenant", access: .required,
                   success: (200, "The tenant", ref("Tenant")), errors: [401, 403]),
@@ -347,6 +368,7 @@ public enum OpenAPIDocument {
             ("info", .object([("title", .string("ATS API")), ("version", .string(ATSVersion.string)), ("description", .string(description))])),
             ("tags", .array(tags.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) })),
             ("paths", .object(paths)),
+            ("webhooks", webhookDelivery),
             ("components", components()),
         ])
     }
@@ -355,7 +377,7 @@ public enum OpenAPIDocument {
         ("auth", "Sign up, log in, passwords and sessions, the signed-in user"), ("users", "The tenant's users (admin)"), ("jobs", "Job postings"),
         ("applications", "Applications and the stage workflow"), ("notifications", "The notification outbox (admin)"),
         ("privacy", "GDPR: export, anonymization, erasure"),
-        ("api-keys", "API keys for integrations (admin)"), ("tenant", "The tenant's name and settings"),
+        ("api-keys", "API keys for integrations (admin)"), ("webhooks", "Signed event deliveries to your endpoints (admin)"), ("tenant", "The tenant's name and settings"),
         ("candidates", "The talent pool (staff)"),
         ("notes", "Staff notes on applications"), ("interviews", "Interviews, calendar invitations and scorecards"),
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
@@ -693,6 +715,21 @@ public enum OpenAPIDocument {
                                      required: apiKeyFields.map(\.0) + ["key"])),
             ("CreateAPIKeyRequest", object([("name", text(1, APIKeyService.nameLength.upperBound, trimmed: true)), ("role", enumeration(APIKey.roles.map(\.rawValue)))],
                                            required: ["name", "role"], example: .object([("name", .string("HRIS sync")), ("role", .string("recruiter"))]))),
+            ("Webhook", object(webhookFields, required: webhookFields.map(\.0))),
+            ("CreatedWebhook", object(webhookFields + [("secret", .object([("type", .string("string")), ("pattern", .string("^whsec_[A-Za-z0-9]{40}$")),
+                                                                            ("description", .string("Signs deliveries (ATS-Signature). Shown only here."))]))],
+                                      required: webhookFields.map(\.0) + ["secret"])),
+            ("CreateWebhookRequest", object(webhookRequestFields, required: ["url", "events"],
+                                            example: .object([("url", .string("https://hooks.example.com/ats")), ("events", .array([.string("application.created")]))]))),
+            ("UpdateWebhookRequest", object(webhookRequestFields, required: [], example: .object([("active", .bool(true))]))),
+            ("WebhookDelivery", object([("id", id), ("event_id", id), ("event_type", webhookEvents),
+                                        ("status", enumeration(["pending", "succeeded", "failed", "dead"])), ("attempts", .object([("type", .string("integer")), ("minimum", .int(0))])),
+                                        ("response_status", .object([("type", .array([.string("integer"), .string("null")]))])),
+                                        ("duration_ms", .object([("type", .array([.string("integer"), .string("null")]))])),
+                                        ("last_error", .object([("type", .array([.string("string"), .string("null")]))])), ("next_attempt_at", nullableTime),
+                                        ("created_at", time)],
+                                       required: ["id", "event_id", "event_type", "status", "attempts", "response_status", "duration_ms", "last_error",
+                                                  "next_attempt_at", "created_at"])),
             ("TenantSettings", object(tenantSettingsFields, required: tenantSettingsFields.map(\.0))),
             ("Tenant", object([("slug", string), ("name", string), ("settings", ref("TenantSettings"))], required: ["slug", "name", "settings"])),
             ("OperatorTenant", object([("slug", operatorSlug), ("name", string), ("status", enumeration(TenantStatus.allCases.map(\.rawValue))), ("created_at", time)],
@@ -712,6 +749,48 @@ public enum OpenAPIDocument {
                                            required: [], example: .object([("settings", .object([("mail_from_name", .string("Acme Recruiting")),
                                                                                                  ("reply_to", .string("jobs@acme.example"))]))]))),
         ]
+    }()
+
+    private static let webhookEvents = enumeration(DomainEventType.webhookNames.filter { $0 != "application.received" })
+    private static let webhookEventList: JSONValue = .object([("type", .string("array")), ("minItems", .int(1)), ("maxItems", .int(50)),
+                                                             ("items", enumeration(["*"] + DomainEventType.webhookNames.filter { $0 != "application.received" && $0 != "ping" }))])
+    private static let webhookFields: [(String, JSONValue)] = [
+        ("id", id(minimum: 1)), ("url", string), ("events", webhookEventList),
+        ("description", .object([("type", .array([.string("string"), .string("null")]))])), ("active", .object([("type", .string("boolean"))])),
+        ("created_at", time), ("last_success_at", nullableTime), ("last_failure_at", nullableTime),
+        ("consecutive_failures", .object([("type", .string("integer")), ("minimum", .int(0))])),
+    ]
+    private static let webhookRequestFields: [(String, JSONValue)] = [
+        ("url", .object([("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(Int64(WebhookService.urlLength))), ("format", .string("uri")),
+                         ("pattern", .string("^[Hh][Tt][Tt][Pp][Ss]?://[^/\\u0000-\\u0020\\u007f@#][^\\u0000-\\u0020\\u007f@#]*$"))])),
+        ("events", webhookEventList), ("description", text(0, WebhookService.descriptionLength.upperBound, nullable: true)),
+        ("active", .object([("type", .string("boolean")), ("default", .bool(true))])),
+    ]
+
+    /// What a receiver gets (API.md, Webhooks): OpenAPI 3.1's `webhooks`.
+    private static let webhookDelivery: JSONValue = {
+        func header(_ name: String, _ description: String) -> JSONValue {
+            .object([("name", .string(name)), ("in", .string("header")), ("required", .bool(true)), ("description", .string(description)),
+                     ("schema", .object([("type", .string("string"))]))])
+        }
+        return .object([("event", .object([("post", .object([
+            ("summary", .string("An event, signed (see docs/webhooks.md); answer 2xx within 10 s, 410 to be disabled")),
+            ("parameters", .array([
+                header("ATS-Event-ID", "The event's id (the body's id): deduplicate on it"), header("ATS-Event-Type", "The body's type"),
+                header("ATS-Delivery-ID", "This delivery"),
+                header("ATS-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")> (one v1= per live secret)"),
+            ])),
+            ("requestBody", .object([("required", .bool(true)), ("content", .object([("application/json", .object([("schema", .object([
+                ("type", .string("object")),
+                ("properties", .object([("id", .object([("type", .string("integer")), ("minimum", .int(1))])), ("type", webhookEvents),
+                                        ("created_at", .object([("type", .string("string")), ("format", .string("date-time"))])),
+                                        ("tenant", .object([("type", .string("string"))])),
+                                        ("data", .object([("type", .string("object")), ("description", .string("The resources as they were when it happened"))]))])),
+                ("required", .array(["id", "type", "created_at", "tenant", "data"].map(JSONValue.string))),
+            ]))]))]))])),
+            ("responses", .object([("2XX", .object([("description", .string("Received"))])),
+                                   ("410", .object([("description", .string("Gone: the webhook is disabled at once"))]))])),
+        ]))]))])
     }()
 
     private static let apiKeyFields: [(String, JSONValue)] = [

@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSAuth
+import ATSFeatures
 
 /// What the API needs to know from the configuration.
 public struct APIConfiguration: Sendable {
@@ -32,6 +33,8 @@ public struct APIConfiguration: Sendable {
     /// `ATS_OPERATOR_TOKEN` (at least 32 bytes): the bearer token of the operator API;
     /// nil answers its routes with 404.
     public var operatorToken: String?
+    /// Where webhooks may point (`ATS_WEBHOOK_ALLOW_HTTP`, `ATS_WEBHOOK_ALLOW_PRIVATE`).
+    public var webhookPolicy = WebhookPolicy()
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

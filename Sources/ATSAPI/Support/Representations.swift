@@ -8,50 +8,17 @@ import ATSPersistence
 /// The JSON shapes of API.md (also used by `ats tenant export`). A user's password hash
 /// never appears in any of them.
 public enum Representation {
-    public static func user(_ u: User) -> JSONValue {
-        .object([
-            ("id", .int(u.id.rawValue)), ("email", .string(u.email)), ("full_name", u.fullName.map(JSONValue.string) ?? .null),
-            ("role", .string(u.role.rawValue)), ("is_active", .bool(u.isActive)), ("created_at", .string(u.createdAt.rfc3339)),
-        ])
-    }
+    public static func user(_ u: User) -> JSONValue { ResourceJSON.user(u) }
 
     /// `Candidate` (API.md, Candidates): `User` plus the profile.
-    public static func candidate(_ u: User) -> JSONValue {
-        guard case .object(var fields) = user(u) else { return user(u) }
-        fields += [
-            ("phone", u.profile.phone.map(JSONValue.string) ?? .null), ("location", u.profile.location.map(JSONValue.string) ?? .null),
-            ("links", .array(u.profile.links.map(JSONValue.string))), ("tags", .array(u.profile.tags.map(JSONValue.string))),
-            ("source", u.profile.source.map(JSONValue.string) ?? .null), ("has_password", .bool(u.hasPassword)),
-            ("updated_at", .string(u.updatedAt.rfc3339)),
-        ]
-        return .object(fields)
-    }
+    public static func candidate(_ u: User) -> JSONValue { ResourceJSON.candidate(u) }
 
-    public static func job(_ j: Job) -> JSONValue {
-        .object([
-            ("id", .int(j.id.rawValue)), ("title", .string(j.title)), ("company", .string(j.company)),
-            ("description", j.description.map(JSONValue.string) ?? .null), ("location", j.location.map(JSONValue.string) ?? .null),
-            ("status", .string(j.status.rawValue)), ("created_by", .int(j.createdBy.rawValue)),
-            ("created_at", .string(j.createdAt.rfc3339)), ("updated_at", .string(j.updatedAt.rfc3339)),
-        ])
-    }
+    public static func job(_ j: Job) -> JSONValue { ResourceJSON.job(j) }
 
-    public static func application(_ a: Application) -> JSONValue {
-        .object([
-            ("id", .int(a.id.rawValue)), ("job_id", .int(a.jobID.rawValue)), ("candidate_id", .int(a.candidateID.rawValue)),
-            ("stage", .string(a.stage.rawValue)), ("cover_letter", a.coverLetter.map(JSONValue.string) ?? .null),
-            ("resume_url", a.resumeURL.map(JSONValue.string) ?? .null),
-            ("created_at", .string(a.createdAt.rfc3339)), ("updated_at", .string(a.updatedAt.rfc3339)),
-            ("source", a.source.map(JSONValue.string) ?? .null), ("rejection", a.rejection.map(rejection) ?? .null),
-            ("resume_document_id", a.resumeDocumentID.map { .int($0) } ?? .null),
-        ])
-    }
+    public static func application(_ a: Application) -> JSONValue { ResourceJSON.application(a) }
 
     /// `{reason_id, reason, note}` (API.md, Rejection reasons).
-    public static func rejection(_ r: Rejection) -> JSONValue {
-        .object([("reason_id", r.reasonID.map(JSONValue.int) ?? .null), ("reason", r.reason.map(JSONValue.string) ?? .null),
-                 ("note", r.note.map(JSONValue.string) ?? .null)])
-    }
+    public static func rejection(_ r: Rejection) -> JSONValue { ResourceJSON.rejection(r) }
 
     /// `Pipeline`: the path as a client sends it back with PUT (the reserved terminal
     /// `rejected` stage is implied, not listed).
@@ -96,6 +63,39 @@ public enum Representation {
         return .object(fields)
     }
 
+    /// `Webhook`: `secret` only in the responses of create and rotate.
+    public static func webhook(_ w: Webhook, secret: String? = nil) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .int(w.id)), ("url", .string(w.url)), ("events", .array(w.events.map(JSONValue.string))),
+            ("description", w.description.map(JSONValue.string) ?? .null), ("active", .bool(w.active)),
+        ]
+        if let secret { fields.append(("secret", .string(secret))) }
+        fields += [
+            ("created_at", .string(w.createdAt.rfc3339)), ("last_success_at", w.lastSuccessAt.map { .string($0.rfc3339) } ?? .null),
+            ("last_failure_at", w.lastFailureAt.map { .string($0.rfc3339) } ?? .null), ("consecutive_failures", .int(Int64(w.consecutiveFailures))),
+        ]
+        return .object(fields)
+    }
+
+    /// A webhook delivery (an outbox row of channel `webhook`): `sent` reads `succeeded`,
+    /// a cancelled one (its webhook was deleted) `dead`; `next_attempt_at` while it waits.
+    public static func webhookDelivery(_ m: OutboxMessage) -> JSONValue {
+        let status: String
+        switch m.status {
+        case .pending: status = "pending"
+        case .failed: status = "failed"
+        case .sent: status = "succeeded"
+        case .dead, .cancelled: status = "dead"
+        }
+        let waiting = m.status == .pending || m.status == .failed
+        return .object([
+            ("id", .int(m.id)), ("event_id", .int(m.eventID ?? m.id)), ("event_type", .string(m.kind)), ("status", .string(status)),
+            ("attempts", .int(Int64(m.attempts))), ("response_status", m.responseStatus.map { .int(Int64($0)) } ?? .null),
+            ("duration_ms", m.durationMilliseconds.map { .int(Int64($0)) } ?? .null), ("last_error", m.lastError.map(JSONValue.string) ?? .null),
+            ("next_attempt_at", waiting ? .string(m.availableAt.rfc3339) : .null), ("created_at", .string(m.createdAt.rfc3339)),
+        ])
+    }
+
     /// `{slug, name, settings}` (API.md, Tenant settings).
     public static func tenant(_ t: Tenant) -> JSONValue {
         .object([("slug", .string(t.slug)), ("name", .string(t.name)), ("settings", t.settings.json)])
@@ -110,27 +110,10 @@ public enum Representation {
     }
 
     /// `Interview`; the candidate's view leaves out `interviewer_ids`.
-    public static func interview(_ i: Interview, showsInterviewers: Bool = true) -> JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [
-            ("id", .int(i.id.rawValue)), ("application_id", .int(i.applicationID.rawValue)), ("title", .string(i.title)),
-            ("starts_at", .string(i.startsAt.rfc3339)), ("ends_at", .string(i.endsAt.rfc3339)), ("location", i.location.map(JSONValue.string) ?? .null),
-            ("video_url", i.videoURL.map(JSONValue.string) ?? .null),
-        ]
-        if showsInterviewers { fields.append(("interviewer_ids", .array(i.interviewerIDs.map { .int($0.rawValue) }))) }
-        fields += [("status", .string(i.status.rawValue)), ("created_by", i.createdBy.map { .int($0.rawValue) } ?? .null),
-                   ("created_at", .string(i.createdAt.rfc3339)), ("updated_at", .string(i.updatedAt.rfc3339))]
-        return .object(fields)
-    }
+    public static func interview(_ i: Interview, showsInterviewers: Bool = true) -> JSONValue { ResourceJSON.interview(i, showsInterviewers: showsInterviewers) }
 
     /// `Scorecard`.
-    public static func scorecard(_ s: Scorecard) -> JSONValue {
-        .object([
-            ("id", .int(s.id.rawValue)), ("interview_id", .int(s.interviewID.rawValue)), ("application_id", .int(s.applicationID.rawValue)),
-            ("author_id", .int(s.authorID.rawValue)), ("recommendation", .string(s.recommendation.rawValue)),
-            ("ratings", .array(s.ratings.map { .object([("attribute", .string($0.attribute)), ("rating", .int($0.rating))]) })),
-            ("notes", s.notes.map(JSONValue.string) ?? .null), ("created_at", .string(s.createdAt.rfc3339)), ("updated_at", .string(s.updatedAt.rfc3339)),
-        ])
-    }
+    public static func scorecard(_ s: Scorecard) -> JSONValue { ResourceJSON.scorecard(s) }
 
     /// The ETag of an application: its version, strong.
     static func etag(_ a: Application) -> String { "\"\(a.version)\"" }

@@ -163,6 +163,9 @@ public struct AccountService: Sendable {
         let now = work.transaction.now()
         try work.users.touch(tenant, id: caller.id, at: now)
         user.lastActiveAt = now
+        if user.role == .candidate {
+            try work.publish(.resource(ResourceEvent(.candidateUpdated, [("candidate", ResourceJSON.candidate(user))])), actor: caller.eventActorID, tenant: tenant)
+        }
         return user
     }
 }

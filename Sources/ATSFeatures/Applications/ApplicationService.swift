@@ -155,7 +155,10 @@ public struct ApplicationService: Sendable {
               !pipeline.isTerminal(previous) else {
             throw DomainError.conflict("The stage this application was rejected from is no longer on its job's pipeline.")
         }
-        return try perform(work, tenant: tenant, actor: actor, current, to: previous, note: nil, rejection: nil, notifyCandidate: true)
+        let reopened = try perform(work, tenant: tenant, actor: actor, current, to: previous, note: nil, rejection: nil, notifyCandidate: true)
+        try work.publish(.resource(ResourceEvent(.applicationReopened, [("application", ResourceJSON.application(reopened))], applicationID: reopened.id)),
+                         actor: actor.eventActorID, tenant: tenant.id)
+        return reopened
     }
 
     public static let bulkLimit = 1...500

@@ -62,6 +62,13 @@ extension APIKey {
     var auditFields: AuditedFields { [("name", .string(name)), ("role", .string(role.rawValue)), ("prefix", .string(prefix))] }
 }
 
+extension Webhook {
+    /// Never a secret: what the webhook's `GET` shows a client may set.
+    var auditFields: AuditedFields {
+        [("url", .string(url)), ("events", .array(events.map(JSONValue.string))), ("description", text(description)), ("active", .bool(active))]
+    }
+}
+
 extension Pipeline {
     var auditFields: AuditedFields {
         [("stages", .array(path.map { .object([("key", .string($0.stage.rawValue)), ("name", .string($0.name)), ("kind", .string($0.kind.rawValue))]) })),

@@ -45,6 +45,7 @@ public struct CandidateService: Sendable {
         }
         if invite, let invitations { try invitations.invite(work, tenant: tenant, user: user, by: caller) }
         try work.audit(tenant.id, .candidateCreated, user.id, by: caller, .created(user.auditFields))
+        try work.publish(.resource(ResourceEvent(.candidateCreated, [("candidate", ResourceJSON.candidate(user))])), actor: caller.eventActorID, tenant: tenant.id)
         return user
     }
 
@@ -68,6 +69,7 @@ public struct CandidateService: Sendable {
         profile.isActive = nil
         let updated = try work.users.update(tenant, id: id, profile)
         try work.audit(tenant, .candidateUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
+        try work.publish(.resource(ResourceEvent(.candidateUpdated, [("candidate", ResourceJSON.candidate(updated))])), actor: caller.eventActorID, tenant: tenant)
         return updated
     }
 
@@ -105,6 +107,8 @@ public struct CandidateService: Sendable {
         var changes = AuditChanges.diff(survivor.auditFields, merged.auditFields)
         changes.set("merged_candidate_id", old: .null, new: .int(duplicateID.rawValue))
         try work.audit(tenant.id, .candidateMerged, survivorID, by: caller, changes)
+        try work.publish(.resource(ResourceEvent(.candidateMerged, [("candidate", ResourceJSON.candidate(merged)), ("merged_id", .int(duplicateID.rawValue))])),
+                         actor: caller.eventActorID, tenant: tenant.id)
         return merged
     }
 

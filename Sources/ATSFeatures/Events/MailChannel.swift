@@ -40,6 +40,8 @@ public struct MailChannel: OutboxChannel {
                                   .object(e.fields + [("recipient_name", .string(person.name)), ("recipient_role", .string("removed"))])))
             }
             return mails
+        case .resource:
+            return []
         }
     }
 

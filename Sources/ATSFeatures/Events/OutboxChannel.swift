@@ -7,9 +7,16 @@ import ATSDomain
 public protocol OutboxChannel: Sendable {
     var name: String { get }
     func deliveries(for event: DomainEvent) -> [NewOutboxMessage]
+    /// Deliveries that depend on the tenant's configuration: one per active webhook that
+    /// wants the event, resolved by the event's insert itself (no extra round trip).
+    func fanOut(for event: DomainEvent) -> WebhookFanOut?
+}
+
+extension OutboxChannel {
+    public func fanOut(for event: DomainEvent) -> WebhookFanOut? { nil }
 }
 
 /// The channels every event goes through.
 public enum OutboxChannels {
-    public static let all: [any OutboxChannel] = [MailChannel()]
+    public static let all: [any OutboxChannel] = [MailChannel(), WebhookChannel()]
 }

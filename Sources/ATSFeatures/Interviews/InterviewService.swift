@@ -128,6 +128,8 @@ public struct InterviewService: Sendable {
             throw DomainError.conflict("You already submitted a scorecard for this interview; PATCH it instead.")
         }
         try work.audit(tenant, .scorecardSubmitted, scorecard.id, by: caller, .created(scorecard.auditFields))
+        try work.publish(.resource(ResourceEvent(.scorecardSubmitted, [("scorecard", ResourceJSON.scorecard(scorecard))], applicationID: scorecard.applicationID)),
+                         actor: caller.eventActorID, tenant: tenant)
         return scorecard
     }
 

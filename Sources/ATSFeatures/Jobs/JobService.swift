@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 
 /// The rules for jobs (API.md, Jobs): who sees which status, who may change a job.
@@ -30,6 +31,7 @@ public struct JobService: Sendable {
         let created = try work.jobs.create(tenant, job)
         try work.pipelines.copyTemplate(tenant, toJob: created.id)
         try work.audit(tenant, .jobCreated, created.id, by: caller, .created(created.auditFields))
+        try work.publish(.resource(ResourceEvent(.jobCreated, [("job", ResourceJSON.job(created))])), actor: caller.eventActorID, tenant: tenant)
         return created
     }
 
@@ -37,6 +39,7 @@ public struct JobService: Sendable {
         let old = try editable(work, tenant: tenant, caller: caller, id: id)
         let updated = try work.jobs.update(tenant, id: id, changes)
         try work.audit(tenant, .jobUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
+        try work.publish(.resource(ResourceEvent(.jobUpdated, [("job", ResourceJSON.job(updated))])), actor: caller.eventActorID, tenant: tenant)
         return updated
     }
 
@@ -45,6 +48,7 @@ public struct JobService: Sendable {
         let old = try editable(work, tenant: tenant, caller: caller, id: id)
         try work.jobs.delete(tenant, id: id)
         try work.audit(tenant, .jobDeleted, id, by: caller, .deleted(old.auditFields))
+        try work.publish(.resource(ResourceEvent(.jobDeleted, [("job", ResourceJSON.job(old))])), actor: caller.eventActorID, tenant: tenant)
     }
 
     /// Admins, or the recruiter who created the job.

@@ -4,7 +4,7 @@ import ATSSupport
 import Synchronization
 
 /// Runs the tenants' scheduled maintenance (the retention sweep, the audit log's expiry,
-/// removing expired idempotency keys) in the
+/// removing expired idempotency keys, the webhook log's 30 days) in the
 /// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
 /// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
 /// decided in the database (`RetentionService`), so any number of processes may run one.
@@ -46,6 +46,12 @@ public final class MaintenanceScheduler: Sendable {
             log("removing expired idempotency keys failed; retrying at the next look", [("error", String(describing: error))])
         }
         expireAuditLog()
+        do {
+            let deleted = try WebhookLogRetention().sweep(database, now: clock())
+            if deleted > 0 { log("webhook delivery log: old deliveries removed", [("deleted", String(deleted))]) }
+        } catch {
+            log("webhook delivery log cleanup failed; retrying at the next look", [("error", String(describing: error))])
+        }
         do {
             let runs = try RetentionService().sweep(database, now: clock(), holder: holder)
             for run in runs {

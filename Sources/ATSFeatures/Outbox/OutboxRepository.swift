@@ -21,15 +21,18 @@ public struct NotificationFilter: Sendable, Equatable {
     public var status: OutboxStatus?
     /// Mail to this address only (a person's export).
     public var recipient: String?
+    public var channel: String
 
-    public init(status: OutboxStatus? = nil, recipient: String? = nil) {
+    public init(status: OutboxStatus? = nil, recipient: String? = nil, channel: String = "mail") {
         self.status = status
+        self.channel = channel
         self.recipient = recipient
     }
 }
 
 public protocol OutboxRepository {
-    func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage) throws -> OutboxMessage
+    /// A row on its own, or (`eventID`) one more delivery of an event (a redelivery).
+    func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage, eventID: Int64?) throws -> OutboxMessage
     func list(_ tenant: TenantID, filter: NotificationFilter, page: Page) throws -> PageResult<OutboxMessage>
     /// Pending or failed rows due by `now` and not claimed by a delivery in progress,
     /// oldest first, across this tenant.
@@ -54,4 +57,8 @@ public protocol OutboxRepository {
     /// (sent ones too) is readdressed to `replacement` with an empty payload, so the log
     /// keeps that something was sent, not to whom or what.
     func forget(_ tenant: TenantID, recipient: String, replacement: String) throws
+}
+
+extension OutboxRepository {
+    public func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage) throws -> OutboxMessage { try enqueue(tenant, message, eventID: nil) }
 }

@@ -8,33 +8,37 @@ public struct SQLOutboxRepository: OutboxRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let outboxColumns = "tenant_id, id, kind, recipient, payload, status, attempts, last_error, available_at, created_at, sent_at, channel"
+    static let outboxColumns = "tenant_id, id, kind, recipient, payload, status, attempts, last_error, available_at, created_at, sent_at, channel, "
+        + "event_id, response_status, duration_ms"
 
-    private static func message(_ row: SQLRow) throws(SQLError) -> OutboxMessage {
+    static func message(_ row: SQLRow) throws(SQLError) -> OutboxMessage {
         guard let status = OutboxStatus(rawValue: try row.text(5)) else { throw .decoding("unknown outbox status") }
         return OutboxMessage(id: try row.int(1), tenantID: TenantID(try row.int(0)), kind: try row.text(2), recipient: try row.text(3),
                              payload: try row.text(4), status: status, attempts: Int(try row.int(6)), lastError: try row.optionalText(7),
                              availableAt: try row.timestamp(8), createdAt: try row.timestamp(9), sentAt: try row.optionalTimestamp(10),
-                             channel: try row.text(11))
+                             channel: try row.text(11), eventID: try row.optionalInt(12), responseStatus: try row.optionalInt(13).map { Int($0) },
+                             durationMilliseconds: try row.optionalInt(14).map { Int($0) })
     }
 
-    public func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage) throws -> OutboxMessage {
+    public func enqueue(_ tenant: TenantID, _ message: NewOutboxMessage, eventID: Int64?) throws -> OutboxMessage {
         try tx.run { () throws(SQLError) -> OutboxMessage in
             let now = tx.now()
             let id = try tx.insert(into: "outbox", [
-                ("tenant_id", .int(tenant.rawValue)), ("channel", .text(message.channel)), ("kind", .text(message.kind)), ("recipient", .text(message.recipient)),
+                ("tenant_id", .int(tenant.rawValue)), ("event_id", eventID.map(SQLValue.int) ?? .null), ("channel", .text(message.channel)), ("kind", .text(message.kind)), ("recipient", .text(message.recipient)),
                 ("payload", .text(message.payload)), ("status", .text("pending")), ("attempts", .int(0)), ("available_at", .timestamp(now)),
                 ("created_at", .timestamp(now)),
             ])
             return OutboxMessage(id: id, tenantID: tenant, kind: message.kind, recipient: message.recipient, payload: message.payload,
                                  status: .pending, attempts: 0, lastError: nil, availableAt: now, createdAt: now, sentAt: nil,
-                                 channel: message.channel)
+                                 channel: message.channel, eventID: eventID)
         }
     }
 
     public func list(_ tenant: TenantID, filter: NotificationFilter, page: Page) throws -> PageResult<OutboxMessage> {
         var condition = SQLStatement(" WHERE tenant_id = $1")
         _ = condition.bind(.int(tenant.rawValue))
+        // The notification log is mail; webhook deliveries have their own log.
+        condition.append(" AND channel = \(condition.bind(.text(filter.channel)))")
         if let status = filter.status { condition.append(" AND status = \(condition.bind(.text(status.rawValue)))") }
         if let recipient = filter.recipient { condition.append(" AND recipient = \(condition.bind(.text(recipient)))") }
         return try tx.page("outbox", columns: Self.outboxColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.message)

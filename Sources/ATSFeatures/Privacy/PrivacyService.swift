@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 import ATSSupport
 
@@ -91,6 +92,8 @@ public struct PrivacyService: Sendable {
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)
         try work.audit(tenant, .candidateAnonymized, id, by: actor,
                        AuditChanges.diff([("anonymized_at", .null)], [("anonymized_at", anonymized.anonymizedAt.map { .string($0.rfc3339) } ?? .null)]))
+        // Receivers of webhooks are told to forget them too.
+        try work.publish(.resource(ResourceEvent(.candidateAnonymized, [("candidate_id", .int(id.rawValue))])), actor: nil, tenant: tenant)
         return anonymized
     }
 }

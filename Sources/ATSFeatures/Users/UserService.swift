@@ -1,4 +1,5 @@
 import ATSDomain
+import ATSSupport
 import ATSPersistence
 
 /// The rules for accounts (API.md, Auth and Users): who may create which role, who
@@ -25,6 +26,10 @@ public struct UserService: Sendable {
         // Public signup (anonymous) and the operator have no acting user.
         let caller: User? = if case .user(let user) = actor { user } else { nil }
         try work.audit(tenant, created.role == .candidate ? .candidateCreated : .userCreated, created.id, by: caller, .created(created.auditFields))
+        // A candidate who signs up joins the talent pool as one staff add does.
+        if created.role == .candidate {
+            try work.publish(.resource(ResourceEvent(.candidateCreated, [("candidate", ResourceJSON.candidate(created))])), actor: actor.userID, tenant: tenant)
+        }
         return created
     }
 

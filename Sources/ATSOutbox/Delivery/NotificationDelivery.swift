@@ -22,7 +22,7 @@ public final class NotificationDelivery: Sendable {
         case unavailable
     }
 
-    private let database: any Database
+    let database: any Database
     private let transport: any MailTransport
     private let from: MailAddress
     private let domain: String
@@ -31,15 +31,18 @@ public final class NotificationDelivery: Sendable {
     /// the lease has run out, so the lease must outlast a slow SMTP exchange.
     public let leaseSeconds: Double
     public let metrics: DeliveryMetrics
-    private let log: Logger
+    let log: Logger
     /// Opens the sealed tokens of account mail (reset, invitation); built from SECRET_KEY
     /// by `ats serve` and `ats worker`. Without it such mail cannot be composed (dead).
     private let opener: NotificationTemplates.SecretOpener?
+    /// Delivers the rows of channel `webhook`; without it they are recorded dead.
+    let webhooks: WebhookSender?
 
     public init(database: any Database, transport: any MailTransport, from: MailAddress, domain: String, maxAttempts: Int = 8,
                 leaseSeconds: Double = 120, metrics: DeliveryMetrics = DeliveryMetrics(), opener: NotificationTemplates.SecretOpener? = nil,
-                log: @escaping Logger = { _, _ in }) {
+                webhooks: WebhookSender? = nil, log: @escaping Logger = { _, _ in }) {
         self.opener = opener
+        self.webhooks = webhooks
         self.database = database
         self.transport = transport
         self.from = from
@@ -61,28 +64,31 @@ public final class NotificationDelivery: Sendable {
     /// `key` names the delivery for the transport (the .eml file): tenant slug and row id.
     public func deliver(tenant: TenantID, id: Int64, key: String, now: Timestamp = .now()) -> Outcome {
         let message: OutboxMessage
-        let settings: TenantSettings
+        let tenantRow: Tenant?
         do {
             let lease = Timestamp(microseconds: now.microseconds + Int64(leaseSeconds * 1e6))
             // The tenant's mail settings are read with the claim (one more indexed read in
             // the same transaction): mail goes out as the tenant is configured when it is
             // sent, whoever queued it and however long ago.
-            guard let claimed = try database.transaction(tenant: tenant, { work -> (OutboxMessage, TenantSettings)? in
+            guard let claimed = try database.transaction(tenant: tenant, { work -> (OutboxMessage, Tenant?)? in
                 guard let message = try work.outbox.claim(tenant, id: id, now: now, leaseUntil: lease) else { return nil }
-                return (message, try work.tenants.find(id: tenant)?.settings ?? TenantSettings())
+                return (message, try work.tenants.find(id: tenant))
             }) else {
                 return .skipped
             }
-            (message, settings) = claimed
+            (message, tenantRow) = claimed
         } catch {
             log("outbox: cannot claim a row", [("key", key), ("error", "\(error)")])
             return .unavailable
+        }
+        if message.channel == WebhookChannel().name, let webhooks {
+            return deliverWebhook(message, tenant: tenant, slug: tenantRow?.slug ?? "", tenantName: tenantRow?.name ?? "", key: key, sender: webhooks)
         }
         let attempt = message.attempts + 1
         let mail: MailMessage
         do {
             guard message.channel == "mail" else { throw NotForThisChannel(channel: message.channel) }
-            mail = try NotificationTemplates.compose(message, from: from, domain: domain, settings: settings, opener: opener)
+            mail = try NotificationTemplates.compose(message, from: from, domain: domain, settings: tenantRow?.settings ?? TenantSettings(), opener: opener)
         } catch {
             // No retry can fix a message we cannot compose.
             log("outbox: message cannot be composed", [("key", key), ("error", "\(error)")])
@@ -109,10 +115,15 @@ public final class NotificationDelivery: Sendable {
 
     /// Records the result, trying for a few seconds: once the mail is out, failing to say
     /// so would send it again when the lease runs out (a database restart takes seconds).
-    private func record(_ tenant: TenantID, _ id: Int64, key: String, _ change: (any OutboxRepository) throws -> Void) -> Bool {
+    func record(_ tenant: TenantID, _ id: Int64, key: String, _ change: (any OutboxRepository) throws -> Void) -> Bool {
+        recordWork(tenant, key: key) { try change($0.outbox) }
+    }
+
+    /// `record` with the whole unit of work (a webhook's result also changes the webhook).
+    func recordWork(_ tenant: TenantID, key: String, _ change: (UnitOfWork) throws -> Void) -> Bool {
         for attempt in 1...5 {
             do {
-                try database.transaction(tenant: tenant) { try change($0.outbox) }
+                try database.transaction(tenant: tenant) { try change($0) }
                 return true
             } catch {
                 if attempt == 5 {
