@@ -25,6 +25,9 @@ public final class API: Sendable {
     private let tenantRoutes: TenantRoutes
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
+    private let documentRoutes: DocumentRoutes
+    /// `ATS_DOCS_ASSETS`, for /docs (APIRouter).
+    let docsAssets: String?
     private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
@@ -53,6 +56,8 @@ public final class API: Sendable {
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
+        documentRoutes = DocumentRoutes(database: database, documents: DocumentService(), maxUpload: configuration.maxUpload)
+        docsAssets = configuration.docsAssets
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
@@ -73,5 +78,6 @@ public final class API: Sendable {
         interviewRoutes.register(on: &router)
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
+        documentRoutes.register(on: &router)
     }
 }

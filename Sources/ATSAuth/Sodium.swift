@@ -18,9 +18,13 @@ public enum Sodium {
     /// Lower-case hex SHA-256 of `text`'s UTF-8: how high-entropy secrets (API keys,
     /// reset and invitation tokens) are stored and looked up.
     public static func sha256Hex(_ text: String) -> String {
-        let input = Array(text.utf8)
+        sha256Hex(Array(text.utf8)[...])
+    }
+
+    /// Lower-case hex SHA-256 of `bytes` (a document's content, uncopied).
+    public static func sha256Hex(_ bytes: ArraySlice<UInt8>) -> String {
         var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        _ = crypto_hash_sha256(&digest, input, UInt64(input.count))
+        _ = bytes.withUnsafeBufferPointer { input in crypto_hash_sha256(&digest, input.baseAddress, UInt64(input.count)) }
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(digest.count * 2)

@@ -25,4 +25,5 @@ struct PostgresCapabilities: SQLCapabilities {
     /// bypass RLS.
     let migrationTransactionSetup: String? = "SET LOCAL row_security = off"
     let foreignKeyCheckQuery: String? = nil
+    func hexText(_ column: String) -> String { "encode(\(column), 'hex')" }
 }

@@ -19,4 +19,5 @@ struct SQLiteCapabilities: SQLCapabilities {
     let afterMigration: String? = "PRAGMA foreign_keys = ON"
     let migrationTransactionSetup: String? = nil
     let foreignKeyCheckQuery: String? = "PRAGMA foreign_key_check"
+    func hexText(_ column: String) -> String { "hex(\(column))" }
 }

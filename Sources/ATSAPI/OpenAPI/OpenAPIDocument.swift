@@ -37,6 +37,10 @@ public enum OpenAPIDocument {
         var formLogin = false
         var paginated = false
         var ifMatch = false
+        /// A file upload: `multipart/form-data` with a binary `file` part, or the raw file.
+        var upload = false
+        /// The success response is the file's bytes (a download), with an ETag.
+        var download = false
         var success: (code: Int, description: String, schema: JSONValue?)
         var errors: [Int]
 
@@ -247,6 +251,23 @@ public enum OpenAPIDocument {
         Operation(method: "DELETE", path: "/api/notes/{note_id}", summary: "Delete a note (its author or an admin)", tag: "notes", access: .required,
                   pathParameters: ["note_id"], success: (204, "Deleted", nil), errors: [401, 403]),
 
+        Operation(method: "POST", path: "/api/candidates/{candidate_id}/documents",
+                  summary: "Upload a document (staff, or the candidate for themself): multipart/form-data (file, kind) or the raw file with ?filename=&kind=",
+                  tag: "documents", access: .required, pathParameters: ["candidate_id"],
+                  query: [("filename", queryText, "Raw upload only: the file's display name"),
+                          ("kind", enumeration(DocumentKind.allCases.map(\.rawValue)), "Raw upload only: resume (default), cover_letter or other")],
+                  upload: true, success: (201, "The document (Location header)", ref("Document")), errors: [401, 409, 413, 415, 422]),
+        Operation(method: "GET", path: "/api/candidates/{candidate_id}/documents", summary: "A candidate's documents, newest first (staff, or the candidate)",
+                  tag: "documents", access: .required, pathParameters: ["candidate_id"], paginated: true,
+                  success: (200, "Documents", arrayOf("Document")), errors: [401, 422]),
+        Operation(method: "GET", path: "/api/documents/{document_id}", summary: "A document's metadata (staff, or its candidate)", tag: "documents",
+                  access: .required, pathParameters: ["document_id"], success: (200, "The document", ref("Document")), errors: [401]),
+        Operation(method: "GET", path: "/api/documents/{document_id}/content",
+                  summary: "Download a document (staff, or its candidate); If-None-Match with its ETag is 304", tag: "documents", access: .required,
+                  pathParameters: ["document_id"], download: true, success: (200, "The file, as an attachment", nil), errors: [401]),
+        Operation(method: "DELETE", path: "/api/documents/{document_id}", summary: "Delete a document (staff, or its candidate)", tag: "documents",
+                  access: .required, pathParameters: ["document_id"], success: (204, "Deleted", nil), errors: [401]),
+
         Operation(method: "POST", path: "/api/applications/{application_id}/interviews", summary: "Schedule an interview and send calendar invitations (staff)",
                   tag: "interviews", access: .required, pathParameters: ["application_id"], body: "ScheduleInterviewRequest",
                   success: (201, "The interview (Location header)", ref("Interview")), errors: [401, 403, 415, 422]),
@@ -302,7 +323,7 @@ public enum OpenAPIDocument {
         ("privacy", "GDPR: export, anonymization, erasure"),
         ("api-keys", "API keys for integrations (admin)"), ("tenant", "The tenant's name and settings"),
         ("candidates", "The talent pool (staff)"),
-        ("notes", "Staff notes on applications"), ("interviews", "Interviews, calendar invitations and scorecards"),
+        ("notes", "Staff notes on applications"), ("documents", "Résumés and attachments"), ("interviews", "Interviews, calendar invitations and scorecards"),
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
@@ -322,7 +343,8 @@ public enum OpenAPIDocument {
         case 404: return "No such resource in this tenant, or an unknown tenant"
         case 409: return "Conflict: duplicate, invalid stage transition (allowed lists the legal ones), or a job with applications"
         case 412: return "If-Match given and the ETag differs"
-        case 415: return "The body is not application/json"
+        case 413: return "The body is larger than the route takes (ATS_MAX_UPLOAD for uploads, else ATS_MAX_BODY)"
+        case 415: return "The body is not application/json (uploads: not an accepted format, or not the declared one)"
         case 422: return "Validation: errors names each field (an empty field is the whole body)"
         case 429: return "Too many attempts; retry after Retry-After seconds"
         case 503: return "Overloaded, or the database is down; retry after Retry-After seconds"
@@ -350,8 +372,20 @@ public enum OpenAPIDocument {
             if op.formLogin { content.append(("application/x-www-form-urlencoded", .object([("schema", ref("LoginForm"))]))) }
             fields.append(("requestBody", .object([("required", .bool(!op.bodyIsOptional)), ("content", .object(content))])))
         }
+        if op.upload { fields.append(("requestBody", uploadBody)) }
         var responses: [(key: String, value: JSONValue)] = []
         var success: [(key: String, value: JSONValue)] = [("description", .string(op.success.description))]
+        if op.download {
+            let binary: JSONValue = .object([("type", .string("string")), ("format", .string("binary"))])
+            success.append(("headers", .object([
+                ("ETag", .object([("description", .string("The content's SHA-256, quoted")), ("schema", string)])),
+                ("Content-Disposition", .object([("description", .string("attachment; filename*=UTF-8''…")), ("schema", string)])),
+                ("Cache-Control", .object([("schema", enumeration(["private, no-store"]))])),
+                ("X-Content-Type-Options", .object([("schema", enumeration(["nosniff"]))])),
+            ])))
+            success.append(("content", .object(DocumentFormat.allCases.map { (key: $0.contentType, value: JSONValue.object([("schema", binary)])) })))
+            responses.append(("304", .object([("description", .string("If-None-Match matched the ETag: not modified"))])))
+        }
         if op.paginated {
             success.append(("headers", .object([
                 ("X-Total-Count", .object([("description", .string("Rows matching the filters")), ("schema", .object([("type", .string("integer"))]))])),
@@ -361,13 +395,22 @@ public enum OpenAPIDocument {
             ])))
         }
         if let schema = op.success.schema { success.append(("content", .object([("application/json", .object([("schema", schema)]))]))) }
-        responses.append((String(op.success.code), .object(success)))
+        responses.insert((String(op.success.code), .object(success)), at: 0)
         for code in op.errorStatuses {
             responses.append((String(code), .object([("description", .string(errorDescription(code))),
                                                      ("content", .object([("application/problem+json", .object([("schema", ref("Problem"))]))]))])))
         }
         fields.append(("responses", .object(responses)))
         return .object(fields)
+    }
+
+    /// Both upload forms (API.md, Documents): Swagger UI shows a file picker for either.
+    static var uploadBody: JSONValue {
+        let binary: JSONValue = .object([("type", .string("string")), ("format", .string("binary"))])
+        let form = object([("file", binary), ("kind", enumeration(DocumentKind.allCases.map(\.rawValue)))], required: ["file"])
+        var content: [(key: String, value: JSONValue)] = [("multipart/form-data", .object([("schema", form)]))]
+        content += (["application/octet-stream"] + DocumentFormat.allCases.map(\.contentType)).map { (key: $0, value: JSONValue.object([("schema", binary)])) }
+        return .object([("required", .bool(true)), ("content", .object(content))])
     }
 
     private static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false, example: JSONValue? = nil) -> JSONValue {
@@ -511,7 +554,9 @@ public enum OpenAPIDocument {
             ("ApplyRequest", object([("cover_letter", text(0, 10_000, nullable: true)),
                                      ("resume_url", .object([("type", .array([.string("string"), .string("null")])), ("minLength", .int(1)), ("maxLength", .int(2000)),
                                                              ("pattern", .string("^[Hh][Tt][Tt][Pp][Ss]?://[^/\\u0000-\\u0020\\u007f][^\\u0000-\\u0020\\u007f]*$")),
-                                                             ("description", .string("An absolute http(s) URL"))]))],
+                                                             ("description", .string("An absolute http(s) URL"))])),
+                                     ("resume_document_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1)),
+                                                                     ("description", .string("One of your documents"))]))],
                                     required: [],
                                     example: .object([("cover_letter", .string("I would like to join.")), ("resume_url", .string("https://cv.example.com/ada.pdf"))]))),
             ("Candidate", object([("id", id), ("email", .object([("type", .string("string")), ("format", .string("email"))])), ("full_name", nullableText), ("role", roles),
@@ -545,6 +590,11 @@ public enum OpenAPIDocument {
                                                                             ("description", .string("true: the candidate gets the application-received mail (the job creator's alert always goes)"))]))],
                                              required: ["candidate_id"],
                                              example: .object([("candidate_id", .int(42)), ("source", .string("referral")), ("notify_candidate", .bool(false))]))),
+            ("Document", object([("id", id), ("candidate_id", id), ("kind", enumeration(DocumentKind.allCases.map(\.rawValue))), ("filename", string),
+                                 ("content_type", string), ("size", .object([("type", .string("integer")), ("minimum", .int(1))])),
+                                 ("sha256", .object([("type", .string("string")), ("pattern", .string("^[0-9a-f]{64}$"))])),
+                                 ("uploaded_by", .object([("type", .array([.string("integer"), .string("null")]))])), ("created_at", time)],
+                                required: ["id", "candidate_id", "kind", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at"])),
             ("Note", object([("id", id), ("application_id", id), ("author_id", .object([("type", .array([.string("integer"), .string("null")]))])),
                              ("body", string), ("created_at", time)], required: ["id", "application_id", "author_id", "body", "created_at"])),
             ("CreateNoteRequest", object([("body", text(1, 10_000, trimmed: true))], required: ["body"],

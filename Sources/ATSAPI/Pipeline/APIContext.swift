@@ -94,9 +94,11 @@ enum RouteAccess {
 extension Router {
     /// Registers a handler that reads decode → service → encode: the tenant, credentials
     /// and problem mapping come from the middleware; the context is built once here.
-    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn,
+    /// `maxBody`: this route's body limit when it takes more than the server's default
+    /// (an upload); the server refuses a larger body before reading it.
+    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn, maxBody: Int? = nil,
                       api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
-        add(method, template) { request, context in
+        add(method, template, maxBody: maxBody) { request, context in
             let context = try APIContext(context)
             if access == .signedIn {
                 switch context.credentials {

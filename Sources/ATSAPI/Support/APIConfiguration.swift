@@ -26,6 +26,12 @@ public struct APIConfiguration: Sendable {
     /// `ATS_RESET_URL`: the page that takes a reset or invitation token, `{token}` where
     /// it goes; nil mails the token itself.
     public var resetURL: String?
+    /// `ATS_MAX_UPLOAD`: the document upload route's body limit (other routes keep the
+    /// server's `ATS_MAX_BODY`).
+    public var maxUpload = 10 << 20
+    /// `ATS_DOCS_ASSETS`: Swagger UI's dist directory, served under /docs/assets/; nil:
+    /// /docs loads Swagger UI from the CDN.
+    public var docsAssets: String?
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

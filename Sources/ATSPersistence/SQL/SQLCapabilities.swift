@@ -38,4 +38,7 @@ public protocol SQLCapabilities: Sendable {
     /// Rows that break a foreign key (any row: the migration is refused), where the
     /// engine's own checks were off during the migration.
     var foreignKeyCheckQuery: String? { get }
+    /// An expression giving a blob column as hex text (either case), for exports that
+    /// read every column as text.
+    func hexText(_ column: String) -> String
 }
