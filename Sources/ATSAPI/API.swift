@@ -26,8 +26,8 @@ public final class API: Sendable {
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let documentRoutes: DocumentRoutes
-    /// `ATS_DOCS_ASSETS`, for /docs (APIRouter).
-    let docsAssets: String?
+    /// Swagger UI's files when served locally (`ATS_DOCS_ASSETS`), for /docs.
+    let docsAssets: DocsAssets?
     private let keyUsage = APIKeyUsageRecorder()
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,

@@ -46,7 +46,10 @@ public enum OpenAPIDocument {
 
         /// Every parameter, in the document's order: path, tenant header, query, paging, If-Match.
         var parameters: [Parameter] {
-            var list = pathParameters.map { Parameter(name: $0, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id") }
+            var list = pathParameters.map { name in
+                name.hasSuffix("_id") ? Parameter(name: name, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id")
+                    : Parameter(name: name, location: .path, schema: OpenAPIDocument.string, description: "A file name")
+            }
             if tenant {
                 list.append(Parameter(name: "X-Tenant", location: .header, schema: OpenAPIDocument.tenantSlug,
                                       description: "Tenant slug, case-insensitive (default: the Host's subdomain under ATS_BASE_DOMAIN, else the default tenant); an unknown or empty one is 404"))
@@ -109,6 +112,8 @@ public enum OpenAPIDocument {
                   success: (200, "OpenAPI 3.1", .object([("type", .string("object"))])), errors: []),
         Operation(method: "GET", path: "/docs", summary: "Swagger UI", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "HTML", nil), errors: []),
+        Operation(method: "GET", path: "/docs/assets/{file}", summary: "Swagger UI's files when ATS_DOCS_ASSETS is set (else 404: /docs uses a CDN)",
+                  tag: "operations", access: .anonymous, tenant: false, pathParameters: ["file"], success: (200, "CSS, JavaScript or PNG", nil), errors: [404]),
 
         Operation(method: "POST", path: "/api/auth/signup", summary: "Sign up (candidates; other roles need an admin's token)", tag: "auth",
                   body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422, 429]),
@@ -709,38 +714,74 @@ public enum OpenAPIDocument {
     }
 }
 
-/// `/openapi.json` and `/docs` (Swagger UI from a CDN, as FastAPI serves it). The CDN
-/// files are pinned to one release of `swagger-ui-dist` and carry Subresource Integrity
-/// hashes, so a changed or compromised file is not run; the hashes are those of the npm
-/// dist files of that release (as shipped, byte for byte, by the PyPI packages
-/// `swagger-ui-bundle-v2` 5.31.0 and `drf-spectacular-sidecar` 2026.1.1). To upgrade: change
-/// the version and recompute both (`openssl dgst -sha384 -binary FILE | base64`).
+/// Swagger UI's files, read once at startup from `ATS_DOCS_ASSETS` (the process
+/// serves them from memory: no file system access per request, no path to traverse).
+public struct DocsAssets: Sendable {
+    /// What /docs loads; startup fails without them.
+    public static let required = ["swagger-ui.css", "swagger-ui-bundle.js"]
+    /// Served when present.
+    public static let optional = ["favicon-32x32.png", "favicon-16x16.png"]
+    let files: [String: [UInt8]]
+
+    public init(files: [String: [UInt8]]) { self.files = files }
+
+    static func contentType(_ name: String) -> String {
+        if name.hasSuffix(".css") { return "text/css; charset=utf-8" }
+        if name.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
+        return "image/png"
+    }
+}
+
+/// `/openapi.json` and `/docs`: Swagger UI from `ATS_DOCS_ASSETS` under /docs/assets/
+/// when configured (air-gapped deployments, CI), else from a CDN as FastAPI serves it.
+/// The files are pinned to one release of `swagger-ui-dist` and carry Subresource
+/// Integrity hashes, so a changed or compromised file is not run, wherever it comes
+/// from; the hashes are those of the npm dist files of that release (as shipped, byte
+/// for byte, by the PyPI packages `swagger-ui-bundle-v2` 5.31.0, which scripts/docs-assets
+/// installs, and `drf-spectacular-sidecar` 2026.1.1). To upgrade: change the version here
+/// and in scripts/docs-assets and recompute both (`openssl dgst -sha384 -binary FILE | base64`).
 /// Authorization is not persisted: a bearer token typed into the page is not written to
 /// localStorage, where any script of this origin could read it later.
 enum OpenAPIRoutes {
-    static let docsPage = """
-    <!doctype html>
-    <html lang="en">
-    <head>
-      <meta charset="utf-8">
-      <title>ATS API</title>
-      <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui.css"
-            integrity="sha384-KX9Rx9vM1AmUNAn07bPAiZhFD4C8jdNgG6f5MRNvR+EfAxs2PmMFtUUazui7ryZQ" crossorigin="anonymous">
-    </head>
-    <body>
-      <div id="swagger-ui"></div>
-      <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui-bundle.js"
-              integrity="sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K" crossorigin="anonymous"></script>
-      <script>
-        window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });
-      </script>
-    </body>
-    </html>
-    """
+    static func docsPage(base: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <title>ATS API</title>
+          <link rel="stylesheet" href="\(base)/swagger-ui.css"
+                integrity="sha384-KX9Rx9vM1AmUNAn07bPAiZhFD4C8jdNgG6f5MRNvR+EfAxs2PmMFtUUazui7ryZQ" crossorigin="anonymous">
+        </head>
+        <body>
+          <div id="swagger-ui"></div>
+          <script src="\(base)/swagger-ui-bundle.js"
+                  integrity="sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K" crossorigin="anonymous"></script>
+          <script>
+            window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });
+          </script>
+        </body>
+        </html>
+        """
+    }
 
-    static func register(on router: inout Router) {
+    static let cdnBase = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0"
+
+    static func register(on router: inout Router, assets: DocsAssets? = nil) {
         let document = Array(OpenAPIDocument.json.utf8)
+        let page = docsPage(base: assets == nil ? cdnBase : "/docs/assets")
         router.get("/openapi.json", mode: .inline) { _, _ in .json(200, document) }
-        router.get("/docs", mode: .inline) { _, _ in .text(200, docsPage, contentType: "text/html; charset=utf-8") }
+        router.get("/docs", mode: .inline) { _, _ in .text(200, page, contentType: "text/html; charset=utf-8") }
+        let files = assets?.files ?? [:]
+        router.get("/docs/assets/{file}", mode: .inline) { _, context in
+            guard let name = context.parameters["file"], let bytes = files[name] else {
+                throw HTTPError(404, "No such asset\(assets == nil ? " (ATS_DOCS_ASSETS is not set: /docs loads Swagger UI from its CDN)" : "").")
+            }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", DocsAssets.contentType(name))
+            headers.add("Cache-Control", "public, max-age=86400")
+            headers.add("X-Content-Type-Options", "nosniff")
+            return HTTPResponse(status: 200, headers: headers, body: bytes)
+        }
     }
 }
