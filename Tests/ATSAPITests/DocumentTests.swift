@@ -1,6 +1,7 @@
 import ATSAPI
 import ATSAuth
 import ATSDomain
+import ATSFeatures
 import ATSSupport
 import ATSTestSupport
 import Testing
@@ -263,5 +264,25 @@ struct DocumentTests {
         #expect(try env.call("GET", "/api/documents/\(moved)", token: w.admin).status == 404)
         #expect(try env.call("GET", "/api/candidates/\(w.candidateID)/documents", token: w.admin).header("X-Total-Count") == "0")
         #expect(try env.upload(w.candidateID, DocumentFixtures.pdf, type: "application/pdf", token: w.admin).status == 409)
+    }
+
+    @Test("ats tenant export carries each document's bytes as base64; tenant delete removes them", arguments: Backend.allCases)
+    func tenantExportAndDelete(_ backend: Backend) throws {
+        let env = try APITestEnvironment(backend)
+        try env.createTenant("acme")
+        let (_, staff) = try env.signedIn("boss@acme.io", role: .admin, tenant: "acme")
+        let candidate = try env.user("ada@acme.io", role: .candidate, tenant: "acme")
+        let response = try env.send("POST", "/api/candidates/\(candidate.id)/documents", body: DocumentFixtures.png, contentType: "image/png",
+                                    token: staff, tenant: "acme")
+        #expect(response.status == 201)
+        let export = try TenantService().export(env.database.database, slug: "acme")
+        guard case .array(let rows)? = export["documents"], let row = rows.first else {
+            Issue.record("no documents in the tenant export")
+            return
+        }
+        #expect(row["content"]?.string == Base64.encode(DocumentFixtures.png) && row["size"]?.int == Int64(DocumentFixtures.png.count))
+        try TenantService().delete(env.database.database, slug: "acme", confirmation: "acme", defaultTenant: "default")
+        // The tenant and its users are gone with the documents (TenantData's contract test checks every table is emptied).
+        #expect([401, 404].contains(try env.call("GET", "/api/documents/\(response["id"]?.int ?? 0)/content", token: staff, tenant: "acme").status))
     }
 }
