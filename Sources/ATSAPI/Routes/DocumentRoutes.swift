@@ -98,11 +98,10 @@ struct DocumentRoutes: Sendable {
     func content(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let id = DocumentID(try context.pathID("document_id"))
         let ifNoneMatch = request.headers.values("If-None-Match")
-        let (document, bytes) = try database.read(tenant: context.tenant.id) { work -> (Document, [UInt8]?) in
-            let caller = try context.requireCaller(in: work)
-            let document = try documents.find(work, tenant: context.tenant.id, caller: caller, id: id)
-            if Self.matches(ifNoneMatch, etag: document.sha256) { return (document, nil) }
-            return try documents.content(work, tenant: context.tenant.id, caller: caller, id: id)
+        let (document, bytes) = try database.read(tenant: context.tenant.id) { work in
+            try documents.download(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id) {
+                Self.matches(ifNoneMatch, etag: $0.sha256)
+            }
         }
         var headers = HTTPHeaders()
         headers.add("ETag", "\"\(document.sha256)\"")

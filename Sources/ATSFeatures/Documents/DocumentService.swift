@@ -62,9 +62,12 @@ public struct DocumentService: Sendable {
         return try work.documents.list(tenant, candidate: id, page: page)
     }
 
-    /// The metadata and the bytes, for a download.
-    public func content(_ work: UnitOfWork, tenant: TenantID, caller: User, id: DocumentID) throws -> (Document, [UInt8]) {
+    /// The metadata and the bytes, for a download; no bytes (and none read) when the
+    /// client already has them (`isCurrent`: its `If-None-Match` names this document's hash).
+    public func download(_ work: UnitOfWork, tenant: TenantID, caller: User, id: DocumentID,
+                         isCurrent: (Document) -> Bool = { _ in false }) throws -> (Document, [UInt8]?) {
         let document = try find(work, tenant: tenant, caller: caller, id: id)
+        if isCurrent(document) { return (document, nil) }
         guard let bytes = try work.documents.content(tenant, id: id) else { throw DomainError.notFound("No such document.") }
         return (document, bytes)
     }

@@ -22,6 +22,8 @@ CREATE TABLE documents (
     FOREIGN KEY (tenant_id, uploaded_by) REFERENCES users (tenant_id, id)
 );
 CREATE INDEX documents_by_candidate ON documents (tenant_id, candidate_id, created_at, id);
+-- Out of line, never compressed: the accepted formats are mostly compressed already.
+ALTER TABLE documents ALTER COLUMN content SET STORAGE EXTERNAL;
 
 ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE documents FORCE ROW LEVEL SECURITY;
