@@ -45,7 +45,6 @@ BEGIN
 END
 $$;
 SQL
-  ats_drop_test_databases "$cluster_port"
   export ATS_TEST_POSTGRES_OWNER="postgres://ats_owner:ats_owner@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP="postgres://ats_app:ats_app@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP_ROLE="ats_app"
@@ -58,9 +57,11 @@ SQL
 # here keeps the cluster small (thousands of leftovers made a crash recovery's sync
 # outlast pg_ctl's wait).
 ats_drop_test_databases() {
-  local port="$1" as_postgres="sudo -u postgres"; [ "$(id -u)" -eq 0 ] && as_postgres="runuser -u postgres --"
+  local port="${1:-$(pg_lsclusters -h | awk '$1==15 && $2=="main" {print $3}')}" as_postgres="sudo -u postgres"; [ "$(id -u)" -eq 0 ] && as_postgres="runuser -u postgres --"
   local leftovers
-  leftovers=$($as_postgres psql -At -p "$port" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ats\_t\_%'")
+  # Only those nobody is connected to: another test run on this machine keeps its own.
+  leftovers=$($as_postgres psql -At -p "$port" -c "SELECT datname FROM pg_database d WHERE datname LIKE 'ats\_t\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)")
   [ -z "$leftovers" ] && return 0
   echo "==> dropping $(echo "$leftovers" | wc -l) leftover test databases"
   echo "$leftovers" | sed 's/.*/DROP DATABASE IF EXISTS "&" WITH (FORCE);/' | $as_postgres psql -q -p "$port" >/dev/null

@@ -28,7 +28,10 @@ public final class API: Sendable {
     private let documentRoutes: DocumentRoutes
     /// Swagger UI's files when served locally (`ATS_DOCS_ASSETS`), for /docs.
     let docsAssets: DocsAssets?
+    private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let auditRoutes: AuditRoutes
+    private let auditMiddleware: AuditMiddleware
 
     public init(database: any Database, configuration: APIConfiguration, passwords: PasswordHasher = .owaspMinimum,
                 logger: Logger = Logger(level: .info)) throws {
@@ -58,12 +61,16 @@ public final class API: Sendable {
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
         documentRoutes = DocumentRoutes(database: database, documents: DocumentService(), maxUpload: configuration.maxUpload)
         docsAssets = configuration.docsAssets
+        reportRoutes = ReportRoutes(database: database, reports: ReportService())
+        auditRoutes = AuditRoutes(database: database, audit: AuditService())
+        auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
     /// tenant → credentials → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
+        router.use(auditMiddleware)
         router.use(TenantMiddleware(tenants: tenants))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
         authRoutes.register(on: &router)
@@ -79,5 +86,7 @@ public final class API: Sendable {
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
         documentRoutes.register(on: &router)
+        reportRoutes.register(on: &router)
+        auditRoutes.register(on: &router)
     }
 }

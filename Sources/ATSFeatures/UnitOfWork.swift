@@ -26,6 +26,8 @@ public struct UnitOfWork {
     public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
     public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
     public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
+    public var reports: any ReportRepository { SQLReportRepository(transaction) }
+    public var auditLog: any AuditRepository { SQLAuditRepository(transaction) }
 
     /// Records `event` and its deliveries on every channel, in this transaction: the
     /// change and what it announces commit together or not at all.

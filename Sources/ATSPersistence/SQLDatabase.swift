@@ -28,12 +28,12 @@ public protocol SQLDatabase: Database {
     /// How often a unit of work whose BEGIN found the connection dead is retried
     /// (PostgreSQL: the pool size, so every stale connection can be replaced).
     var reconnectAttempts: Int { get }
+    /// What units of work take as "now" (`SQLTransaction.now()`).
     var clock: @Sendable () -> Timestamp { get }
 }
 
 extension SQLDatabase {
     public var dialect: SQLDialect { capabilities.dialect }
-    public var clock: @Sendable () -> Timestamp { Timestamp.now }
 
     public func withTransaction<T>(tenant: TenantID?, _ body: (SQLTransaction) throws -> T) throws -> T {
         try unitOfWork(readOnly: false, tenant: tenant, body)

@@ -21,12 +21,16 @@ public struct TenantTable: Sendable {
     public let secretColumns: [String]
     /// The export's order within the table.
     public let orderBy: String
+    /// Append-only for the application (the audit log): removed with the tenant through
+    /// `SQLCapabilities.auditPurgeStatement`, after the tenant row.
+    public let appendOnly: Bool
 
-    public init(_ name: String, columns: [TenantColumn], secretColumns: [String] = [], orderBy: String = "id") {
+    public init(_ name: String, columns: [TenantColumn], secretColumns: [String] = [], orderBy: String = "id", appendOnly: Bool = false) {
         self.name = name
         self.columns = columns
         self.secretColumns = secretColumns
         self.orderBy = orderBy
+        self.appendOnly = appendOnly
     }
 }
 
@@ -42,6 +46,10 @@ public enum TenantData {
     public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [
+        TenantTable("audit_events", columns: [
+            .init("id", .int), .init("actor_id", .int), .init("api_key_id", .int), .init("action", .text), .init("resource_type", .text),
+            .init("resource_id", .int), .init("request_id", .text), .init("ip", .text), .init("created_at", .timestamp), .init("changes", .text),
+        ], appendOnly: true),
         TenantTable("scorecards", columns: [
             .init("id", .int), .init("interview_id", .int), .init("application_id", .int), .init("author_id", .int), .init("recommendation", .text),
             .init("ratings", .text), .init("notes", .text), .init("created_at", .timestamp), .init("updated_at", .timestamp),
@@ -64,6 +72,8 @@ public enum TenantData {
         TenantTable("application_events", columns: [
             .init("id", .int), .init("application_id", .int), .init("from_stage", .text), .init("to_stage", .text),
             .init("actor_id", .int), .init("note", .text), .init("created_at", .timestamp),
+            // The report columns (migration 0016).
+            .init("applied_at", .timestamp), .init("job_id", .int), .init("stay_seconds", .int), .init("first_entry", .bool),
         ]),
         TenantTable("applications", columns: [
             .init("id", .int), .init("job_id", .int), .init("candidate_id", .int), .init("stage", .text), .init("cover_letter", .text),
@@ -129,14 +139,17 @@ public enum TenantData {
         return bytes
     }
 
-    /// Deletes every row of the tenant, children first, then the tenant itself; throws
-    /// `.notFound` when there is no such tenant.
+    /// Deletes every row of the tenant, children first, then the tenant itself, then its
+    /// audit log (which may go only once the tenant row is gone); throws `.notFound` when
+    /// there is no such tenant. Run in a transaction scoped to the tenant.
     public static func delete(_ tx: SQLTransaction, tenant: TenantID) throws {
         let deleted = try tx.run { () throws(SQLError) -> Int in
-            for table in tables {
+            for table in tables where !table.appendOnly {
                 try tx.connection.execute("DELETE FROM \(table.name) WHERE tenant_id = $1", [.int(tenant.rawValue)])
             }
-            return try tx.connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
+            let deleted = try tx.connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
+            if deleted > 0 { try tx.connection.execute(tx.capabilities.auditPurgeStatement, [.int(tenant.rawValue)]) }
+            return deleted
         }
         if deleted == 0 { throw StorageError.notFound }
     }

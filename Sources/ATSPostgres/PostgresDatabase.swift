@@ -14,7 +14,12 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     /// Statements sent by all of this database's connections.
     public let roundTrips: RoundTripCounter
 
-    public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats") {
+    /// What units of work take as "now" (tests move it).
+    public let clock: @Sendable () -> Timestamp
+
+    public init(url: String, poolSize: Int = 10, statementTimeoutMilliseconds: Int = 5000, applicationName: String = "ats",
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.clock = clock
         let counter = RoundTripCounter()
         roundTrips = counter
         pool = ConnectionPool(capacity: poolSize) { () throws(StorageError) -> PostgresConnection in
@@ -52,6 +57,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     /// Grants the serving role what it needs on every table and sequence (run after
     /// migrations, as the owner). The role is a name from configuration, quoted by libpq.
+    /// The audit log is insert-and-read only: its rows leave through two functions
+    /// (migration 0015), which the role may call.
     public func grantApplicationRole(_ role: String) throws {
         try withConnection { connection in
             guard let postgres = connection as? PostgresConnection else { return }
@@ -60,6 +67,13 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                     throw SQLError.other(code: "ROLE", message: "the application role '\(role)' does not exist; create it first (see README, PostgreSQL roles)")
                 }
                 let quoted = try postgres.quoteIdentifier(role)
+                // The audit log is insert-and-read only (absent below migration 0015,
+                // e.g. after `migrate up --to` an older version).
+                let audited = try postgres.queryOne("SELECT to_regclass('audit_events') IS NOT NULL", [])?.bool(0) ?? false
+                let auditGrants = audited ? """
+                    REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM \(quoted);
+                    GRANT EXECUTE ON FUNCTION audit_events_expire(bigint, timestamptz), audit_events_purge_tenant(bigint) TO \(quoted);
+                    """ : ""
                 // Under the migration lock: two GRANTs on one table at once fail with
                 // "tuple concurrently updated" (two replicas running migrate up together).
                 try postgres.executeScript("BEGIN")
@@ -69,6 +83,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(quoted);
                     REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(quoted);
                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(quoted);
+                    \(auditGrants)
                     COMMIT;
                     """)
             } catch {

@@ -20,10 +20,13 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     public let capabilities: any SQLCapabilities = SQLiteCapabilities()
     /// One writer: a BEGIN never finds a stale connection to replace.
     public let reconnectAttempts = 0
+    /// What units of work take as "now" (tests move it).
+    public let clock: @Sendable () -> Timestamp
 
     /// Opens (creating if needed) the database file at `path`.
-    public init(path: String, readers: Int = 8) throws {
+    public init(path: String, readers: Int = 8, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
         self.path = path
+        self.clock = clock
         writer = try SQLiteDatabase.open(path)
         self.readers = ConnectionPool(capacity: readers) { try SQLiteDatabase.open(path, readOnly: true) }
     }

@@ -5,6 +5,7 @@ import ATSSQLite
 import ATSFeatures
 import ATSPersistence
 import Foundation
+import Synchronization
 import Testing
 
 /// The two adapters the contract runs against.
@@ -45,7 +46,7 @@ public final class TestDatabase: @unchecked Sendable {
     public let ownerURL: String?
     private let cleanup: () -> Void
 
-    public init(_ backend: Backend, migrate: Bool = true) throws {
+    public init(_ backend: Backend, migrate: Bool = true, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
         self.backend = backend
         let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         name = "ats_t_\(suffix)"
@@ -54,7 +55,7 @@ public final class TestDatabase: @unchecked Sendable {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).db").path
             url = "sqlite:///" + path
             ownerURL = nil
-            let db = try SQLiteDatabase(path: path, readers: 8)
+            let db = try SQLiteDatabase(path: path, readers: 8, clock: clock)
             database = db
             ownerDatabase = db
             cleanup = {
@@ -74,7 +75,7 @@ public final class TestDatabase: @unchecked Sendable {
                 try ownerDB.grantApplicationRole(PostgresTestServer.appRole)
             }
             ownerDatabase = ownerDB
-            database = PostgresDatabase(url: app + name, poolSize: 24)
+            database = PostgresDatabase(url: app + name, poolSize: 24, clock: clock)
             cleanup = {
                 // Other sessions (the pools above) may still be connected: force them out.
                 try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
@@ -122,5 +123,20 @@ public struct Fixture: Sendable {
         try db.transaction(tenant: tenant) {
             try $0.users.create(tenant, NewUser(email: "c\(n)@x.io", passwordHash: "h", fullName: nil, role: .candidate))
         }
+    }
+}
+
+/// A clock a test moves: the real time plus an offset the test sets, for everything the
+/// database stamps (`TestDatabase(_:clock:)`).
+public final class TestClock: Sendable {
+    private let offset = Atomic<Int64>(0)
+
+    public init() {}
+
+    /// Stamps from now on are `hours` away from the real time.
+    public func set(hours: Double) { offset.store(Int64(hours * 3_600_000_000), ordering: .relaxed) }
+
+    public var now: @Sendable () -> Timestamp {
+        { [self] in Timestamp(microseconds: Timestamp.now().microseconds + offset.load(ordering: .relaxed)) }
     }
 }

@@ -20,10 +20,14 @@ final class APITestEnvironment: @unchecked Sendable {
     let address: String
 
     init(_ backend: Backend, listenOn address: String = "127.0.0.1", hasher: PasswordHasher = PasswordHasher(opsLimit: 1, memLimit: 8192),
-         configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+         clock: TestClock? = nil, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         self.address = address
         self.hasher = hasher
-        database = try TestDatabase(backend)
+        if let clock {
+            database = try TestDatabase(backend, clock: clock.now)
+        } else {
+            database = try TestDatabase(backend)
+        }
         var configuration = APIConfiguration(secretKey: secret, tokenLifetimeSeconds: 3600)
         configure(&configuration)
         let api = try API(database: database.database, configuration: configuration, passwords: hasher)

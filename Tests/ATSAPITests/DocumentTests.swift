@@ -209,6 +209,13 @@ struct DocumentTests {
         #expect(try env.call("GET", "/api/documents/\(id)", token: w.admin).status == 404)
         #expect(try env.call("DELETE", "/api/documents/\(id)", token: w.admin).status == 404)
         #expect(try env.call("DELETE", "/api/documents/\(byStaff)", token: w.recruiter).status == 204)
+
+        // The audit log has the uploads and deletions, with metadata only.
+        let audit = try env.call("GET", "/api/audit-events?resource_type=document", token: w.admin)
+        let actions = audit.items.compactMap { $0["action"]?.string }
+        #expect(actions.filter { $0 == "document.uploaded" }.count == 2 && actions.filter { $0 == "document.deleted" }.count == 2, "\(actions)")
+        let uploaded = audit.items.first { $0["action"] == .string("document.uploaded") && $0["resource_id"] == .int(id) }
+        #expect(uploaded?["changes"]?["filename"]?["new"] == .string("mine.pdf") && uploaded?["changes"]?["content"] == nil)
     }
 
     @Test("resume_document_id on both apply routes: one of that candidate's documents; a deleted one is cleared", arguments: Backend.allCases)

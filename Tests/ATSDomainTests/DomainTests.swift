@@ -129,3 +129,22 @@ struct PipelineRuleTests {
         #expect(Stage(rawValue: String(repeating: "a", count: 41)) == nil)
     }
 }
+
+@Suite("Audit changes: old/new per field, never a secret, free text by length")
+struct AuditChangesTests {
+    @Test("diff keeps what changed; secrets are dropped whoever builds them; free text is recorded by its length")
+    func changes() {
+        let old: [(String, JSONValue)] = [("title", .string("A")), ("status", .string("open")), ("description", .string("private words"))]
+        let new: [(String, JSONValue)] = [("title", .string("B")), ("status", .string("open")), ("description", .string("other"))]
+        let diff = AuditChanges.diff(old, new)
+        #expect(diff.json == .object([("title", .object([("old", .string("A")), ("new", .string("B"))])),
+                                      ("description", .object([("old", .object([("length", .int(13))])), ("new", .object([("length", .int(5))]))]))]))
+        var changes = AuditChanges.created([("name", .string("CI")), ("location", .null)])
+        for secret in ["password", "password_hash", "token", "api_key", "Secret", "key_hash"] { changes.set(secret, old: .null, new: .string("s3cr3t")) }
+        #expect(changes.json == .object([("name", .object([("old", .null), ("new", .string("CI"))]))]), "nulls left out of a create, no secret kept")
+        #expect(AuditChanges.deleted([("title", .string("T"))]).json == .object([("title", .object([("old", .string("T")), ("new", .null)]))]))
+        #expect(AuditAction.loginFailed.resourceType == .user && AuditAction.apiKeyCreated.resourceType == .apiKey
+                && AuditAction.rejectionReasonUpdated.resourceType == .rejectionReason)
+        #expect(AuditAction.allCases.allSatisfy { $0.rawValue.hasPrefix($0.resourceType.rawValue + ".") || $0.rawValue.hasPrefix("auth.") })
+    }
+}

@@ -101,6 +101,12 @@ public enum OpenAPIDocument {
     static let queryText: JSONValue = .object([("type", .string("string")), ("pattern", .string(noNUL))])
     static let tenantSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9][A-Za-z0-9-]{1,62}$"))])
 
+    /// The reports' window: RFC 3339 bounds on when the applications were created.
+    static let reportWindow: [(name: String, schema: JSONValue, description: String)] = [
+        ("from", .object([("type", .string("string")), ("format", .string("date-time"))]), "Applications created at or after (default: 90 days before `to`)"),
+        ("to", .object([("type", .string("string")), ("format", .string("date-time"))]), "Applications created at or before (default: now)"),
+    ]
+
     static let operations: [Operation] = [
         Operation(method: "GET", path: "/healthz", summary: "Liveness: always ok, touches nothing", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "Alive", .object([("type", .string("object"))])), errors: []),
@@ -219,6 +225,15 @@ public enum OpenAPIDocument {
         Operation(method: "PATCH", path: "/api/rejection-reasons/{reason_id}", summary: "Rename or archive a rejection reason (admin)", tag: "rejection-reasons",
                   access: .required, pathParameters: ["reason_id"], body: "UpdateRejectionReasonRequest", success: (200, "The reason", ref("RejectionReason")),
                   errors: [400, 401, 403, 404, 415, 422]),
+        Operation(method: "GET", path: "/api/reports/funnel", summary: "How many applications reached each stage and are in it now (staff)", tag: "reports",
+                  access: .required, query: reportWindow + [("job_id", id(minimum: 1), "Only this job (its stages; else the template's)")],
+                  success: (200, "The funnel", ref("FunnelReport")), errors: [400, 401, 403, 404, 422]),
+        Operation(method: "GET", path: "/api/reports/time-in-stage", summary: "Median and p90 hours of completed stays in each stage (staff)", tag: "reports",
+                  access: .required, query: reportWindow + [("job_id", id(minimum: 1), "Only this job (its stages; else the template's)")],
+                  success: (200, "One row per stage, in pipeline order", arrayOf("StageDuration")), errors: [400, 401, 403, 404, 422]),
+        Operation(method: "GET", path: "/api/reports/sources", summary: "Applications and hires per source (staff)", tag: "reports",
+                  access: .required, query: reportWindow,
+                  success: (200, "Sources, most applications first (`direct` when none was given)", arrayOf("SourceReport")), errors: [400, 401, 403, 422]),
         Operation(method: "GET", path: "/api/notifications", summary: "Queued notifications (admin)", tag: "notifications", access: .required,
                   query: [("status", enumeration(OutboxStatus.allCases.map(\.rawValue)), "Only this status")], paginated: true,
                   success: (200, "Notifications, newest first", arrayOf("Notification")), errors: [400, 401, 403, 422]),
@@ -300,6 +315,14 @@ public enum OpenAPIDocument {
         Operation(method: "GET", path: "/api/applications/{application_id}/scorecards", summary: "An application's scorecards, blind until you submit yours (staff)",
                   tag: "interviews", access: .required, pathParameters: ["application_id"], paginated: true,
                   success: (200, "Scorecards, oldest first", arrayOf("Scorecard")), errors: [401, 403, 422]),
+        Operation(method: "GET", path: "/api/audit-events", summary: "The audit log, newest first (admin)", tag: "audit", access: .required,
+                  query: [("actor_id", id(minimum: 1), "Entries by this user"),
+                          ("action", enumeration(AuditAction.allCases.map(\.rawValue)), "Entries of this action"),
+                          ("resource_type", enumeration(AuditResourceType.allCases.map(\.rawValue)), "Entries about this kind of resource"),
+                          ("resource_id", id(minimum: 1), "Entries about the resource with this id"),
+                          ("from", time, "created_at at or after this time"), ("to", time, "created_at before this time")],
+                  paginated: true, success: (200, "Audit entries, newest first (X-Total-Count counts up to 10,000)", arrayOf("AuditEvent")),
+                  errors: [401, 403, 422]),
     ]
 
     static let description = "Multi-tenant applicant tracking system. The tenant comes from X-Tenant, else the Host under ATS_BASE_DOMAIN, else the default tenant. Errors are RFC 9457 problem+json."
@@ -330,6 +353,8 @@ public enum OpenAPIDocument {
         ("candidates", "The talent pool (staff)"),
         ("notes", "Staff notes on applications"), ("documents", "Résumés and attachments"), ("interviews", "Interviews, calendar invitations and scorecards"),
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
+        ("reports", "Funnel, time in stage and sources over the applications created in a window"),
+        ("audit", "Who did what: every write, login and password reset (admin)"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -454,7 +479,10 @@ public enum OpenAPIDocument {
     }
 
     private static let time: JSONValue = .object([("type", .string("string")), ("format", .string("date-time"))])
+    private static let count: JSONValue = .object([("type", .string("integer")), ("minimum", .int(0))])
+    private static let hours: JSONValue = .object([("type", .array([.string("number"), .string("null")])), ("minimum", .int(0))])
     private static let nullableText: JSONValue = .object([("type", .array([.string("string"), .string("null")]))])
+    private static let nullableID: JSONValue = .object([("type", .array([.string("integer"), .string("null")]))])
     private static let nullableTime: JSONValue = .object([("type", .array([.string("string"), .string("null")])), ("format", .string("date-time"))])
 
     /// A component schema by name.
@@ -600,6 +628,14 @@ public enum OpenAPIDocument {
                                  ("sha256", .object([("type", .string("string")), ("pattern", .string("^[0-9a-f]{64}$"))])),
                                  ("uploaded_by", .object([("type", .array([.string("integer"), .string("null")]))])), ("created_at", time)],
                                 required: ["id", "candidate_id", "kind", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at"])),
+            ("AuditEvent", object([("id", id), ("actor_id", nullableID), ("api_key_id", nullableID),
+                                   ("action", enumeration(AuditAction.allCases.map(\.rawValue))),
+                                   ("resource_type", enumeration(AuditResourceType.allCases.map(\.rawValue))), ("resource_id", nullableID),
+                                   ("request_id", nullableText), ("ip", nullableText), ("created_at", time),
+                                   ("changes", .object([("type", .string("object")), ("description", .string("{field: {old, new}} of what changed; never a secret")),
+                                                        ("additionalProperties", .object([("type", .string("object")),
+                                                                                          ("required", .array([.string("old"), .string("new")]))]))]))],
+                                  required: ["id", "actor_id", "api_key_id", "action", "resource_type", "resource_id", "request_id", "ip", "created_at", "changes"])),
             ("Note", object([("id", id), ("application_id", id), ("author_id", .object([("type", .array([.string("integer"), .string("null")]))])),
                              ("body", string), ("created_at", time)], required: ["id", "application_id", "author_id", "body", "created_at"])),
             ("CreateNoteRequest", object([("body", text(1, 10_000, trimmed: true))], required: ["body"],
@@ -647,6 +683,15 @@ public enum OpenAPIDocument {
             ("JobPipelineRequest", object(pipelineFields + [("move", .object([("type", .string("object")), ("additionalProperties", stages),
                                                                               ("description", .string("old stage key → new stage key, for removed stages that hold applications"))]))],
                                           required: ["stages", "allow_skip", "allow_back"], example: pipelineExample)),
+            ("FunnelReport", object([("job_id", .object([("type", .array([.string("integer"), .string("null")]))])), ("from", time), ("to", time),
+                                     ("applications", count), ("stages", .object([("type", .string("array")), ("items", object(
+                                        [("key", string), ("name", string), ("kind", string), ("reached", count), ("current", count)],
+                                        required: ["key", "name", "kind", "reached", "current"]))])),
+                                     ("hired", count), ("rejected", count)],
+                                    required: ["job_id", "from", "to", "applications", "stages", "hired", "rejected"])),
+            ("StageDuration", object([("key", string), ("name", string), ("samples", count), ("median_hours", hours), ("p90_hours", hours)],
+                                     required: ["key", "name", "samples", "median_hours", "p90_hours"])),
+            ("SourceReport", object([("source", string), ("applications", count), ("hired", count)], required: ["source", "applications", "hired"])),
             ("RejectionReason", object([("id", id), ("name", string), ("kind", reasonKinds), ("archived", .object([("type", .string("boolean"))]))],
                                        required: ["id", "name", "kind", "archived"])),
             ("CreateRejectionReasonRequest", object([("name", text(1, 100, trimmed: true)), ("kind", reasonKinds)], required: ["name", "kind"],

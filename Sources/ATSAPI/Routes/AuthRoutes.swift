@@ -83,6 +83,7 @@ struct AuthRoutes: Sendable {
         // per-email limits keeps huge or odd usernames out of the limiter.
         guard let email = Validation.normalizedEmail(rawEmail), !password.unicodeScalars.contains("\u{0}") else {
             _ = passwords.verify(password, against: dummyHash)  // same cost as a real check
+            try database.transaction(tenant: tenant.id) { try accounts.recordFailedLogin($0, tenant: tenant.id, email: rawEmail, account: nil) }
             throw APIError.unauthorized("Incorrect email or password.")
         }
         let attempt = try limitAccount(tenant: tenant.id, address: address, addressKey: addressKey, email: email)
@@ -90,10 +91,15 @@ struct AuthRoutes: Sendable {
         // A user without a password (added by staff, not yet invited in) is checked
         // against the dummy hash too: the same 401 after the same work.
         let matches = passwords.verify(password, against: user.flatMap { $0.hasPassword ? $0.passwordHash : nil } ?? dummyHash)
-        guard let user, matches, user.isActive, user.hasPassword else { throw APIError.unauthorized("Incorrect email or password.") }
+        guard let user, matches, user.isActive, user.hasPassword else {
+            // Audited like any attempt that reached the check (those refused with 429 are not).
+            try database.transaction(tenant: tenant.id) { try accounts.recordFailedLogin($0, tenant: tenant.id, email: rawEmail, account: user) }
+            throw APIError.unauthorized("Incorrect email or password.")
+        }
         loginSucceeded(attempt)
-        // The only write of a login, after the check: the activity the retention sweep reads.
-        try database.transaction(tenant: tenant.id) { try accounts.recordLogin($0, tenant: tenant.id, user: user) }
+        // The only write of a login, after the check: the activity the retention sweep
+        // reads, and the audit entry.
+        try database.transaction(tenant: tenant.id) { try accounts.recordLogin($0, tenant: tenant.id, user: user, email: rawEmail) }
         return tokenResponse(for: user, tenant: tenant.id)
     }
 

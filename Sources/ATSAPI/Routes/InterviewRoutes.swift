@@ -144,12 +144,7 @@ struct InterviewRoutes: Sendable {
         let query = try QueryReader(request)
         let pagination = try Pagination(request, query)
         let interviewer = try query.id("interviewer_id").map { UserID($0) }
-        func time(_ name: String) throws(APIError) -> Timestamp? {
-            guard let text = query.string(name) else { return nil }
-            guard let time = Timestamp(rfc3339: text) else { throw .validation([FieldError(name, "must be an RFC 3339 date-time")]) }
-            return time
-        }
-        let filter = InterviewFilter(interviewerID: interviewer, from: try time("from"), to: try time("to"))
+        let filter = InterviewFilter(interviewerID: interviewer, from: try query.timestamp("from"), to: try query.timestamp("to"))
         let result = try database.read(tenant: context.tenant.id) { work in
             try interviews.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), filter: filter, page: pagination.page)
         }

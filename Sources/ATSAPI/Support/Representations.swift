@@ -195,3 +195,31 @@ struct Pagination {
         .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count))
     }
 }
+
+extension Representation {
+    /// The funnel report (API.md, Reports).
+    static func funnel(_ r: FunnelReport) -> JSONValue {
+        .object([
+            ("job_id", r.window.job.map { .int($0.rawValue) } ?? .null),
+            ("from", .string(r.window.from.rfc3339)), ("to", .string(r.window.to.rfc3339)),
+            ("applications", .int(Int64(r.applications))),
+            ("stages", .array(r.stages.map { row in
+                .object([("key", .string(row.definition.stage.rawValue)), ("name", .string(row.definition.name)),
+                         ("kind", .string(row.definition.kind.rawValue)), ("reached", .int(Int64(row.reached))), ("current", .int(Int64(row.current)))])
+            })),
+            ("hired", .int(Int64(r.hired))), ("rejected", .int(Int64(r.rejected))),
+        ])
+    }
+
+    static func stageDuration(_ r: StageDurationRow) -> JSONValue {
+        .object([
+            ("key", .string(r.definition.stage.rawValue)), ("name", .string(r.definition.name)), ("samples", .int(Int64(r.samples))),
+            ("median_hours", r.medianHours.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+            ("p90_hours", r.p90Hours.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+        ])
+    }
+
+    static func source(_ r: SourceRow) -> JSONValue {
+        .object([("source", .string(r.source)), ("applications", .int(Int64(r.applications))), ("hired", .int(Int64(r.hired)))])
+    }
+}

@@ -287,6 +287,13 @@ struct QueryReader {
         return value
     }
 
+    /// An RFC 3339 date-time (`from`, `to` filters).
+    func timestamp(_ name: String) throws(APIError) -> Timestamp? {
+        guard let text = string(name) else { return nil }
+        guard let time = Timestamp(rfc3339: text) else { throw .validation([FieldError(name, "must be an RFC 3339 date-time")]) }
+        return time
+    }
+
     /// A stage key filter (any key: jobs may have their own stages).
     func stage(_ name: String) throws(APIError) -> Stage? {
         guard let text = given(name) else { return nil }

@@ -22,6 +22,7 @@ public struct APIKeyService: Sendable {
             // key: that key's creator).
             if let key = try work.apiKeys.create(tenant, NewAPIKey(name: name, role: role, prefix: generated.prefix, keyHash: generated.hash,
                                                                    createdBy: caller.id)) {
+                try work.audit(tenant, .apiKeyCreated, key.id, by: caller, .created(key.auditFields))
                 return (key, generated.key)
             }
         }
@@ -42,11 +43,15 @@ public struct APIKeyService: Sendable {
     /// Refused from the next request on: authentication reads the row every time.
     public func revoke(_ work: UnitOfWork, tenant: TenantID, caller: User, id: Int64) throws {
         try Access.require(caller, [.admin])
+        let now = work.transaction.now()
         do {
-            try work.apiKeys.revoke(tenant, id: id, at: work.transaction.now())
+            try work.apiKeys.revoke(tenant, id: id, at: now)
         } catch StorageError.notFound {
             throw DomainError.notFound("No such API key.")
         }
+        var changes = AuditChanges()
+        changes.set("revoked_at", old: .null, new: .string(now.rfc3339))
+        try work.audit(tenant, .apiKeyRevoked, id, by: caller, changes)
     }
 
     /// The user a presented key acts as, or nil when no live key of this tenant matches

@@ -90,6 +90,8 @@ public struct AccountService: Sendable {
         try work.users.touch(tenant, id: user.id, at: now)
         user.passwordHash = passwordHash
         user.lastActiveAt = now
+        // The token proved who asks: the user is the actor (an invitation's too).
+        try work.audit(tenant, .passwordReset, user.id, by: user)
         return user
     }
 
@@ -105,6 +107,7 @@ public struct AccountService: Sendable {
         try work.passwordTokens.consumeAll(tenant, userID: user.id, now: work.transaction.now())
         user.sessionEpoch = try work.users.endSessions(tenant, id: user.id)
         user.passwordHash = passwordHash
+        try work.audit(tenant, .passwordChanged, user.id, by: user)
         return user
     }
 
@@ -120,11 +123,30 @@ public struct AccountService: Sendable {
     public func logout(_ work: UnitOfWork, tenant: TenantID, user: User) throws {
         try requirePerson(user)
         _ = try work.users.endSessions(tenant, id: user.id)
+        try work.audit(tenant, .logout, user.id, by: user)
     }
 
-    /// A successful login: recorded as activity for the retention sweep.
-    public func recordLogin(_ work: UnitOfWork, tenant: TenantID, user: User) throws {
+    /// A successful login: recorded as activity for the retention sweep, and in the
+    /// audit log with the email as the client gave it.
+    public func recordLogin(_ work: UnitOfWork, tenant: TenantID, user: User, email given: String) throws {
         try work.users.touch(tenant, id: user.id, at: work.transaction.now())
+        try work.audit(tenant, .login, user.id, by: user, Self.loginChanges(given))
+    }
+
+    /// A refused login (unknown email, wrong password, inactive account): the email as
+    /// given, and the account it names when there is one (for admins; the client's
+    /// answer is the same either way).
+    public func recordFailedLogin(_ work: UnitOfWork, tenant: TenantID, email given: String, account: User?) throws {
+        try work.audit(tenant, .loginFailed, account?.id.rawValue, by: nil, Self.loginChanges(given))
+    }
+
+    /// `{"email": {"old": null, "new": <as given>}}`, bounded (a form's username has no
+    /// other limit) and without NUL (no column stores it).
+    static func loginChanges(_ given: String) -> AuditChanges {
+        var changes = AuditChanges()
+        let email = String(String.UnicodeScalarView(given.unicodeScalars.prefix(320).filter { $0 != "\u{0}" }))
+        changes.set("email", old: .null, new: .string(email))
+        return changes
     }
 
     /// The caller's own profile (`PATCH /api/auth/me`). Candidates change their name,
@@ -136,6 +158,8 @@ public struct AccountService: Sendable {
             throw DomainError.forbidden("Only staff change roles, status, tags and sources.")
         }
         var user = try work.users.update(tenant, id: caller.id, changes)
+        try work.audit(tenant, caller.role == .candidate ? .candidateUpdated : .userUpdated, caller.id, by: caller,
+                       .diff(caller.auditFields, user.auditFields))
         let now = work.transaction.now()
         try work.users.touch(tenant, id: caller.id, at: now)
         user.lastActiveAt = now

@@ -22,6 +22,7 @@ public struct ApplicationService: Sendable {
         let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
                          actor: candidate.eventActorID, tenant: tenant.id)
+        try work.audit(tenant.id, .applicationCreated, application.id, by: candidate, .created(application.auditFields))
         return application
     }
 
@@ -46,6 +47,7 @@ public struct ApplicationService: Sendable {
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: created, job: job, candidate: candidate, jobCreator: creator,
                                                                   notifyCandidate: notifyCandidate)),
                          actor: caller.eventActorID, tenant: tenant.id)
+        try work.audit(tenant.id, .applicationCreated, created.id, by: caller, .created(created.auditFields))
         return created
     }
 
@@ -106,6 +108,7 @@ public struct ApplicationService: Sendable {
         let moved = try work.applications.changeStage(tenant.id, id: current.id, from: current.stage, to: target, expectedVersion: current.version,
                                                       actor: actor.eventActorID, note: note, rejection: rejection)
         try announce(work, tenant: tenant, actor: actor, moved, from: current.stage, note: note, notifyCandidate: notifyCandidate)
+        try audit(work, tenant: tenant, actor: actor, current, moved.application, note: note)
         return moved.application
     }
 
@@ -116,6 +119,15 @@ public struct ApplicationService: Sendable {
         try work.publish(.applicationStageChanged(ApplicationStageChanged(tenantSlug: tenant.slug, application: moved.application, from: from,
                                                                           jobTitle: moved.jobTitle, company: moved.company, candidate: candidate, note: note)),
                          actor: actor.eventActorID, tenant: tenant.id)
+    }
+
+    /// A move's audit entry: `application.reopened` out of `rejected`, else
+    /// `application.stage_changed`, with the stage, the rejection and the note (length).
+    private func audit(_ work: UnitOfWork, tenant: Tenant, actor: User, _ before: Application, _ after: Application, note: String?) throws {
+        var changes = AuditChanges.diff(before.auditFields, after.auditFields)
+        if let note { changes.set("note", old: .null, new: .string(note)) }
+        let action: AuditAction = before.stage == .rejected && after.stage != .rejected ? .applicationReopened : .applicationStageChanged
+        try work.audit(tenant.id, action, after.id, by: actor, changes)
     }
 
     /// The rejection a move stores: for a move to `rejected`, the reason (required when
@@ -180,6 +192,7 @@ public struct ApplicationService: Sendable {
         let moves = try work.workflow.changeStages(tenant.id, applications, to: target, actor: actor.eventActorID, note: note, rejection: rejection)
         for (application, moved) in zip(applications, moves) {
             try announce(work, tenant: tenant, actor: actor, moved, from: application.stage, note: note, notifyCandidate: notifyCandidate)
+            try audit(work, tenant: tenant, actor: actor, application, moved.application, note: note)
         }
         return moves.map(\.application)
     }

@@ -43,18 +43,11 @@ public struct SQLApplicationRepository: ApplicationRepository {
                 """)], returning: ["stage"])
             let id = ApplicationID(try row.int(0))
             guard let stage = Stage(rawValue: try row.text(1)) else { throw .decoding("unknown stage") }
-            try insertEvent(tenant, id, from: nil, to: stage, actor: actor, note: nil, at: now)
+            try StageHistory.record(tx, tenant: tenant, [StageHistoryEntry(application: id, from: nil, to: stage)], actor: actor, note: nil, at: now)
             return Application(id: id, tenantID: tenant, jobID: application.jobID, candidateID: application.candidateID,
                                stage: stage, coverLetter: application.coverLetter, resumeURL: application.resumeURL, version: 1,
                                createdAt: now, updatedAt: now, source: application.source, resumeDocumentID: application.resumeDocumentID)
         }
-    }
-
-    func insertEvent(_ tenant: TenantID, _ application: ApplicationID, from: Stage?, to: Stage, actor: UserID?, note: String?, at: Timestamp) throws(SQLError) {
-        _ = try tx.insert(into: "application_events", [
-            ("tenant_id", .int(tenant.rawValue)), ("application_id", .int(application.rawValue)), ("from_stage", .optional(from?.rawValue)),
-            ("to_stage", .text(to.rawValue)), ("actor_id", actor.map { .int($0.rawValue) } ?? .null), ("note", .optional(note)), ("created_at", .timestamp(at)),
-        ])
     }
 
     public func find(_ tenant: TenantID, id: ApplicationID) throws -> Application? {
@@ -115,7 +108,7 @@ public struct SQLApplicationRepository: ApplicationRepository {
             throw try find(tenant, id: id) == nil ? StorageError.notFound : StorageError.staleVersion
         }
         return try tx.run { () throws(SQLError) -> StageMove in
-            try insertEvent(tenant, id, from: from, to: stage, actor: actor, note: note, at: now)
+            try StageHistory.record(tx, tenant: tenant, [StageHistoryEntry(application: id, from: from, to: stage)], actor: actor, note: note, at: now)
             let c = Self.afterApplication
             return StageMove(application: try Self.application(row), jobTitle: try row.optionalText(c) ?? "", company: try row.optionalText(c + 1) ?? "",
                              candidateEmail: try row.optionalText(c + 2), candidateName: try row.optionalText(c + 3))

@@ -44,6 +44,7 @@ public struct CandidateService: Sendable {
             throw duplicate(existing)
         }
         if invite, let invitations { try invitations.invite(work, tenant: tenant, user: user, by: caller) }
+        try work.audit(tenant.id, .candidateCreated, user.id, by: caller, .created(user.auditFields))
         return user
     }
 
@@ -61,11 +62,13 @@ public struct CandidateService: Sendable {
 
     /// Profile fields only (never role, email or activation: `changes` carries those nil).
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: UserID, _ changes: UserChanges) throws -> User {
-        _ = try find(work, tenant: tenant, caller: caller, id: id)
+        let old = try find(work, tenant: tenant, caller: caller, id: id)
         var profile = changes
         profile.role = nil
         profile.isActive = nil
-        return try work.users.update(tenant, id: id, profile)
+        let updated = try work.users.update(tenant, id: id, profile)
+        try work.audit(tenant, .candidateUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
+        return updated
     }
 
     /// Merges `duplicateID` into `survivorID` in this unit of work: the duplicate's
@@ -99,7 +102,10 @@ public struct CandidateService: Sendable {
         if links != survivor.profile.links || tags != survivor.profile.tags {
             merged = try work.users.update(tenant.id, id: survivorID, UserChanges(links: links, tags: tags))
         }
-        _ = try PrivacyService().anonymize(work, tenant: tenant.id, candidate: duplicateID)
+        _ = try PrivacyService().anonymize(work, tenant: tenant.id, candidate: duplicateID, actor: caller)
+        var changes = AuditChanges.diff(survivor.auditFields, merged.auditFields)
+        changes.set("merged_candidate_id", old: .null, new: .int(duplicateID.rawValue))
+        try work.audit(tenant.id, .candidateMerged, survivorID, by: caller, changes)
         return merged
     }
 

@@ -52,9 +52,11 @@ public struct DocumentService: Sendable {
         guard format.agrees(withDeclared: upload.declaredType) else {
             throw DomainError.unsupportedContent("The file was declared as \(upload.declaredType ?? "?") but its content is \(format.contentType).")
         }
-        return try work.documents.create(tenant, NewDocument(candidateID: person.id, kind: upload.kind, filename: Document.displayName(upload.filename),
-                                                             contentType: format.contentType, sha256: Sodium.sha256Hex(upload.content),
-                                                             uploadedBy: caller.id, content: upload.content))
+        let document = try work.documents.create(tenant, NewDocument(candidateID: person.id, kind: upload.kind, filename: Document.displayName(upload.filename),
+                                                                     contentType: format.contentType, sha256: Sodium.sha256Hex(upload.content),
+                                                                     uploadedBy: caller.id, content: upload.content))
+        try work.audit(tenant, .documentUploaded, document.id, by: caller, .created(document.auditFields))
+        return document
     }
 
     public func list(_ work: UnitOfWork, tenant: TenantID, caller: User, candidate id: UserID, page: Page) throws -> PageResult<Document> {
@@ -75,6 +77,7 @@ public struct DocumentService: Sendable {
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: DocumentID) throws {
         let document = try find(work, tenant: tenant, caller: caller, id: id)
         _ = try work.documents.delete(tenant, id: document.id)
+        try work.audit(tenant, .documentDeleted, document.id, by: caller, .deleted(document.auditFields))
     }
 
     /// Whether `id` names one of `candidate`'s documents (an application's résumé).

@@ -49,6 +49,7 @@ public struct InterviewService: Sendable {
         let interview = try work.interviews.create(tenant.id, application: id, draft, createdBy: caller.id)
         try publish(work, .scheduled, tenant: tenant, interview: interview, application: application, job: job, interviewers: interviewers,
                     removed: [], notify: notify, actor: caller)
+        try work.audit(tenant.id, .interviewScheduled, interview.id, by: caller, .created(interview.auditFields))
         return interview
     }
 
@@ -68,6 +69,7 @@ public struct InterviewService: Sendable {
         guard let job = try work.jobs.find(tenant.id, id: application.jobID) else { throw DomainError.notFound("No such interview.") }
         try publish(work, .updated, tenant: tenant, interview: updated, application: application, job: job, interviewers: interviewers,
                     removed: removed, notify: notify, actor: caller)
+        try work.audit(tenant.id, .interviewUpdated, id, by: caller, .diff(current.auditFields, updated.auditFields))
         return updated
     }
 
@@ -82,6 +84,7 @@ public struct InterviewService: Sendable {
         guard let job = try work.jobs.find(tenant.id, id: application.jobID) else { throw DomainError.notFound("No such interview.") }
         try publish(work, .cancelled, tenant: tenant, interview: cancelled, application: application, job: job, interviewers: interviewers,
                     removed: [], notify: notify, actor: caller)
+        try work.audit(tenant.id, .interviewCancelled, id, by: caller, .diff(current.auditFields, cancelled.auditFields))
         return cancelled
     }
 
@@ -118,18 +121,23 @@ public struct InterviewService: Sendable {
         guard caller.role == .admin || interview.interviewerIDs.contains(caller.id) else {
             throw DomainError.forbidden("Only the interview's interviewers or an admin may submit a scorecard.")
         }
+        let scorecard: Scorecard
         do {
-            return try work.savepoint { try work.interviews.createScorecard(tenant, interview: interview, author: caller.id, draft) }
+            scorecard = try work.savepoint { try work.interviews.createScorecard(tenant, interview: interview, author: caller.id, draft) }
         } catch StorageError.constraintViolation("scorecards_one_per_author") {
             throw DomainError.conflict("You already submitted a scorecard for this interview; PATCH it instead.")
         }
+        try work.audit(tenant, .scorecardSubmitted, scorecard.id, by: caller, .created(scorecard.auditFields))
+        return scorecard
     }
 
     /// Only the author edits a scorecard (other staff 403; candidates 404).
     public func updateScorecard(_ work: UnitOfWork, tenant: TenantID, caller: User, id: ScorecardID, _ draft: ScorecardDraft) throws -> Scorecard {
         guard caller.role.isStaff, let scorecard = try work.interviews.findScorecard(tenant, id: id) else { throw DomainError.notFound("No such scorecard.") }
         guard scorecard.authorID == caller.id else { throw DomainError.forbidden("Only the scorecard's author may change it.") }
-        return try work.interviews.updateScorecard(tenant, id: id, draft)
+        let updated = try work.interviews.updateScorecard(tenant, id: id, draft)
+        try work.audit(tenant, .scorecardUpdated, id, by: caller, .diff(scorecard.auditFields, updated.auditFields))
+        return updated
     }
 
     /// Blind until submitted: an interviewer on the application who has not submitted a

@@ -29,18 +29,22 @@ public struct JobService: Sendable {
         job.createdBy = caller.id
         let created = try work.jobs.create(tenant, job)
         try work.pipelines.copyTemplate(tenant, toJob: created.id)
+        try work.audit(tenant, .jobCreated, created.id, by: caller, .created(created.auditFields))
         return created
     }
 
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID, _ changes: JobChanges) throws -> Job {
-        _ = try editable(work, tenant: tenant, caller: caller, id: id)
-        return try work.jobs.update(tenant, id: id, changes)
+        let old = try editable(work, tenant: tenant, caller: caller, id: id)
+        let updated = try work.jobs.update(tenant, id: id, changes)
+        try work.audit(tenant, .jobUpdated, id, by: caller, .diff(old.auditFields, updated.auditFields))
+        return updated
     }
 
     /// 409 (`hasDependents`) when the job has applications: close it instead.
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: JobID) throws {
-        _ = try editable(work, tenant: tenant, caller: caller, id: id)
+        let old = try editable(work, tenant: tenant, caller: caller, id: id)
         try work.jobs.delete(tenant, id: id)
+        try work.audit(tenant, .jobDeleted, id, by: caller, .deleted(old.auditFields))
     }
 
     /// Admins, or the recruiter who created the job.

@@ -1,8 +1,9 @@
 import ATSDomain
 import ATSPersistence
 import ATSSupport
+import Synchronization
 
-/// Runs the tenants' scheduled maintenance (today: the retention sweep) in the
+/// Runs the tenants' scheduled maintenance (the retention sweep, the audit log's expiry) in the
 /// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
 /// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
 /// decided in the database (`RetentionService`), so any number of processes may run one.
@@ -36,6 +37,7 @@ public final class MaintenanceScheduler: Sendable {
     /// One look at every tenant; errors are logged and retried at the next look.
     @discardableResult
     public func runOnce() -> [RetentionService.Run] {
+        expireAuditLog()
         do {
             let runs = try RetentionService().sweep(database, now: clock(), holder: holder)
             for run in runs {
@@ -45,6 +47,28 @@ public final class MaintenanceScheduler: Sendable {
         } catch {
             log("retention sweep failed; retrying at the next look", [("error", String(describing: error))])
             return []
+        }
+    }
+
+    /// When this process last looked for due audit-log expiry runs: each tenant's run is
+    /// daily, so looking hourly (not at every look) spares a claim per tenant.
+    private let lastAuditLook = Mutex<Timestamp?>(nil)
+
+    /// The audit log's 400-day expiry (`AuditService.sweep`), every tenant.
+    private func expireAuditLog() {
+        let now = clock()
+        let due = lastAuditLook.withLock { last -> Bool in
+            guard last.map({ now.microseconds - $0.microseconds >= 3_600_000_000 || now < $0 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            let tenants = try AuditService().sweep(database, now: now, holder: holder)
+            if !tenants.isEmpty { log("audit log expiry", [("tenants", String(tenants.count))]) }
+        } catch {
+            lastAuditLook.withLock { $0 = nil }
+            log("audit log expiry failed; retrying at the next look", [("error", String(describing: error))])
         }
     }
 }

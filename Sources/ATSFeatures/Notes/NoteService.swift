@@ -24,7 +24,9 @@ public struct NoteService: Sendable {
 
     public func create(_ work: UnitOfWork, tenant: TenantID, caller: User, application: ApplicationID, body: String) throws -> Note {
         _ = try Self.staffApplication(work, tenant: tenant, caller: caller, id: application)
-        return try work.notes.create(tenant, application: application, author: caller.id, body: body)
+        let note = try work.notes.create(tenant, application: application, author: caller.id, body: body)
+        try work.audit(tenant, .noteCreated, note.id, by: caller, .created(note.auditFields))
+        return note
     }
 
     public func delete(_ work: UnitOfWork, tenant: TenantID, caller: User, id: NoteID) throws {
@@ -32,5 +34,6 @@ public struct NoteService: Sendable {
         guard caller.role.isStaff, let note = try work.notes.find(tenant, id: id) else { throw DomainError.notFound("No such note.") }
         guard caller.role == .admin || note.authorID == caller.id else { throw DomainError.forbidden("Only the note's author or an admin may delete it.") }
         _ = try work.notes.delete(tenant, id: id)
+        try work.audit(tenant, .noteDeleted, id, by: caller, .deleted(note.auditFields))
     }
 }

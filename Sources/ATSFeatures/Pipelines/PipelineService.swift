@@ -32,7 +32,9 @@ public struct PipelineService: Sendable {
     public func replaceTemplate(_ work: UnitOfWork, tenant: TenantID, caller: User, _ definition: Definition) throws -> Pipeline {
         try Access.require(caller, [.admin])
         let pipeline = try Self.validated(definition)
+        let old = try work.pipelines.template(tenant) ?? .standard
         try work.pipelines.replace(tenant, job: nil, pipeline)
+        try work.audit(tenant, .pipelineUpdated, nil, by: caller, .diff(old.auditFields, pipeline.auditFields))
         return pipeline
     }
 
@@ -72,6 +74,12 @@ public struct PipelineService: Sendable {
             if let to = move[from] { try work.workflow.moveAll(tenant, job: jobID, from: from, to: to, actor: caller.eventActorID) }
         }
         try work.pipelines.replace(tenant, job: jobID, pipeline)
+        // A job's pipeline is named by its job (the template has no resource id).
+        var changes = AuditChanges.diff(old.auditFields, pipeline.auditFields)
+        if !move.isEmpty {
+            changes.set("move", old: .null, new: .object(move.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.rawValue, .string($0.value.rawValue)) }))
+        }
+        try work.audit(tenant, .pipelineUpdated, jobID, by: caller, changes)
         return pipeline
     }
 

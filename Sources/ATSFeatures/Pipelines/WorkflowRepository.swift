@@ -48,22 +48,11 @@ public struct SQLWorkflowRepository: WorkflowRepository {
         let now = tx.now()
         let base: [SQLValue] = [.int(tenant.rawValue), .int(job.rawValue), .text(from.rawValue), .text(to.rawValue), actor.map { .int($0.rawValue) } ?? .null, .timestamp(now)]
         return try tx.run { () throws(SQLError) -> Int in
-            guard let count = try tx.connection.queryOne("SELECT count(*) FROM applications WHERE tenant_id = $1 AND job_id = $2 AND stage = $3",
-                                                         Array(base.prefix(3))).map({ row throws(SQLError) in try row.int(0) }), count > 0 else { return 0 }
-            // The events first (they read the applications still in `from`), all in one
-            // INSERT … SELECT; ids reserved together where the engine does not make them.
-            if let first = try tx.reserveIDs("application_events", count: Int(count)) {
-                try tx.connection.execute("""
-                    INSERT INTO application_events (id, tenant_id, application_id, from_stage, to_stage, actor_id, note, created_at)
-                    SELECT $7 + row_number() OVER (ORDER BY id) - 1, tenant_id, id, $3, $4, $5, NULL, $6
-                    FROM applications WHERE tenant_id = $1 AND job_id = $2 AND stage = $3
-                    """, base + [.int(first)])
-            } else {
-                try tx.connection.execute("""
-                    INSERT INTO application_events (tenant_id, application_id, from_stage, to_stage, actor_id, note, created_at)
-                    SELECT tenant_id, id, $3, $4, $5, NULL, $6 FROM applications WHERE tenant_id = $1 AND job_id = $2 AND stage = $3
-                    """, base)
-            }
+            let ids = try tx.connection.query("SELECT id FROM applications WHERE tenant_id = $1 AND job_id = $2 AND stage = $3 ORDER BY id",
+                                              Array(base.prefix(3))).map { row throws(SQLError) in ApplicationID(try row.int(0)) }
+            guard !ids.isEmpty else { return 0 }
+            // The history first (it is written for the applications still in `from`).
+            try StageHistory.record(tx, tenant: tenant, ids.map { StageHistoryEntry(application: $0, from: from, to: to) }, actor: actor, note: nil, at: now)
             return try tx.connection.execute("""
                 UPDATE applications SET stage = $4, version = version + 1, updated_at = $5
                 WHERE tenant_id = $1 AND job_id = $2 AND stage = $3
@@ -99,19 +88,8 @@ public struct SQLWorkflowRepository: WorkflowRepository {
         let byID = Dictionary(moved.map { ($0.application.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard byID.count == applications.count else { throw StorageError.staleVersion }
         try tx.run { () throws(SQLError) in
-            // All the events in one multi-row INSERT (ids reserved together where the
-            // engine does not make them).
-            let first = try tx.reserveIDs("application_events", count: applications.count)
-            var insert = SQLStatement("INSERT INTO application_events (\(first == nil ? "" : "id, ")tenant_id, application_id, from_stage, to_stage, actor_id, note, created_at) VALUES ")
-            var values: [String] = []
-            for (i, application) in applications.enumerated() {
-                var row: [SQLValue] = [.int(tenant.rawValue), .int(application.id.rawValue), .text(application.stage.rawValue), .text(stage.rawValue),
-                                       actor.map { .int($0.rawValue) } ?? .null, .optional(note), .timestamp(now)]
-                if let first { row.insert(.int(first + Int64(i)), at: 0) }
-                values.append("(" + row.map { insert.bind($0) }.joined(separator: ", ") + ")")
-            }
-            insert.append(values.joined(separator: ", "))
-            try tx.connection.execute(insert.sql, insert.parameters)
+            try StageHistory.record(tx, tenant: tenant, applications.map { StageHistoryEntry(application: $0.id, from: $0.stage, to: stage) },
+                                    actor: actor, note: note, at: now)
         }
         return applications.compactMap { byID[$0.id] }
     }

@@ -1,5 +1,6 @@
 import ATSDomain
 import ATSPersistence
+import ATSSupport
 
 /// Everything held about one person (API.md, Privacy: export).
 public struct PersonalData: Sendable {
@@ -67,20 +68,22 @@ public struct PrivacyService: Sendable {
     /// The admin's anonymization of a candidate; idempotent.
     public func anonymize(_ work: UnitOfWork, tenant: TenantID, by caller: User, candidate id: UserID) throws -> User {
         try Access.require(caller, [.admin])
-        return try anonymize(work, tenant: tenant, candidate: id)
+        return try anonymize(work, tenant: tenant, candidate: id, actor: caller)
     }
 
     /// A candidate's erasure of themselves (the route checked their password).
     public func eraseSelf(_ work: UnitOfWork, tenant: TenantID, caller: User) throws {
         try Access.require(caller, [.candidate])
-        _ = try anonymize(work, tenant: tenant, candidate: caller.id)
+        _ = try anonymize(work, tenant: tenant, candidate: caller.id, actor: caller)
     }
 
     /// Anonymizes candidate `id` in this unit of work; idempotent (an anonymized person
     /// is returned as is). Used by the admin route, self-erasure, merge and retention:
     /// their identity, what they wrote and what was written about them goes; their
-    /// applications' stages and history stay. Pending mail to them is cancelled.
-    public func anonymize(_ work: UnitOfWork, tenant: TenantID, candidate id: UserID) throws -> User {
+    /// applications' stages and history stay. Pending mail to them is cancelled. The
+    /// audit entry names who did it (`actor`; nil for the retention sweep) and nothing
+    /// of what was removed.
+    public func anonymize(_ work: UnitOfWork, tenant: TenantID, candidate id: UserID, actor: User? = nil) throws -> User {
         let person = try candidate(work, tenant: tenant, id: id)
         if person.anonymizedAt != nil { return person }
         let anonymized = try work.users.anonymize(tenant, id: id)
@@ -90,6 +93,8 @@ public struct PrivacyService: Sendable {
         try work.interviews.removePersonalData(tenant, candidate: id)
         try work.events.forget(tenant, candidate: id, replacementEmail: anonymized.email)
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)
+        try work.audit(tenant, .candidateAnonymized, id, by: actor,
+                       AuditChanges.diff([("anonymized_at", .null)], [("anonymized_at", anonymized.anonymizedAt.map { .string($0.rfc3339) } ?? .null)]))
         return anonymized
     }
 }

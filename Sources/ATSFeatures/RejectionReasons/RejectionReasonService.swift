@@ -14,15 +14,19 @@ public struct RejectionReasonService: Sendable {
 
     public func create(_ work: UnitOfWork, tenant: TenantID, caller: User, name: String, kind: RejectionReason.Kind) throws -> RejectionReason {
         try Access.require(caller, [.admin])
-        return try work.rejectionReasons.create(tenant, name: name, kind: kind)
+        let reason = try work.rejectionReasons.create(tenant, name: name, kind: kind)
+        try work.audit(tenant, .rejectionReasonCreated, reason.id, by: caller, .created(reason.auditFields))
+        return reason
     }
 
     public func update(_ work: UnitOfWork, tenant: TenantID, caller: User, id: Int64, name: String?, archived: Bool?) throws -> RejectionReason {
         try Access.require(caller, [.admin])
-        guard var reason = try work.rejectionReasons.find(tenant, id: id) else { throw DomainError.notFound("No such rejection reason.") }
+        guard let old = try work.rejectionReasons.find(tenant, id: id) else { throw DomainError.notFound("No such rejection reason.") }
+        var reason = old
         if let name { reason.name = name }
         if let archived { reason.archived = archived }
         try work.rejectionReasons.update(tenant, reason)
+        try work.audit(tenant, .rejectionReasonUpdated, id, by: caller, .diff(old.auditFields, reason.auditFields))
         return reason
     }
 

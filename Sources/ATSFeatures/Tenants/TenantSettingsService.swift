@@ -29,10 +29,14 @@ public struct TenantSettingsService: Sendable {
         if case .some(.some(let address)) = settings.replyTo, TenantSettings.normalizedReplyTo(address) != address.lowercased() {
             throw DomainError.invalid(field: "settings.reply_to", "must be an email address")
         }
+        guard let old = try work.tenants.find(id: tenant) else { throw DomainError.notFound("No such tenant.") }
+        let updated: Tenant
         do {
-            return try work.tenants.update(id: tenant, name: name, settings: settings)
+            updated = try work.tenants.update(id: tenant, name: name, settings: settings)
         } catch StorageError.notFound {
             throw DomainError.notFound("No such tenant.")
         }
+        try work.audit(tenant, .tenantUpdated, tenant, by: caller, .diff(old.auditFields, updated.auditFields))
+        return updated
     }
 }

@@ -21,7 +21,11 @@ public struct UserService: Sendable {
     /// a taken email is `StorageError.duplicateEmail`.
     public func create(_ work: UnitOfWork, tenant: TenantID, by actor: Actor, _ user: NewUser) throws -> User {
         try authorizeCreation(of: user.role, by: actor)
-        return try work.users.create(tenant, user)
+        let created = try work.users.create(tenant, user)
+        // Public signup (anonymous) and the operator have no acting user.
+        let caller: User? = if case .user(let user) = actor { user } else { nil }
+        try work.audit(tenant, created.role == .candidate ? .candidateCreated : .userCreated, created.id, by: caller, .created(created.auditFields))
+        return created
     }
 
     public func list(_ work: UnitOfWork, tenant: TenantID, by caller: User, filter: UserFilter, page: Page) throws -> PageResult<User> {
@@ -43,6 +47,9 @@ public struct UserService: Sendable {
         if losesAdmin, try work.users.countActiveAdmins(tenant) <= 1 {
             throw DomainError.conflict("This is the tenant's last active admin; make another admin first.")
         }
-        return try work.users.update(tenant, id: id, changes)
+        let updated = try work.users.update(tenant, id: id, changes)
+        try work.audit(tenant, updated.role == .candidate && target.role == .candidate ? .candidateUpdated : .userUpdated, id, by: caller,
+                       .diff(target.auditFields, updated.auditFields))
+        return updated
     }
 }

@@ -693,6 +693,90 @@ DROP TABLE documents;
 DELETE FROM id_sequences WHERE name = 'documents';
 
 """#),
+        (name: "0015_audit_log.sql", contents: #"""
+-- The audit log (API.md, Audit log): one row per successful write, login (or failed
+-- login), logout, password change and reset, written by the services in the same
+-- transaction as what it records. SQLite has no roles, so triggers keep it append-only
+-- as PostgreSQL's grants and functions do: no UPDATE ever, and a DELETE only of rows
+-- older than 400 days or of a tenant whose row is already gone. No foreign keys: an
+-- entry outlives the user, key or resource it names.
+-- migrate:up
+INSERT INTO id_sequences (name, value) VALUES ('audit_events', 0);
+CREATE TABLE audit_events (
+    tenant_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    actor_id INTEGER,
+    api_key_id INTEGER,
+    action TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id INTEGER,
+    request_id TEXT,
+    ip TEXT,
+    created_at TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX audit_events_newest ON audit_events (tenant_id, created_at DESC, id DESC);
+CREATE INDEX audit_events_by_resource ON audit_events (tenant_id, resource_type, resource_id, created_at DESC, id DESC);
+CREATE INDEX audit_events_by_actor ON audit_events (tenant_id, actor_id, created_at DESC, id DESC) WHERE actor_id IS NOT NULL;
+
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+-- Timestamps are stored as RFC 3339 text (UTC, `Z`), so text order is time order.
+CREATE TRIGGER audit_events_kept BEFORE DELETE ON audit_events
+WHEN EXISTS (SELECT 1 FROM tenants WHERE id = OLD.tenant_id) AND OLD.created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-400 days') BEGIN
+    SELECT RAISE(ABORT, 'audit entries are kept 400 days, or until their tenant is deleted');
+END;
+
+-- migrate:down
+DROP TRIGGER audit_events_kept;
+DROP TRIGGER audit_events_append_only;
+DROP TABLE audit_events;
+DELETE FROM id_sequences WHERE name = 'audit_events';
+
+"""#),
+        (name: "0016_reports.sql", contents: #"""
+-- Reports (API.md, Reports) read the stage history without joining it to the
+-- applications or ordering it per application: each history entry carries what the
+-- reports filter and group by, written with the entry (Applications/StageHistory.swift):
+--   applied_at    the application's created_at (the report window filters on it)
+--   job_id        the application's job
+--   first_entry   the first time the application entered to_stage (the funnel's reached)
+--   stay_seconds  how long the application stayed in to_stage, set when the next entry
+--                 is written (NULL while it is still there: the open stay)
+-- and covering indexes for each report's query (tenant_id first).
+-- migrate:up
+ALTER TABLE application_events ADD COLUMN applied_at TEXT;
+ALTER TABLE application_events ADD COLUMN job_id INTEGER;
+ALTER TABLE application_events ADD COLUMN stay_seconds INTEGER;
+ALTER TABLE application_events ADD COLUMN first_entry INTEGER NOT NULL DEFAULT 1;
+UPDATE application_events SET applied_at = a.created_at, job_id = a.job_id
+FROM applications a WHERE a.tenant_id = application_events.tenant_id AND a.id = application_events.application_id;
+UPDATE application_events SET stay_seconds = x.seconds, first_entry = x.first
+FROM (
+    SELECT tenant_id, id,
+        CAST(round((julianday(lead(created_at) OVER (PARTITION BY tenant_id, application_id ORDER BY created_at, id)) - julianday(created_at)) * 86400) AS INTEGER) AS seconds,
+        row_number() OVER (PARTITION BY tenant_id, application_id, to_stage ORDER BY created_at, id) = 1 AS first
+    FROM application_events
+) x
+WHERE x.tenant_id = application_events.tenant_id AND x.id = application_events.id AND (x.seconds IS NOT NULL OR NOT x.first);
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at, job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds, applied_at, job_id) WHERE stay_seconds IS NOT NULL;
+CREATE INDEX applications_report ON applications (tenant_id, created_at, job_id, stage, source);
+
+-- migrate:down
+DROP INDEX applications_report;
+DROP INDEX application_events_stays;
+DROP INDEX application_events_report_by_job;
+DROP INDEX application_events_report;
+ALTER TABLE application_events DROP COLUMN first_entry;
+ALTER TABLE application_events DROP COLUMN stay_seconds;
+ALTER TABLE application_events DROP COLUMN job_id;
+ALTER TABLE application_events DROP COLUMN applied_at;
+
+"""#),
     ]
 
     static let postgres: [(name: String, contents: String)] = [
@@ -1414,6 +1498,140 @@ CREATE POLICY tenant_isolation ON documents
 
 -- migrate:down
 DROP TABLE documents;
+
+"""#),
+        (name: "0015_audit_log.sql", contents: #"""
+-- The audit log (API.md, Audit log): one row per successful write, login (or failed
+-- login), logout, password change and reset, written by the services in the same
+-- transaction as what it records. Append-only for the application: the app role gets
+-- INSERT and SELECT on it and nothing else (PostgresDatabase.grantApplicationRole
+-- revokes UPDATE and DELETE). Rows leave only through two SECURITY DEFINER functions
+-- (owned by the table owner), each allowed one thing: audit_events_expire removes what
+-- is older than 400 days, audit_events_purge_tenant removes a deleted tenant's rows;
+-- both only in the transaction's own tenant (app.tenant_id). A trigger refuses UPDATE to
+-- everyone, the owner included. No foreign keys: an entry outlives the user, key or
+-- resource it names, and goes with its tenant only after the tenant row is gone.
+-- migrate:up
+CREATE TABLE audit_events (
+    tenant_id bigint NOT NULL,
+    id bigint GENERATED BY DEFAULT AS IDENTITY,
+    actor_id bigint,
+    api_key_id bigint,
+    action text NOT NULL,
+    resource_type text NOT NULL,
+    resource_id bigint,
+    request_id text,
+    ip text,
+    created_at timestamptz NOT NULL,
+    changes text NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+-- The list, newest first (also the 400-day expiry's range), and its two common filters.
+CREATE INDEX audit_events_newest ON audit_events (tenant_id, created_at DESC, id DESC);
+CREATE INDEX audit_events_by_resource ON audit_events (tenant_id, resource_type, resource_id, created_at DESC, id DESC);
+CREATE INDEX audit_events_by_actor ON audit_events (tenant_id, actor_id, created_at DESC, id DESC) WHERE actor_id IS NOT NULL;
+
+ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON audit_events
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+
+CREATE FUNCTION audit_events_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_update();
+
+-- Removes `tenant`'s entries older than `cutoff` and older than 400 days, whichever is
+-- earlier (the caller cannot shorten the retention); the number removed.
+CREATE FUNCTION audit_events_expire(tenant bigint, cutoff timestamptz) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    removed bigint;
+BEGIN
+    DELETE FROM public.audit_events
+    WHERE tenant_id = tenant AND tenant = NULLIF(current_setting('app.tenant_id', true), '')::bigint
+      AND created_at < LEAST(cutoff, now() - interval '400 days');
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$$;
+
+-- Removes every entry of `tenant` once its tenant row is gone (ats tenant delete, in
+-- the same transaction); refused while the tenant exists.
+CREATE FUNCTION audit_events_purge_tenant(tenant bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    removed bigint;
+BEGIN
+    IF EXISTS (SELECT 1 FROM public.tenants WHERE id = tenant) THEN
+        RAISE EXCEPTION 'the audit log of tenant % goes only with the tenant', tenant USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM public.audit_events
+    WHERE tenant_id = tenant AND tenant = NULLIF(current_setting('app.tenant_id', true), '')::bigint;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$$;
+REVOKE ALL ON FUNCTION audit_events_expire(bigint, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_events_purge_tenant(bigint) FROM PUBLIC;
+
+-- migrate:down
+DROP FUNCTION audit_events_purge_tenant(bigint);
+DROP FUNCTION audit_events_expire(bigint, timestamptz);
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_refuse_update();
+
+"""#),
+        (name: "0016_reports.sql", contents: #"""
+-- Reports (API.md, Reports) read the stage history without joining it to the
+-- applications or ordering it per application: each history entry carries what the
+-- reports filter and group by, written with the entry (Applications/StageHistory.swift):
+--   applied_at    the application's created_at (the report window filters on it)
+--   job_id        the application's job
+--   first_entry   the first time the application entered to_stage (the funnel's reached)
+--   stay_seconds  how long the application stayed in to_stage, set when the next entry
+--                 is written (NULL while it is still there: the open stay)
+-- and the indexes cover each report's query (index-only scans, tenant_id first).
+-- migrate:up
+ALTER TABLE application_events
+    ADD COLUMN applied_at timestamptz,
+    ADD COLUMN job_id bigint,
+    ADD COLUMN stay_seconds bigint,
+    ADD COLUMN first_entry boolean NOT NULL DEFAULT true;
+ALTER TABLE application_events NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE applications NO FORCE ROW LEVEL SECURITY;
+UPDATE application_events e SET applied_at = a.created_at, job_id = a.job_id
+FROM applications a WHERE a.tenant_id = e.tenant_id AND a.id = e.application_id;
+UPDATE application_events e SET stay_seconds = x.seconds, first_entry = x.first
+FROM (
+    SELECT tenant_id, id,
+        CAST(EXTRACT(EPOCH FROM (lead(created_at) OVER (PARTITION BY tenant_id, application_id ORDER BY created_at, id) - created_at)) AS bigint) AS seconds,
+        row_number() OVER (PARTITION BY tenant_id, application_id, to_stage ORDER BY created_at, id) = 1 AS first
+    FROM application_events
+) x
+WHERE x.tenant_id = e.tenant_id AND x.id = e.id AND (x.seconds IS NOT NULL OR NOT x.first);
+ALTER TABLE applications FORCE ROW LEVEL SECURITY;
+ALTER TABLE application_events FORCE ROW LEVEL SECURITY;
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at) INCLUDE (job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at) INCLUDE (to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds) INCLUDE (applied_at, job_id)
+    WHERE stay_seconds IS NOT NULL;
+CREATE INDEX applications_report ON applications (tenant_id, created_at) INCLUDE (job_id, stage, source);
+
+-- migrate:down
+DROP INDEX applications_report;
+DROP INDEX application_events_stays;
+DROP INDEX application_events_report_by_job;
+DROP INDEX application_events_report;
+ALTER TABLE application_events
+    DROP COLUMN first_entry,
+    DROP COLUMN stay_seconds,
+    DROP COLUMN job_id,
+    DROP COLUMN applied_at;
 
 """#),
     ]

@@ -41,4 +41,10 @@ public protocol SQLCapabilities: Sendable {
     /// An expression giving a blob column as hex text (either case), for exports that
     /// read every column as text.
     func hexText(_ column: String) -> String
+    /// The audit log is append-only for the application (migration 0015), so its rows
+    /// leave only through these: removes tenant `$1`'s entries created before `$2` and
+    /// more than 400 days ago (the earlier of the two) …
+    var auditExpiryStatement: String { get }
+    /// … and every entry of tenant `$1`, whose tenant row is already deleted.
+    var auditPurgeStatement: String { get }
 }

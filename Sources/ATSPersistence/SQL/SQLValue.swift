@@ -50,6 +50,12 @@ public struct SQLRow: Sendable {
         return n
     }
 
+    public func double(_ i: Int) throws(SQLError) -> Double {
+        let value = try text(i)
+        guard let n = Double(value), n.isFinite else { throw .decoding("column \(i) is not a number") }
+        return n
+    }
+
     /// PostgreSQL prints booleans as `t`/`f`; SQLite stores 1/0.
     public func bool(_ i: Int) throws(SQLError) -> Bool {
         switch try text(i) {

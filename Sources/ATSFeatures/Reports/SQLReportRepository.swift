@@ -1,0 +1,120 @@
+import ATSDomain
+import ATSPersistence
+import ATSSupport
+
+/// `ReportRepository` in SQL, over the applications and the report columns of their
+/// stage history (migration 0016, written by `StageHistory`). Portable but for the
+/// percentiles: `percentile_cont` in PostgreSQL; in SQLite the same interpolation
+/// computed from ranks by window functions.
+public struct SQLReportRepository: ReportRepository {
+    let tx: SQLTransaction
+
+    public init(_ tx: SQLTransaction) { self.tx = tx }
+
+    /// The window's condition on `applications a`, and its parameters ($1 tenant, $2
+    /// from, $3 to, $4 job when there is one).
+    private func scope(_ tenant: TenantID, _ window: ReportWindow) -> (sql: String, parameters: [SQLValue]) {
+        var sql = "a.tenant_id = $1 AND a.created_at >= $2 AND a.created_at <= $3"
+        var parameters: [SQLValue] = [.int(tenant.rawValue), .timestamp(window.from), .timestamp(window.to)]
+        if let job = window.job {
+            sql += " AND a.job_id = $4"
+            parameters.append(.int(job.rawValue))
+        }
+        return (sql, parameters)
+    }
+
+    /// Whether `a` is in its job's stage of kind `hired` (a job without a pipeline row
+    /// follows the standard pipeline, whose `hired` stage is keyed `hired`).
+    private static let hiredJoin = """
+        LEFT JOIN pipelines p ON p.tenant_id = a.tenant_id AND p.job_id = a.job_id
+        LEFT JOIN pipeline_stages s ON s.tenant_id = a.tenant_id AND s.pipeline_id = p.id AND s.key = a.stage
+        """
+    private static let isHired = "COALESCE(s.kind, CASE WHEN a.stage = 'hired' THEN 'hired' END) = 'hired'"
+
+    /// The window's condition on the stage history `e` (columns of migration 0016),
+    /// with the same parameters as `scope`.
+    private func historyScope(_ window: ReportWindow) -> String {
+        "e.tenant_id = $1 AND e.applied_at >= $2 AND e.applied_at <= $3" + (window.job == nil ? "" : " AND e.job_id = $4")
+    }
+
+    public func funnel(_ tenant: TenantID, _ window: ReportWindow) throws -> FunnelCounts {
+        let (condition, parameters) = scope(tenant, window)
+        // One statement, two kinds of row: ('current', stage, count, hired) per stage
+        // the applications are in now, and ('reached', stage, count, 0) per stage they
+        // ever entered (their first entry into it).
+        let sql = """
+            SELECT 'current', a.stage, count(*), sum(CASE WHEN \(Self.isHired) THEN 1 ELSE 0 END)
+            FROM applications a \(Self.hiredJoin)
+            WHERE \(condition) GROUP BY a.stage
+            UNION ALL
+            SELECT 'reached', e.to_stage, count(*), 0 FROM application_events e
+            WHERE \(historyScope(window)) AND e.first_entry GROUP BY e.to_stage
+            """
+        let rows = try tx.rows(sql, parameters) { row throws(SQLError) in
+            (try row.text(0), try row.text(1), Int(try row.int(2)), Int(try row.int(3)))
+        }
+        var counts = FunnelCounts()
+        for (kind, key, count, hired) in rows {
+            guard let stage = Stage(rawValue: key) else { continue }
+            if kind == "current" {
+                counts.current[stage] = count
+                counts.applications += count
+                counts.hired += hired
+            } else {
+                counts.reached[stage] = count
+            }
+        }
+        return counts
+    }
+
+    public func stays(_ tenant: TenantID, _ window: ReportWindow) throws -> [Stage: StayStatistics] {
+        let (_, parameters) = scope(tenant, window)
+        let stays = "FROM application_events e WHERE \(historyScope(window)) AND e.stay_seconds IS NOT NULL"
+        let sql: String
+        if tx.capabilities.dialect == .postgres {
+            // Grouped in the order of the stays index (tenant, stage, length): each
+            // group's sort gets sorted input.
+            sql = """
+                SELECT e.to_stage, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.stay_seconds),
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY e.stay_seconds)
+                \(stays) GROUP BY e.to_stage
+                """
+        } else {
+            // percentile_cont(p): the value at 0-based rank p·(n−1), interpolated
+            // between the ranks below and above it.
+            sql = """
+                WITH ranked AS (
+                    SELECT e.to_stage AS stage, e.stay_seconds AS seconds,
+                        row_number() OVER (PARTITION BY e.to_stage ORDER BY e.stay_seconds) - 1 AS k, count(*) OVER (PARTITION BY e.to_stage) AS n
+                    \(stays)
+                ), placed AS (
+                    SELECT stage, seconds, k, n, 0.5 * (n - 1) AS m, 0.9 * (n - 1) AS q FROM ranked
+                )
+                SELECT stage, max(n),
+                    sum(CASE WHEN k = CAST(m AS INTEGER) THEN seconds * (1 - (m - CAST(m AS INTEGER)))
+                             WHEN k = CAST(m AS INTEGER) + 1 THEN seconds * (m - CAST(m AS INTEGER)) ELSE 0 END),
+                    sum(CASE WHEN k = CAST(q AS INTEGER) THEN seconds * (1 - (q - CAST(q AS INTEGER)))
+                             WHEN k = CAST(q AS INTEGER) + 1 THEN seconds * (q - CAST(q AS INTEGER)) ELSE 0 END)
+                FROM placed GROUP BY stage
+                """
+        }
+        let rows = try tx.rows(sql, parameters) { row throws(SQLError) in
+            (try row.text(0), StayStatistics(samples: Int(try row.int(1)), medianHours: try row.double(2) / 3600, p90Hours: try row.double(3) / 3600))
+        }
+        var result: [Stage: StayStatistics] = [:]
+        for (key, statistics) in rows { if let stage = Stage(rawValue: key) { result[stage] = statistics } }
+        return result
+    }
+
+    public func sources(_ tenant: TenantID, _ window: ReportWindow) throws -> [SourceRow] {
+        let (condition, parameters) = scope(tenant, window)
+        let sql = """
+            SELECT COALESCE(a.source, 'direct') AS source, count(*) AS applications, sum(CASE WHEN \(Self.isHired) THEN 1 ELSE 0 END)
+            FROM applications a \(Self.hiredJoin)
+            WHERE \(condition) GROUP BY COALESCE(a.source, 'direct') ORDER BY applications DESC, source
+            """
+        return try tx.rows(sql, parameters) { row throws(SQLError) in
+            SourceRow(source: try row.text(0), applications: Int(try row.int(1)), hired: Int(try row.int(2)))
+        }
+    }
+}
