@@ -6,7 +6,7 @@ import ATSSupport
 import ATSTestSupport
 import Testing
 
-@Suite("Documents: uploads, downloads, limits and access (both adapters)", .timeLimit(.minutes(3)))
+@Suite("Documents: uploads, downloads, limits and access (both adapters)", .serialized, .timeLimit(.minutes(3)))
 struct DocumentTests {
     struct World {
         let env: APITestEnvironment
