@@ -26,6 +26,9 @@ public final class API: Sendable {
     private let pipelineRoutes: PipelineRoutes
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let webhookRoutes: WebhookRoutes
+    private let documentRoutes: DocumentRoutes
+    /// Swagger UI's files when served locally (`ATS_DOCS_ASSETS`), for /docs.
+    let docsAssets: DocsAssets?
     private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
     private let operatorRoutes: OperatorRoutes
@@ -63,6 +66,8 @@ public final class API: Sendable {
         rejectionReasonRoutes = RejectionReasonRoutes(database: database, reasons: RejectionReasonService())
         webhookRoutes = WebhookRoutes(database: database,
                                       webhooks: WebhookService(policy: configuration.webhookPolicy, sealer: try SecretSealer(secretKey: configuration.secretKey)))
+        documentRoutes = DocumentRoutes(database: database, documents: DocumentService(), maxUpload: configuration.maxUpload)
+        docsAssets = configuration.docsAssets
         reportRoutes = ReportRoutes(database: database, reports: ReportService())
         auditRoutes = AuditRoutes(database: database, audit: AuditService())
         auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
@@ -103,6 +108,7 @@ public final class API: Sendable {
         pipelineRoutes.register(on: &router)
         rejectionReasonRoutes.register(on: &router)
         webhookRoutes.register(on: &router)
+        documentRoutes.register(on: &router)
         reportRoutes.register(on: &router)
         auditRoutes.register(on: &router)
     }

@@ -16,7 +16,7 @@ public enum APIRouter {
     public static func make(api: API, metrics: ServerMetrics, dependencies: [ReadinessCheck] = []) -> Router {
         var router = Router()
         OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database, dependencies: dependencies)
-        OpenAPIRoutes.register(on: &router)
+        OpenAPIRoutes.register(on: &router, assets: api.docsAssets)
         api.registerOperator(on: &router)
         api.register(on: &router)
         return router

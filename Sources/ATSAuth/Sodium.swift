@@ -17,12 +17,15 @@ public enum Sodium {
 
     /// Lower-case hex SHA-256 of `text`'s UTF-8: how high-entropy secrets (API keys,
     /// reset and invitation tokens) are stored and looked up.
-    public static func sha256Hex(_ text: String) -> String { sha256Hex(bytes: Array(text.utf8)) }
+    public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)[...]) }
 
     /// Lower-case hex SHA-256 of `input` (an idempotent request's fingerprint).
-    public static func sha256Hex(bytes input: [UInt8]) -> String {
+    public static func sha256Hex(bytes input: [UInt8]) -> String { sha256Hex(input[...]) }
+
+    /// Lower-case hex SHA-256 of `bytes` (a document's content, uncopied).
+    public static func sha256Hex(_ bytes: ArraySlice<UInt8>) -> String {
         var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        _ = crypto_hash_sha256(&digest, input, UInt64(input.count))
+        _ = bytes.withUnsafeBufferPointer { input in crypto_hash_sha256(&digest, input.baseAddress, UInt64(input.count)) }
         return hex(digest)
     }
 

@@ -16,6 +16,11 @@ public struct Configuration: Sendable, Equatable {
     /// Requests that may wait for a worker before the server answers 503.
     public var workerQueue = 1024
     public var maxBody = 1 << 20
+    /// The largest upload (`ATS_MAX_UPLOAD`): the document upload route's body limit.
+    public var maxUpload = 10 << 20
+    /// `ATS_DOCS_ASSETS`: a directory holding Swagger UI's dist files, served under
+    /// /docs/assets/; nil: /docs loads them from the CDN.
+    public var docsAssets: String?
     public var maxConnections = 10_000
     public var shutdownTimeout = 10.0
     public var headerTimeout = 10.0
@@ -91,12 +96,14 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_WORKERS", "threads for handlers that may block (default: 2 per core)"),
         ("ATS_WORKER_QUEUE", "requests that may wait for a worker before 503 (default 1024)"),
         ("ATS_MAX_BODY", "largest request body in bytes (default 1048576)"),
+        ("ATS_MAX_UPLOAD", "largest document upload in bytes, on the upload route only (default 10485760)"),
+        ("ATS_DOCS_ASSETS", "directory with Swagger UI's dist files (swagger-ui-bundle.js, swagger-ui.css) for /docs without the internet (default: a CDN)"),
         ("ATS_MAX_CONNECTIONS", "open connections before new ones are refused (default 10000)"),
         ("ATS_SHUTDOWN_TIMEOUT", "seconds to finish in-flight requests on SIGTERM (default 10)"),
         ("ATS_HEADER_TIMEOUT", "seconds a client has to send a request head (default 10)"),
         ("ATS_BODY_TIMEOUT", "seconds a request body may stall (default 30)"),
         ("ATS_BODY_MIN_RATE", "bytes per second a request body must average after its first ATS_BODY_TIMEOUT seconds; 0: no minimum (default 1024)"),
-        ("ATS_MAX_BUFFERED_BODIES", "request body bytes all connections together may hold; past it 503 (default 67108864, at least ATS_MAX_BODY)"),
+        ("ATS_MAX_BUFFERED_BODIES", "request body bytes all connections together may hold; past it 503 (default 67108864, at least ATS_MAX_BODY and ATS_MAX_UPLOAD)"),
         ("ATS_IDLE_TIMEOUT", "seconds an idle keep-alive connection is kept (default 60)"),
         ("LOG_LEVEL", "debug | info | warn | error; warn and error silence the access log (default info)"),
         ("DATABASE_URL", "sqlite:///./dev.db (default) or postgres://USER:PASSWORD@HOST:PORT/DB"),
@@ -149,15 +156,19 @@ public struct Configuration: Sendable, Equatable {
         config.workers = try integer(source, "ATS_WORKERS", default: config.workers, in: 1...1024)
         config.workerQueue = try integer(source, "ATS_WORKER_QUEUE", default: config.workerQueue, in: 1...1_000_000)
         config.maxBody = try integer(source, "ATS_MAX_BODY", default: config.maxBody, in: 1...(1 << 30))
+        config.maxUpload = try integer(source, "ATS_MAX_UPLOAD", default: config.maxUpload, in: 1...(1 << 30))
+        if let dir = source["ATS_DOCS_ASSETS"], !dir.isEmpty { config.docsAssets = dir }
         config.maxConnections = try integer(source, "ATS_MAX_CONNECTIONS", default: config.maxConnections, in: 1...1_000_000)
         config.shutdownTimeout = try seconds(source, "ATS_SHUTDOWN_TIMEOUT", default: config.shutdownTimeout)
         config.headerTimeout = try seconds(source, "ATS_HEADER_TIMEOUT", default: config.headerTimeout)
         config.bodyTimeout = try seconds(source, "ATS_BODY_TIMEOUT", default: config.bodyTimeout)
         config.idleTimeout = try seconds(source, "ATS_IDLE_TIMEOUT", default: config.idleTimeout)
         config.bodyMinRate = try integer(source, "ATS_BODY_MIN_RATE", default: config.bodyMinRate, in: 0...(1 << 30))
-        config.maxBufferedBodies = try integer(source, "ATS_MAX_BUFFERED_BODIES", default: max(config.maxBufferedBodies, config.maxBody), in: 1...(1 << 40))
-        guard config.maxBufferedBodies >= config.maxBody else {
-            throw ConfigError("ATS_MAX_BUFFERED_BODIES", "must be at least ATS_MAX_BODY (\(config.maxBody)), got '\(config.maxBufferedBodies)'")
+        config.maxBufferedBodies = try integer(source, "ATS_MAX_BUFFERED_BODIES", default: max(config.maxBufferedBodies, config.maxBody, config.maxUpload),
+                                           in: 1...(1 << 40))
+        guard config.maxBufferedBodies >= max(config.maxBody, config.maxUpload) else {
+            throw ConfigError("ATS_MAX_BUFFERED_BODIES",
+                              "must be at least ATS_MAX_BODY and ATS_MAX_UPLOAD (\(max(config.maxBody, config.maxUpload))), got '\(config.maxBufferedBodies)'")
         }
         if let url = source["DATABASE_URL"] { config.databaseURL = try databaseURL(url, "DATABASE_URL") }
         if let url = source["DATABASE_OWNER_URL"] { config.databaseOwnerURL = try databaseURL(url, "DATABASE_OWNER_URL") }

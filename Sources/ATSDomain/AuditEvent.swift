@@ -31,6 +31,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case scorecardUpdated = "scorecard.updated"
     case noteCreated = "note.created"
     case noteDeleted = "note.deleted"
+    case documentUploaded = "document.uploaded"
+    case documentDeleted = "document.deleted"
     case userCreated = "user.created"
     case userUpdated = "user.updated"
     case apiKeyCreated = "api_key.created"

@@ -24,12 +24,15 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case conflictListing(String, member: String, items: [JSONValue])
     /// Some of several things do not exist, named in the problem's `member`.
     case notFoundListing(String, member: String, items: [JSONValue])
+    /// Content of a kind not accepted, or not the kind it was declared as (an upload).
+    case unsupportedContent(String)
 
     public var description: String {
         switch self {
         case .notFound(let why), .forbidden(let why), .unauthenticated(let why), .conflict(let why, _), .conflictWith(let why, _), .preconditionFailed(let why): return why
         case .invalid(let field, let why): return "\(field): \(why)"
         case .conflictListing(let why, _, _), .notFoundListing(let why, _, _): return why
+        case .unsupportedContent(let why): return why
         }
     }
 }

@@ -21,6 +21,7 @@ public struct UnitOfWork {
     public var retention: any RetentionRepository { SQLRetentionRepository(transaction) }
     public var candidates: any CandidateRepository { SQLCandidateRepository(transaction) }
     public var notes: any NoteRepository { SQLNoteRepository(transaction) }
+    public var documents: any DocumentRepository { SQLDocumentRepository(transaction) }
     public var interviews: any InterviewRepository { SQLInterviewRepository(transaction) }
     public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
     public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }

@@ -3,7 +3,8 @@ import ATSSupport
 
 /// One column of a tenant table, as exports write it.
 public struct TenantColumn: Sendable {
-    public enum Kind: Sendable { case int, text, bool, timestamp }
+    /// `blob`: exported as base64 text (a document's bytes).
+    public enum Kind: Sendable { case int, text, bool, timestamp, blob }
     public let name: String
     public let kind: Kind
 
@@ -86,6 +87,11 @@ public enum TenantData {
             .init("source", .text), .init("resume_document_id", .int),
             .init("rejection_reason_id", .int), .init("rejection_reason", .text), .init("rejection_note", .text),
         ]),
+        // After applications (whose resume_document_id names one), before users.
+        TenantTable("documents", columns: [
+            .init("id", .int), .init("candidate_id", .int), .init("kind", .text), .init("filename", .text), .init("content_type", .text),
+            .init("size", .int), .init("sha256", .text), .init("uploaded_by", .int), .init("created_at", .timestamp), .init("content", .blob),
+        ]),
         TenantTable("rejection_reasons", columns: [
             .init("id", .int), .init("name", .text), .init("kind", .text), .init("archived", .bool), .init("created_at", .timestamp),
         ]),
@@ -132,6 +138,20 @@ public enum TenantData {
         ], secretColumns: ["password_hash"]),
     ]
 
+    private static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let high = PercentEncoding.hexValue(digits[i]), let low = PercentEncoding.hexValue(digits[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            i += 2
+        }
+        return bytes
+    }
+
     /// Deletes every row of the tenant, children first, then the tenant itself, then its
     /// audit log (which may go only once the tenant row is gone); throws `.notFound` when
     /// there is no such tenant. Run in a transaction scoped to the tenant.
@@ -152,7 +172,7 @@ public enum TenantData {
     public static func export(_ tx: SQLTransaction, tenant: TenantID) throws -> [(table: String, rows: [JSONValue])] {
         var result: [(table: String, rows: [JSONValue])] = []
         for table in tables.reversed() {
-            let names = table.columns.map(\.name).joined(separator: ", ")
+            let names = table.columns.map { $0.kind == .blob ? tx.capabilities.hexText($0.name) : $0.name }.joined(separator: ", ")
             let rows = try tx.rows("SELECT \(names) FROM \(table.name) WHERE tenant_id = $1 ORDER BY \(table.orderBy)", [.int(tenant.rawValue)]) {
                 (row: SQLRow) throws(SQLError) -> JSONValue in
                 var fields: [(key: String, value: JSONValue)] = []
@@ -166,6 +186,9 @@ public enum TenantData {
                     case .text: fields.append((column.name, .string(try row.text(i))))
                     case .bool: fields.append((column.name, .bool(try row.bool(i))))
                     case .timestamp: fields.append((column.name, .string(try row.timestamp(i).rfc3339)))
+                    case .blob:
+                        guard let bytes = Self.hexBytes(try row.text(i)) else { throw .decoding("column \(i) is not hex") }
+                        fields.append((column.name, .string(Base64.encode(bytes))))
                     }
                 }
                 return .object(fields)

@@ -25,6 +25,7 @@ struct PostgresCapabilities: SQLCapabilities {
     /// bypass RLS.
     let migrationTransactionSetup: String? = "SET LOCAL row_security = off"
     let foreignKeyCheckQuery: String? = nil
+    func hexText(_ column: String) -> String { "encode(\(column), 'hex')" }
     /// SECURITY DEFINER functions: the application role may not DELETE audit rows itself.
     let auditExpiryStatement = "SELECT audit_events_expire($1, $2)"
     let auditPurgeStatement = "SELECT audit_events_purge_tenant($1)"

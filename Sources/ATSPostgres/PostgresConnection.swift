@@ -81,6 +81,14 @@ final class PostgresConnection: SQLConnection {
         return rows
     }
 
+    func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]? {
+        let result = try run(sql, parameters, binaryResult: true)
+        defer { PQclear(result) }
+        guard PQntuples(result) > 0, PQnfields(result) > 0, PQgetisnull(result, 0, 0) == 0, let value = PQgetvalue(result, 0, 0) else { return nil }
+        let length = Int(PQgetlength(result, 0, 0))
+        return value.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int {
         let result = try run(sql, parameters)
@@ -138,21 +146,58 @@ final class PostgresConnection: SQLConnection {
             case .text(let text): return text
             case .bool(let b): return b ? "true" : "false"
             case .timestamp(let stamp): return stamp.sqlText
+            case .blob: return ""  // a placeholder: `withParameters` points at the bytes
             }
         }
     }
 
-    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
+    /// Calls `body` with libpq's parameter arrays: values (C strings, or for a blob its
+    /// bytes, uncopied), and lengths and formats when a blob is among them (binary format
+    /// for blobs: bytea goes as it is, not as hex text of twice the size).
+    private static func withParameters<R>(_ parameters: [SQLValue],
+                                          _ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R) throws(SQLError) -> R {
+        let texts = try texts(parameters)
+        let blobs = parameters.compactMap { value -> ArraySlice<UInt8>? in if case .blob(let bytes) = value { return bytes } else { return nil } }
+        if blobs.isEmpty { return withOptionalCStrings(texts) { body($0, nil, nil) } }
+        let lengths = parameters.map { value -> Int32 in if case .blob(let bytes) = value { return Int32(clamping: bytes.count) } else { return 0 } }
+        let formats = parameters.map { value -> Int32 in if case .blob = value { return 1 } else { return 0 } }
+        return withOptionalCStrings(texts) { values in
+            withBlobPointers(blobs[...], []) { pointers in
+                let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: parameters.count + 1)
+                defer { array.deallocate() }
+                var nextBlob = 0
+                for (i, value) in parameters.enumerated() {
+                    array[i] = values[i]
+                    if case .blob = value {
+                        // An empty blob keeps the placeholder "" (a NULL pointer would be SQL NULL).
+                        if let pointer = pointers[nextBlob] { array[i] = pointer }
+                        nextBlob += 1
+                    }
+                }
+                array[parameters.count] = nil
+                return lengths.withUnsafeBufferPointer { l in formats.withUnsafeBufferPointer { f in body(array, l.baseAddress, f.baseAddress) } }
+            }
+        }
+    }
+
+    /// Pins each blob's storage while `body` runs.
+    private static func withBlobPointers<R>(_ blobs: ArraySlice<ArraySlice<UInt8>>, _ pinned: [UnsafePointer<CChar>?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        guard let first = blobs.first else { return body(pinned) }
+        return first.withUnsafeBytes { raw in
+            withBlobPointers(blobs.dropFirst(), pinned + [raw.baseAddress?.assumingMemoryBound(to: CChar.self)], body)
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: [SQLValue], binaryResult: Bool = false) throws(SQLError) -> OpaquePointer {
         if !heldBegin.isEmpty {
             let begin = heldBegin
             heldBegin = []
-            return try runPipelined(begin, sql, parameters)
+            return try runPipelined(begin, sql, parameters, binaryResult: binaryResult)
         }
         let name = try prepared(sql, parameterCount: parameters.count)
-        let texts = try PostgresConnection.texts(parameters)
         roundTrips += 1
-        let result = PostgresConnection.withOptionalCStrings(texts) { values in
-            PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
+        let result = try PostgresConnection.withParameters(parameters) { values, lengths, formats in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, binaryResult ? 1 : 0)
         }
         guard let result else { throw lostOrOther(nil) }
         let status = PQresultStatus(result)
@@ -166,8 +211,8 @@ final class PostgresConnection: SQLConnection {
     /// The held BEGIN and tenant scope, the statement's PREPARE when this connection has
     /// not seen it, and the statement itself, in one round trip (libpq pipeline mode):
     /// a transaction's first statement costs no extra round trip for its BEGIN.
-    private func runPipelined(_ begin: [String], _ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> OpaquePointer {
-        let texts = try PostgresConnection.texts(parameters)
+    private func runPipelined(_ begin: [String], _ sql: String, _ parameters: [SQLValue], binaryResult: Bool) throws(SQLError) -> OpaquePointer {
+        _ = try PostgresConnection.texts(parameters)  // refuses a NUL before anything is sent
         guard PQenterPipelineMode(handle) == 1 else { throw lostOrOther(nil) }
         var results: [OpaquePointer] = []
         defer {
@@ -179,9 +224,9 @@ final class PostgresConnection: SQLConnection {
         var sent = true
         for statement in begin { sent = sent && PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 0) == 1 }
         if known == nil { sent = sent && PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1 }
-        sent = sent && PostgresConnection.withOptionalCStrings(texts) { values in
-            PQsendQueryPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
-        } == 1
+        sent = sent && ((try? PostgresConnection.withParameters(parameters) { values, lengths, formats in
+            PQsendQueryPrepared(handle, name, Int32(parameters.count), values, lengths, formats, binaryResult ? 1 : 0)
+        }) ?? 0) == 1
         sent = sent && PQpipelineSync(handle) == 1
         roundTrips += 1
         guard sent else {

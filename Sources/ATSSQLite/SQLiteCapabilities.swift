@@ -19,6 +19,7 @@ struct SQLiteCapabilities: SQLCapabilities {
     let afterMigration: String? = "PRAGMA foreign_keys = ON"
     let migrationTransactionSetup: String? = nil
     let foreignKeyCheckQuery: String? = "PRAGMA foreign_key_check"
+    func hexText(_ column: String) -> String { "hex(\(column))" }
     /// Plain DELETEs, which the table's triggers allow only for these rows (no roles here).
     let auditExpiryStatement = """
         DELETE FROM audit_events WHERE tenant_id = $1 AND created_at < min($2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-400 days'))

@@ -70,6 +70,20 @@ final class SQLiteConnection: SQLConnection {
         return rows
     }
 
+    func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]? {
+        var bytes: [UInt8]?
+        try run(sql, parameters) { statement in
+            guard bytes == nil, sqlite3_column_count(statement) > 0, sqlite3_column_type(statement, 0) != SQLITE_NULL else { return }
+            let count = Int(sqlite3_column_bytes(statement, 0))
+            if let blob = sqlite3_column_blob(statement, 0) {
+                bytes = Array(UnsafeRawBufferPointer(start: blob, count: count))
+            } else {
+                bytes = []
+            }
+        }
+        return bytes
+    }
+
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int {
         try run(sql, parameters) { _ in }
@@ -105,6 +119,8 @@ final class SQLiteConnection: SQLConnection {
                 if text.utf8.contains(0) { throw .checkViolation("a text value contains a NUL character") }
                 rc = bindText(statement, position, text)
             case .timestamp(let stamp): rc = bindText(statement, position, stamp.sqlText)
+            case .blob(let bytes):
+                rc = bytes.withUnsafeBytes { raw in csqlite3_bind_blob_copy(statement, position, raw.baseAddress, Int32(clamping: raw.count)) }
             }
             if rc != SQLITE_OK { throw classify(rc, String(cString: sqlite3_errmsg(handle))) }
         }

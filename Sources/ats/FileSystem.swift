@@ -9,6 +9,12 @@ enum FileSystem {
     }
 
     static func read(_ path: String) throws -> String {
+        let bytes = try readBytes(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw Failure(description: "\(path) is not UTF-8") }
+        return text
+    }
+
+    static func readBytes(_ path: String) throws -> [UInt8] {
         guard let file = fopen(path, "r") else { throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -18,8 +24,7 @@ enum FileSystem {
             if n <= 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw Failure(description: "\(path) is not UTF-8") }
-        return text
+        return bytes
     }
 
     /// Writes `text` to `path` through a temporary file and a rename, so a reader never

@@ -58,6 +58,8 @@ enum ServeCommand {
             settings.rateLimitPerMinute = config.rateLimit
             settings.operatorToken = config.operatorToken
             settings.webhookPolicy = WebhookPolicy(allowHTTP: config.webhookAllowHTTP, allowPrivate: config.webhookAllowPrivate)
+            settings.maxUpload = config.maxUpload
+            if let directory = config.docsAssets { settings.docsAssets = try docsAssets(directory) }
             api = try API(database: opened.database, configuration: settings, logger: log)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])
@@ -128,6 +130,21 @@ enum ServeCommand {
         queue?.stop()
         log.info("stopped")
         return 0
+    }
+
+    /// Swagger UI's files from `ATS_DOCS_ASSETS` (scripts/docs-assets installs them): the
+    /// required ones must be there, or the server does not start.
+    static func docsAssets(_ directory: String) throws -> DocsAssets {
+        var files: [String: [UInt8]] = [:]
+        for name in DocsAssets.required {
+            do {
+                files[name] = try FileSystem.readBytes(directory + "/" + name)
+            } catch {
+                throw FileSystem.Failure(description: "ATS_DOCS_ASSETS: \(error) (install them with scripts/docs-assets \(directory))")
+            }
+        }
+        for name in DocsAssets.optional where FileSystem.exists(directory + "/" + name) { files[name] = try FileSystem.readBytes(directory + "/" + name) }
+        return DocsAssets(files: files)
     }
 
     static func serverConfiguration(_ config: Configuration) -> ServerConfiguration {

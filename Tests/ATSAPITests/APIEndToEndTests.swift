@@ -460,8 +460,8 @@ struct APIEndToEndTests {
                 if parameters.contains(where: { $0["name"] == .string("X-Tenant") }) {
                     #expect(operation["responses"]?["404"] != nil && operation["responses"]?["400"] != nil, "\(method) \(path)")
                 }
-                // Path ids are positive; the operator's `{slug}` is a tenant slug.
-                for parameter in parameters where parameter["in"] == .string("path") && parameter["name"] != .string("slug") {
+                // Ids are positive; the others are the operator's `{slug}` (a tenant slug) and /docs/assets/{file}.
+                for parameter in parameters where parameter["in"] == .string("path") && parameter["name"] != .string("slug") && parameter["name"] != .string("file") {
                     #expect(parameter["schema"]?["minimum"] == .int(1), "\(method) \(path)")
                 }
                 if let offset = parameters.first(where: { $0["name"] == .string("offset") }) {

@@ -17,6 +17,15 @@ struct ConfigurationTests {
         #expect(config.signupRate == 20)
         #expect(config.bodyMinRate == 1024 && config.maxBufferedBodies == 64 << 20)
         #expect(!config.smtpRequireTLS)
+        #expect(config.maxUpload == 10 << 20 && config.docsAssets == nil)
+    }
+
+    @Test func uploadLimitAndDocsAssets() throws {
+        let config = try Configuration.load(environment: ["ATS_MAX_UPLOAD": "2097152", "ATS_DOCS_ASSETS": "/usr/share/ats/docs"], cores: 2)
+        #expect(config.maxUpload == 2 << 20 && config.docsAssets == "/usr/share/ats/docs")
+        // The body budget holds at least one upload: its default grows with ATS_MAX_UPLOAD.
+        #expect(try Configuration.load(environment: ["ATS_MAX_UPLOAD": String(100 << 20)], cores: 2).maxBufferedBodies == 100 << 20)
+        #expect(try Configuration.load(environment: ["ATS_DOCS_ASSETS": ""], cores: 2).docsAssets == nil)
     }
 
     @Test func smtpRequireTLSIsAFlag() throws {
@@ -53,6 +62,7 @@ struct ConfigurationTests {
         ("ATS_BODY_MIN_RATE", "-5"), ("ATS_MAX_BUFFERED_BODIES", "0"), ("ATS_MAX_BUFFERED_BODIES", "1000"),
         ("SMTP_REQUIRE_TLS", "maybe"), ("ATS_RATE_LIMIT", "-1"), ("ATS_RATE_LIMIT", "fast"),
         ("ATS_OPERATOR_TOKEN", "short-token"), ("ATS_OPERATOR_TOKEN", String(repeating: "x", count: 31) + " y"),
+        ("ATS_MAX_UPLOAD", "0"), ("ATS_MAX_UPLOAD", "ten megabytes"), ("ATS_MAX_BUFFERED_BODIES", "5000000"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {

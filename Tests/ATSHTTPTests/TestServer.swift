@@ -23,6 +23,10 @@ final class TestServer: Sendable {
         router.get("/peer", mode: .inline) { _, context in .text(200, context.remoteAddress) }
         router.get("/items/{id}", mode: .inline) { _, context in .text(200, "item \(context.parameters["id"] ?? "?")") }
         router.post("/echo", mode: .blocking) { request, _ in HTTPResponse(status: 200, body: request.body) }
+        // A route with its own, larger body limit (an upload): 4 × the server's default.
+        router.add("POST", "/upload", mode: .blocking, maxBody: 4 * config.limits.maxBody) { request, _ in
+            .text(200, "\(request.body.count) \(request.body.capacity)")
+        }
         router.get("/seq/{n}", mode: .blocking) { _, context in
             // Later requests finish sooner, so order comes from the server, not luck.
             let n = Int(context.parameters["n"] ?? "0") ?? 0

@@ -229,7 +229,7 @@ struct OutboxDispatcherTests {
     }
 }
 
-@Suite("Redis stream entries, with a real redis-server", .serialized, .timeLimit(.minutes(1)))
+@Suite("Redis stream entries, with a real redis-server", .serialized, .timeLimit(.minutes(3)))
 struct StreamEntryTests {
     @Test("a hostile entry (slug ../../etc/x, id 0 or not a number) is acknowledged and logged, never delivered nor used as a file name")
     func hostileEntriesAreDropped() throws {

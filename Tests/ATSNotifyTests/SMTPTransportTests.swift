@@ -9,7 +9,7 @@ import ATSTestSupport
 import Foundation
 import Testing
 
-@Suite("SMTP delivery against a real SMTP server", .serialized, .timeLimit(.minutes(1)))
+@Suite("SMTP delivery against a real SMTP server", .serialized, .timeLimit(.minutes(3)))
 struct SMTPTransportTests {
     let message = MailMessage(from: MailAddress("no-reply@acme.io", name: "Acme"), to: MailAddress("ann@x.io"), subject: "Hello Ann",
                               text: "Line one\r\n.leading dot\r\n..two dots\r\n", html: "<p>hi</p>", date: .now(), messageID: "outbox-1-1@acme.io")

@@ -66,7 +66,7 @@ extension RedisServer {
     }
 }
 
-@Suite("RedisClient against a real redis-server", .serialized, .timeLimit(.minutes(1)))
+@Suite("RedisClient against a real redis-server", .serialized, .timeLimit(.minutes(3)))
 struct RedisClientTests {
     @Test func commandsAuthAndSelect() throws {
         let server = try RedisServer(password: "s3cret")

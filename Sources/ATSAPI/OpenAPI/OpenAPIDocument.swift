@@ -42,6 +42,10 @@ public enum OpenAPIDocument {
         /// A POST that takes `Idempotency-Key`; false where the answer holds a token or a
         /// secret (`IdempotencyPolicy.ignored`).
         var idempotent = true
+        /// A file upload: `multipart/form-data` with a binary `file` part, or the raw file.
+        var upload = false
+        /// The success response is the file's bytes (a download), with an ETag.
+        var download = false
         var success: (code: Int, description: String, schema: JSONValue?)
         var errors: [Int]
 
@@ -49,7 +53,8 @@ public enum OpenAPIDocument {
         var parameters: [Parameter] {
             var list = pathParameters.map { name in
                 name == "slug" ? Parameter(name: name, location: .path, schema: OpenAPIDocument.operatorSlug, description: "A tenant's slug")
-                    : Parameter(name: name, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id")
+                    : name.hasSuffix("_id") ? Parameter(name: name, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id")
+                    : Parameter(name: name, location: .path, schema: OpenAPIDocument.string, description: "A file name")
             }
             if tenant {
                 list.append(Parameter(name: "X-Tenant", location: .header, schema: OpenAPIDocument.tenantSlug,
@@ -129,6 +134,8 @@ public enum OpenAPIDocument {
                   success: (200, "OpenAPI 3.1", .object([("type", .string("object"))])), errors: []),
         Operation(method: "GET", path: "/docs", summary: "Swagger UI", tag: "operations", access: .anonymous, tenant: false,
                   success: (200, "HTML", nil), errors: []),
+        Operation(method: "GET", path: "/docs/assets/{file}", summary: "Swagger UI's files when ATS_DOCS_ASSETS is set (else 404: /docs uses a CDN)",
+                  tag: "operations", access: .anonymous, tenant: false, pathParameters: ["file"], success: (200, "CSS, JavaScript or PNG", nil), errors: [404]),
 
         Operation(method: "POST", path: "/api/auth/signup", summary: "Sign up (candidates; other roles need an admin's token)", tag: "auth",
                   body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422, 429]),
@@ -315,6 +322,23 @@ public enum OpenAPIDocument {
         Operation(method: "DELETE", path: "/api/notes/{note_id}", summary: "Delete a note (its author or an admin)", tag: "notes", access: .required,
                   pathParameters: ["note_id"], success: (204, "Deleted", nil), errors: [401, 403]),
 
+        Operation(method: "POST", path: "/api/candidates/{candidate_id}/documents",
+                  summary: "Upload a document (staff, or the candidate for themself): multipart/form-data (file, kind) or the raw file with ?filename=&kind=",
+                  tag: "documents", access: .required, pathParameters: ["candidate_id"],
+                  query: [("filename", queryText, "Raw upload only: the file's display name"),
+                          ("kind", enumeration(DocumentKind.allCases.map(\.rawValue)), "Raw upload only: resume (default), cover_letter or other")],
+                  upload: true, success: (201, "The document (Location header)", ref("Document")), errors: [401, 409, 413, 415, 422]),
+        Operation(method: "GET", path: "/api/candidates/{candidate_id}/documents", summary: "A candidate's documents, newest first (staff, or the candidate)",
+                  tag: "documents", access: .required, pathParameters: ["candidate_id"], paginated: true,
+                  success: (200, "Documents", arrayOf("Document")), errors: [401, 422]),
+        Operation(method: "GET", path: "/api/documents/{document_id}", summary: "A document's metadata (staff, or its candidate)", tag: "documents",
+                  access: .required, pathParameters: ["document_id"], success: (200, "The document", ref("Document")), errors: [401]),
+        Operation(method: "GET", path: "/api/documents/{document_id}/content",
+                  summary: "Download a document (staff, or its candidate); If-None-Match with its ETag is 304", tag: "documents", access: .required,
+                  pathParameters: ["document_id"], download: true, success: (200, "The file, as an attachment", nil), errors: [401]),
+        Operation(method: "DELETE", path: "/api/documents/{document_id}", summary: "Delete a document (staff, or its candidate)", tag: "documents",
+                  access: .required, pathParameters: ["document_id"], success: (204, "Deleted", nil), errors: [401]),
+
         Operation(method: "POST", path: "/api/applications/{application_id}/interviews", summary: "Schedule an interview and send calendar invitations (staff)",
                   tag: "interviews", access: .required, pathParameters: ["application_id"], body: "ScheduleInterviewRequest",
                   success: (201, "The interview (Location header)", ref("Interview")), errors: [401, 403, 415, 422]),
@@ -379,7 +403,7 @@ public enum OpenAPIDocument {
         ("privacy", "GDPR: export, anonymization, erasure"),
         ("api-keys", "API keys for integrations (admin)"), ("webhooks", "Signed event deliveries to your endpoints (admin)"), ("tenant", "The tenant's name and settings"),
         ("candidates", "The talent pool (staff)"),
-        ("notes", "Staff notes on applications"), ("interviews", "Interviews, calendar invitations and scorecards"),
+        ("notes", "Staff notes on applications"), ("documents", "Résumés and attachments"), ("interviews", "Interviews, calendar invitations and scorecards"),
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
         ("reports", "Funnel, time in stage and sources over the applications created in a window"),
         ("audit", "Who did what: every write, login and password reset (admin)"),
@@ -402,7 +426,8 @@ public enum OpenAPIDocument {
         case 404: return "No such resource in this tenant, or an unknown tenant"
         case 409: return "Conflict: duplicate, invalid stage transition (allowed lists the legal ones), or a job with applications"
         case 412: return "If-Match given and the ETag differs"
-        case 415: return "The body is not application/json"
+        case 413: return "The body is larger than the route takes (ATS_MAX_UPLOAD for uploads, else ATS_MAX_BODY)"
+        case 415: return "The body is not application/json (uploads: not an accepted format, or not the declared one)"
         case 422: return "Validation: errors names each field (an empty field is the whole body)"
         case 429: return "Too many attempts; retry after Retry-After seconds"
         case 503: return "Overloaded, or the database is down; retry after Retry-After seconds"
@@ -431,8 +456,20 @@ public enum OpenAPIDocument {
             if op.formLogin { content.append(("application/x-www-form-urlencoded", .object([("schema", ref("LoginForm"))]))) }
             fields.append(("requestBody", .object([("required", .bool(!op.bodyIsOptional)), ("content", .object(content))])))
         }
+        if op.upload { fields.append(("requestBody", uploadBody)) }
         var responses: [(key: String, value: JSONValue)] = []
         var success: [(key: String, value: JSONValue)] = [("description", .string(op.success.description))]
+        if op.download {
+            let binary: JSONValue = .object([("type", .string("string")), ("format", .string("binary"))])
+            success.append(("headers", .object([
+                ("ETag", .object([("description", .string("The content's SHA-256, quoted")), ("schema", string)])),
+                ("Content-Disposition", .object([("description", .string("attachment; filename*=UTF-8''…")), ("schema", string)])),
+                ("Cache-Control", .object([("schema", enumeration(["private, no-store"]))])),
+                ("X-Content-Type-Options", .object([("schema", enumeration(["nosniff"]))])),
+            ])))
+            success.append(("content", .object(DocumentFormat.allCases.map { (key: $0.contentType, value: JSONValue.object([("schema", binary)])) })))
+            responses.append(("304", .object([("description", .string("If-None-Match matched the ETag: not modified"))])))
+        }
         if op.paginated {
             success.append(("headers", .object([
                 ("X-Total-Count", .object([("description", .string("Rows matching the filters")), ("schema", .object([("type", .string("integer"))]))])),
@@ -442,13 +479,22 @@ public enum OpenAPIDocument {
             ])))
         }
         if let schema = op.success.schema { success.append(("content", .object([("application/json", .object([("schema", schema)]))]))) }
-        responses.append((String(op.success.code), .object(success)))
+        responses.insert((String(op.success.code), .object(success)), at: 0)
         for code in op.errorStatuses {
             responses.append((String(code), .object([("description", .string(errorDescription(code))),
                                                      ("content", .object([("application/problem+json", .object([("schema", ref("Problem"))]))]))])))
         }
         fields.append(("responses", .object(responses)))
         return .object(fields)
+    }
+
+    /// Both upload forms (API.md, Documents): Swagger UI shows a file picker for either.
+    static var uploadBody: JSONValue {
+        let binary: JSONValue = .object([("type", .string("string")), ("format", .string("binary"))])
+        let form = object([("file", binary), ("kind", enumeration(DocumentKind.allCases.map(\.rawValue)))], required: ["file"])
+        var content: [(key: String, value: JSONValue)] = [("multipart/form-data", .object([("schema", form)]))]
+        content += (["application/octet-stream"] + DocumentFormat.allCases.map(\.contentType)).map { (key: $0, value: JSONValue.object([("schema", binary)])) }
+        return .object([("required", .bool(true)), ("content", .object(content))])
     }
 
     private static func object(_ properties: [(String, JSONValue)], required: [String], additional: Bool = false, example: JSONValue? = nil) -> JSONValue {
@@ -595,7 +641,9 @@ public enum OpenAPIDocument {
             ("ApplyRequest", object([("cover_letter", text(0, 10_000, nullable: true)),
                                      ("resume_url", .object([("type", .array([.string("string"), .string("null")])), ("minLength", .int(1)), ("maxLength", .int(2000)),
                                                              ("pattern", .string("^[Hh][Tt][Tt][Pp][Ss]?://[^/\\u0000-\\u0020\\u007f][^\\u0000-\\u0020\\u007f]*$")),
-                                                             ("description", .string("An absolute http(s) URL"))]))],
+                                                             ("description", .string("An absolute http(s) URL"))])),
+                                     ("resume_document_id", .object([("type", .array([.string("integer"), .string("null")])), ("minimum", .int(1)),
+                                                                     ("description", .string("One of your documents"))]))],
                                     required: [],
                                     example: .object([("cover_letter", .string("I would like to join.")), ("resume_url", .string("https://cv.example.com/ada.pdf"))]))),
             ("Candidate", object([("id", id), ("email", .object([("type", .string("string")), ("format", .string("email"))])), ("full_name", nullableText), ("role", roles),
@@ -629,6 +677,11 @@ public enum OpenAPIDocument {
                                                                             ("description", .string("true: the candidate gets the application-received mail (the job creator's alert always goes)"))]))],
                                              required: ["candidate_id"],
                                              example: .object([("candidate_id", .int(42)), ("source", .string("referral")), ("notify_candidate", .bool(false))]))),
+            ("Document", object([("id", id), ("candidate_id", id), ("kind", enumeration(DocumentKind.allCases.map(\.rawValue))), ("filename", string),
+                                 ("content_type", string), ("size", .object([("type", .string("integer")), ("minimum", .int(1))])),
+                                 ("sha256", .object([("type", .string("string")), ("pattern", .string("^[0-9a-f]{64}$"))])),
+                                 ("uploaded_by", .object([("type", .array([.string("integer"), .string("null")]))])), ("created_at", time)],
+                                required: ["id", "candidate_id", "kind", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at"])),
             ("AuditEvent", object([("id", id), ("actor_id", nullableID), ("api_key_id", nullableID),
                                    ("action", enumeration(AuditAction.allCases.map(\.rawValue))),
                                    ("resource_type", enumeration(AuditResourceType.allCases.map(\.rawValue))), ("resource_id", nullableID),
@@ -831,38 +884,74 @@ public enum OpenAPIDocument {
     }
 }
 
-/// `/openapi.json` and `/docs` (Swagger UI from a CDN, as FastAPI serves it). The CDN
-/// files are pinned to one release of `swagger-ui-dist` and carry Subresource Integrity
-/// hashes, so a changed or compromised file is not run; the hashes are those of the npm
-/// dist files of that release (as shipped, byte for byte, by the PyPI packages
-/// `swagger-ui-bundle-v2` 5.31.0 and `drf-spectacular-sidecar` 2026.1.1). To upgrade: change
-/// the version and recompute both (`openssl dgst -sha384 -binary FILE | base64`).
+/// Swagger UI's files, read once at startup from `ATS_DOCS_ASSETS` (the process
+/// serves them from memory: no file system access per request, no path to traverse).
+public struct DocsAssets: Sendable {
+    /// What /docs loads; startup fails without them.
+    public static let required = ["swagger-ui.css", "swagger-ui-bundle.js"]
+    /// Served when present.
+    public static let optional = ["favicon-32x32.png", "favicon-16x16.png"]
+    let files: [String: [UInt8]]
+
+    public init(files: [String: [UInt8]]) { self.files = files }
+
+    static func contentType(_ name: String) -> String {
+        if name.hasSuffix(".css") { return "text/css; charset=utf-8" }
+        if name.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
+        return "image/png"
+    }
+}
+
+/// `/openapi.json` and `/docs`: Swagger UI from `ATS_DOCS_ASSETS` under /docs/assets/
+/// when configured (air-gapped deployments, CI), else from a CDN as FastAPI serves it.
+/// The files are pinned to one release of `swagger-ui-dist` and carry Subresource
+/// Integrity hashes, so a changed or compromised file is not run, wherever it comes
+/// from; the hashes are those of the npm dist files of that release (as shipped, byte
+/// for byte, by the PyPI packages `swagger-ui-bundle-v2` 5.31.0, which scripts/docs-assets
+/// installs, and `drf-spectacular-sidecar` 2026.1.1). To upgrade: change the version here
+/// and in scripts/docs-assets and recompute both (`openssl dgst -sha384 -binary FILE | base64`).
 /// Authorization is not persisted: a bearer token typed into the page is not written to
 /// localStorage, where any script of this origin could read it later.
 enum OpenAPIRoutes {
-    static let docsPage = """
-    <!doctype html>
-    <html lang="en">
-    <head>
-      <meta charset="utf-8">
-      <title>ATS API</title>
-      <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui.css"
-            integrity="sha384-KX9Rx9vM1AmUNAn07bPAiZhFD4C8jdNgG6f5MRNvR+EfAxs2PmMFtUUazui7ryZQ" crossorigin="anonymous">
-    </head>
-    <body>
-      <div id="swagger-ui"></div>
-      <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0/swagger-ui-bundle.js"
-              integrity="sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K" crossorigin="anonymous"></script>
-      <script>
-        window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });
-      </script>
-    </body>
-    </html>
-    """
+    static func docsPage(base: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <title>ATS API</title>
+          <link rel="stylesheet" href="\(base)/swagger-ui.css"
+                integrity="sha384-KX9Rx9vM1AmUNAn07bPAiZhFD4C8jdNgG6f5MRNvR+EfAxs2PmMFtUUazui7ryZQ" crossorigin="anonymous">
+        </head>
+        <body>
+          <div id="swagger-ui"></div>
+          <script src="\(base)/swagger-ui-bundle.js"
+                  integrity="sha384-cxafBeQ+zYROeFafGFxtFbnp1ICqeS9mG7+f0WWSHzhnrUvwg9Za5CCw6wgrHA7K" crossorigin="anonymous"></script>
+          <script>
+            window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });
+          </script>
+        </body>
+        </html>
+        """
+    }
 
-    static func register(on router: inout Router) {
+    static let cdnBase = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.31.0"
+
+    static func register(on router: inout Router, assets: DocsAssets? = nil) {
         let document = Array(OpenAPIDocument.json.utf8)
+        let page = docsPage(base: assets == nil ? cdnBase : "/docs/assets")
         router.get("/openapi.json", mode: .inline) { _, _ in .json(200, document) }
-        router.get("/docs", mode: .inline) { _, _ in .text(200, docsPage, contentType: "text/html; charset=utf-8") }
+        router.get("/docs", mode: .inline) { _, _ in .text(200, page, contentType: "text/html; charset=utf-8") }
+        let files = assets?.files ?? [:]
+        router.get("/docs/assets/{file}", mode: .inline) { _, context in
+            guard let name = context.parameters["file"], let bytes = files[name] else {
+                throw HTTPError(404, "No such asset\(assets == nil ? " (ATS_DOCS_ASSETS is not set: /docs loads Swagger UI from its CDN)" : "").")
+            }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", DocsAssets.contentType(name))
+            headers.add("Cache-Control", "public, max-age=86400")
+            headers.add("X-Content-Type-Options", "nosniff")
+            return HTTPResponse(status: 200, headers: headers, body: bytes)
+        }
     }
 }

@@ -73,6 +73,13 @@ public enum PostmanCollection {
             request.append(("body", .object([("mode", .string("raw")), ("raw", .string(example.text)),
                                              ("options", .object([("raw", .object([("language", .string("json"))]))]))])))
         }
+        if op.upload {
+            // The multipart form: Postman asks for the file to send.
+            request.append(("body", .object([("mode", .string("formdata")), ("formdata", .array([
+                .object([("key", .string("file")), ("type", .string("file")), ("src", .array([]))]),
+                .object([("key", .string("kind")), ("type", .string("text")), ("value", .string("resume"))]),
+            ]))])))
+        }
         request.append(("header", .array(headers)))
         request.append(("url", url(op, parameters)))
         if op.access == .anonymous { request.append(("auth", .object([("type", .string("noauth"))]))) }

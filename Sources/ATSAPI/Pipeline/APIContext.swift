@@ -95,10 +95,13 @@ extension Router {
     /// Registers a handler that reads decode → service → encode: the tenant, credentials
     /// and problem mapping come from the middleware; the context is built once here.
     /// A POST with `Idempotency-Key` runs under the key unless the route is `.ignored`
-    /// (its answer holds a token or a secret: `IdempotencyPolicy`).
-    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn, idempotency: IdempotencyPolicy = .honored,
+    /// (its answer holds a token or a secret: `IdempotencyPolicy`). `maxBody`: this
+    /// route's body limit when it takes more than the server's default (an upload); the
+    /// server refuses a larger body before reading it.
+    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn, maxBody: Int? = nil,
+                      idempotency: IdempotencyPolicy = .honored,
                       api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
-        add(method, template) { request, context in
+        add(method, template, maxBody: maxBody) { request, context in
             let context = try APIContext(context)
             if access == .signedIn {
                 switch context.credentials {

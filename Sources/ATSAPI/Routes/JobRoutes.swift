@@ -98,10 +98,11 @@ struct JobRoutes: Sendable {
         let coverLetter = body.string("cover_letter", length: 0...10_000, trim: false, nullable: true) ?? nil
         let resumeURL = body.string("resume_url", length: 1...2000, nullable: true) ?? nil
         if let url = resumeURL, !JobRoutes.isHTTPURL(url) { body.fail("resume_url", "must be an http or https URL") }
+        let resumeDocument = body.id("resume_document_id", required: false)
         try body.finish()
         let application = try database.transaction(tenant: context.tenant.id) { work in
             try applications.apply(work, tenant: context.tenant, candidate: try context.requireCaller(in: work), jobID: jobID,
-                                         coverLetter: coverLetter, resumeURL: resumeURL)
+                                   coverLetter: coverLetter, resumeURL: resumeURL, resumeDocumentID: resumeDocument)
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/applications/\(application.id)")

@@ -80,7 +80,7 @@ struct PrivacyRoutes: Sendable {
                 return .object(fields + [("events", .array(record.events.map(Representation.event)))])
             })),
             ("interviews", .array(data.interviews.map { Representation.interview($0, showsInterviewers: data.forStaff) })),
-            ("documents", .array([])),
+            ("documents", .array(data.documents.map { Representation.document($0, download: true) })),
             ("notifications", .array(data.notifications.map(Representation.notification))),
         ]
         if data.forStaff {

@@ -35,6 +35,12 @@ public struct APIConfiguration: Sendable {
     public var operatorToken: String?
     /// Where webhooks may point (`ATS_WEBHOOK_ALLOW_HTTP`, `ATS_WEBHOOK_ALLOW_PRIVATE`).
     public var webhookPolicy = WebhookPolicy()
+    /// `ATS_MAX_UPLOAD`: the document upload route's body limit (other routes keep the
+    /// server's `ATS_MAX_BODY`).
+    public var maxUpload = 10 << 20
+    /// Swagger UI's files from `ATS_DOCS_ASSETS`, served under /docs/assets/; nil: /docs
+    /// loads Swagger UI from the CDN.
+    public var docsAssets: DocsAssets?
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

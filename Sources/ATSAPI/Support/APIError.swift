@@ -99,6 +99,7 @@ public enum ProblemMapper {
         case .invalid(let field, let message): return response(for: APIError.validation([FieldError(field, message)]))
         case .conflictListing(let detail, let member, let items): return HTTPError(409, detail, extensions: [(member, JSONValue.array(items).text)]).response
         case .notFoundListing(let detail, let member, let items): return HTTPError(404, detail, extensions: [(member, JSONValue.array(items).text)]).response
+        case .unsupportedContent(let detail): return response(for: APIError.unsupportedMediaType(detail))
         }
     }
 

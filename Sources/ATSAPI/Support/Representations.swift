@@ -102,6 +102,17 @@ public enum Representation {
     }
 
     /// `Note` (API.md, Notes).
+    /// `Document` (API.md, Documents); `download` (the content's path) in exports.
+    public static func document(_ d: Document, download: Bool = false) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .int(d.id.rawValue)), ("candidate_id", .int(d.candidateID.rawValue)), ("kind", .string(d.kind.rawValue)),
+            ("filename", .string(d.filename)), ("content_type", .string(d.contentType)), ("size", .int(d.size)), ("sha256", .string(d.sha256)),
+            ("uploaded_by", d.uploadedBy.map { .int($0.rawValue) } ?? .null), ("created_at", .string(d.createdAt.rfc3339)),
+        ]
+        if download { fields.append(("download_path", .string("/api/documents/\(d.id)/content"))) }
+        return .object(fields)
+    }
+
     public static func note(_ n: Note) -> JSONValue {
         .object([
             ("id", .int(n.id.rawValue)), ("application_id", .int(n.applicationID.rawValue)), ("author_id", n.authorID.map { .int($0.rawValue) } ?? .null),
@@ -161,20 +172,7 @@ struct Pagination {
         return path + "?" + parts.joined(separator: "&")
     }
 
-    private static func encode(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
-    }
+    private static func encode(_ s: String) -> String { PercentEncoding.encode(s) }
 
     func response(_ items: [JSONValue], total: Int, exact: Bool = true) -> HTTPResponse {
         .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count))

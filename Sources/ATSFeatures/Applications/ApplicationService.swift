@@ -10,12 +10,15 @@ public struct ApplicationService: Sendable {
 
     /// A candidate applies: the application, its first event, and the two notifications
     /// (confirmation to the candidate, alert to the job's creator).
-    public func apply(_ work: UnitOfWork, tenant: Tenant, candidate: User, jobID: JobID, coverLetter: String?, resumeURL: String?) throws -> Application {
+    public func apply(_ work: UnitOfWork, tenant: Tenant, candidate: User, jobID: JobID, coverLetter: String?, resumeURL: String?,
+                      resumeDocumentID: Int64? = nil) throws -> Application {
         try Access.require(candidate, [.candidate])
         guard let job = try work.jobs.find(tenant.id, id: jobID), job.status != .draft else { throw DomainError.notFound("No such job.") }
         guard job.status == .open else { throw DomainError.conflict("This job is closed to applications.") }
+        if let document = resumeDocumentID { try DocumentService.requireOwn(work, tenant: tenant.id, candidate: candidate.id, id: document) }
         let application = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: candidate.id, coverLetter: coverLetter,
-                                                                                resumeURL: resumeURL), actor: candidate.eventActorID)
+                                                                                resumeURL: resumeURL, resumeDocumentID: resumeDocumentID),
+                                                       actor: candidate.eventActorID)
         let creator = try work.users.find(tenant.id, id: job.createdBy).flatMap { $0.isActive ? $0 : nil }
         try work.publish(.applicationReceived(ApplicationReceived(tenant: tenant, application: application, job: job, candidate: candidate, jobCreator: creator)),
                          actor: candidate.eventActorID, tenant: tenant.id)
@@ -32,10 +35,10 @@ public struct ApplicationService: Sendable {
         try Access.require(caller, Access.staff)
         guard let job = try work.jobs.find(tenant.id, id: jobID) else { throw DomainError.notFound("No such job.") }
         guard job.status != .closed else { throw DomainError.conflict("This job is closed to applications.") }
-        if application.resumeDocumentID != nil { throw DomainError.invalid(field: "resume_document_id", "no such document") }
         guard let candidate = try work.users.find(tenant.id, id: application.candidateID), candidate.role == .candidate else {
             throw DomainError.invalid(field: "candidate_id", "is not a candidate of this tenant")
         }
+        if let document = application.resumeDocumentID { try DocumentService.requireOwn(work, tenant: tenant.id, candidate: candidate.id, id: document) }
         guard candidate.anonymizedAt == nil else { throw DomainError.invalid(field: "candidate_id", "was anonymized") }
         var new = application
         new.jobID = job.id

@@ -42,6 +42,14 @@ extension Note {
     var auditFields: AuditedFields { [("application_id", reference(applicationID)), ("author_id", reference(authorID)), ("body", text(body))] }
 }
 
+extension Document {
+    /// Metadata only: the bytes are the candidate's, and the log cannot be anonymized.
+    var auditFields: AuditedFields {
+        [("candidate_id", reference(candidateID)), ("kind", .string(kind.rawValue)), ("filename", .string(filename)),
+         ("content_type", .string(contentType)), ("size", .int(size)), ("sha256", .string(sha256))]
+    }
+}
+
 extension Interview {
     var auditFields: AuditedFields {
         [("application_id", reference(applicationID)), ("title", .string(title)), ("starts_at", .string(startsAt.rfc3339)), ("ends_at", .string(endsAt.rfc3339)),

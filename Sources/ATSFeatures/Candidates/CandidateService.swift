@@ -97,6 +97,7 @@ public struct CandidateService: Sendable {
             throw DomainError.conflictWith("Both candidates applied to the same job; resolve those applications first.", ConflictDetails(jobIDs: shared))
         }
         _ = try work.candidates.moveApplications(tenant.id, from: duplicateID, to: survivorID)
+        try work.documents.move(tenant.id, from: duplicateID, to: survivorID)
         let links = Array(Self.union(survivor.profile.links, duplicate.profile.links).prefix(Self.maxLinks))
         let tags = Array(Self.union(survivor.profile.tags, duplicate.profile.tags).prefix(Self.maxTags))
         var merged = survivor

@@ -20,6 +20,8 @@ public struct PersonalData: Sendable {
     public var interviews: [Interview] = []
     public var notes: [Note] = []
     public var scorecards: [Scorecard] = []
+    /// Their documents' metadata (the bytes are downloaded from each one's path).
+    public var documents: [Document] = []
 }
 
 /// The GDPR rules (API.md, Privacy): what an export holds, what anonymizing a person
@@ -54,6 +56,7 @@ public struct PrivacyService: Sendable {
         let records = try applications.map { PersonalData.ApplicationRecord(application: $0, events: try work.applications.events(tenant, application: $0.id)) }
         let notifications = try work.outbox.list(tenant, filter: NotificationFilter(recipient: person.email), page: page).items
         var data = PersonalData(person: person, applications: records, notifications: notifications, forStaff: forStaff)
+        data.documents = try work.documents.list(tenant, candidate: person.id, page: page).items
         for application in applications {
             data.interviews += try work.interviews.list(tenant, filter: InterviewFilter(applicationID: application.id), page: page).items
             guard forStaff else { continue }
@@ -87,6 +90,7 @@ public struct PrivacyService: Sendable {
         let anonymized = try work.users.anonymize(tenant, id: id)
         try work.applications.removePersonalData(tenant, candidate: id)
         try work.notes.removePersonalData(tenant, candidate: id)
+        try work.documents.deleteAll(tenant, candidate: id)
         try work.interviews.removePersonalData(tenant, candidate: id)
         try work.events.forget(tenant, candidate: id, replacementEmail: anonymized.email)
         try work.outbox.forget(tenant, recipient: person.email, replacement: anonymized.email)

@@ -46,7 +46,14 @@ public struct HTTPParser: Sendable {
         case trailers
     }
 
+    /// The largest body a request may have, decided from its head (the route it names);
+    /// nil keeps `limits.maxBody`. Asked only when a body follows.
+    public typealias BodyLimit = @Sendable (HTTPRequestHead) -> Int?
+
     public let limits: HTTPParserLimits
+    private let bodyLimitForHead: BodyLimit?
+    /// The current request's body limit (from its head, else `limits.maxBody`).
+    private var bodyLimit: Int
     private var state: State = .requestLine
     /// Bytes of the current line already scanned without finding its end.
     private var scanned = 0
@@ -60,9 +67,14 @@ public struct HTTPParser: Sendable {
     private var body: [UInt8] = []
     private var pendingHead: HTTPRequestHead?
 
-    public init(limits: HTTPParserLimits = HTTPParserLimits()) {
+    public init(limits: HTTPParserLimits = HTTPParserLimits(), bodyLimit: BodyLimit? = nil) {
         self.limits = limits
+        self.bodyLimitForHead = bodyLimit
+        self.bodyLimit = limits.maxBody
     }
+
+    /// The largest body the current request may have (valid once its head is complete).
+    public var currentBodyLimit: Int { bodyLimit }
 
     /// True while no byte of a next request has been consumed.
     public var isIdle: Bool {
@@ -129,6 +141,7 @@ public struct HTTPParser: Sendable {
                 let available = buffer.count - start
                 let take = min(available, remaining)
                 if take > 0 {
+                    reserveBody(needed: body.count + take, total: body.count + remaining)
                     body.append(contentsOf: buffer[start..<(start + take)])
                     start += take
                 }
@@ -145,7 +158,7 @@ public struct HTTPParser: Sendable {
                 if size == 0 {
                     state = .trailers
                 } else {
-                    if body.count + size > limits.maxBody { throw .bodyTooLarge }
+                    if body.count + size > bodyLimit { throw .bodyTooLarge }
                     state = .chunkData(remaining: size)
                 }
 
@@ -153,6 +166,7 @@ public struct HTTPParser: Sendable {
                 let available = buffer.count - start
                 let take = min(available, remaining)
                 if take > 0 {
+                    reserveBody(needed: body.count + take, total: bodyLimit)
                     body.append(contentsOf: buffer[start..<(start + take)])
                     start += take
                 }
@@ -304,6 +318,7 @@ public struct HTTPParser: Sendable {
                 throw .unsupportedTransferCoding
             }
             if transferCodings.count > 1 { throw .unsupportedTransferCoding }
+            decideBodyLimit()
             state = .chunkSize
             return headReady()
         }
@@ -320,10 +335,23 @@ public struct HTTPParser: Sendable {
             }
         }
         let bodyLength = length ?? 0
-        if bodyLength > limits.maxBody { throw .bodyTooLarge }
+        if bodyLength > 0 { decideBodyLimit() }
+        if bodyLength > bodyLimit { throw .bodyTooLarge }
         if bodyLength == 0 { return .request(finishRequest()) }
         state = .body(remaining: bodyLength)
         return headReady()
+    }
+
+    /// Asks the server for this request's limit (a route may take larger bodies).
+    private mutating func decideBodyLimit() {
+        bodyLimit = bodyLimitForHead?(HTTPRequestHead(method: method, target: target, version: version, headers: headers)) ?? limits.maxBody
+    }
+
+    /// Grows the body's storage geometrically but never past the declared length, so a
+    /// body holds at most its `Content-Length` (doubling could hold almost twice that).
+    private mutating func reserveBody(needed: Int, total: Int) {
+        guard needed > body.capacity else { return }
+        body.reserveCapacity(min(total, max(needed, 2 * body.capacity, 4096)))
     }
 
     private mutating func headReady() -> Progress {
@@ -375,6 +403,7 @@ public struct HTTPParser: Sendable {
         headers = HTTPHeaders()
         body = []
         pendingHead = nil
+        bodyLimit = limits.maxBody
         return request
     }
 }

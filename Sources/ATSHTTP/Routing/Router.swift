@@ -7,6 +7,9 @@ public struct Router: Sendable {
         public let template: String
         public let mode: HandlerMode
         public let handler: HTTPHandler
+        /// The largest request body this route takes; nil: the server's default
+        /// (`HTTPParserLimits.maxBody`). An upload route declares more.
+        public let maxBody: Int?
         fileprivate let segments: [Segment]
     }
 
@@ -39,7 +42,7 @@ public struct Router: Sendable {
         middleware.append(step)
     }
 
-    public mutating func add(_ method: String, _ template: String, mode: HandlerMode = .blocking, _ handler: @escaping HTTPHandler) {
+    public mutating func add(_ method: String, _ template: String, mode: HandlerMode = .blocking, maxBody: Int? = nil, _ handler: @escaping HTTPHandler) {
         let segments = Router.split(template[...]).map { part -> Segment in
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
@@ -50,7 +53,7 @@ public struct Router: Sendable {
         let wrapped = middleware.reversed().reduce(handler) { next, step -> HTTPHandler in
             { request, context in try step.handle(request, context, next: next) }
         }
-        routes.append(Route(method: method, template: template, mode: mode, handler: wrapped, segments: segments))
+        routes.append(Route(method: method, template: template, mode: mode, handler: wrapped, maxBody: maxBody, segments: segments))
     }
 
     private static func normalize(_ path: Substring) -> String {
@@ -114,6 +117,16 @@ public struct Router: Sendable {
         if allow.contains("GET") && !allow.contains("HEAD") { allow.append("HEAD") }
         return .methodNotAllowed(allow: allow)
     }
+
+    /// The body limit of the route `method` and `path` name, when it declares one: the
+    /// server asks as soon as a request's head is complete, before reading its body.
+    public func bodyLimit(method: String, path: Substring) -> Int? {
+        if case .found(let route, _) = match(method: method, path: path) { return route.maxBody }
+        return nil
+    }
+
+    /// The largest body any route takes (the server's body budget must hold one).
+    public var largestBodyLimit: Int? { routes.compactMap(\.maxBody).max() }
 
     /// `/a/b` and `/a/b/` → `["a", "b"]`; `/` → `[]`. Inner empty segments stay (and match nothing).
     private static func split(_ path: Substring) -> [Substring] {

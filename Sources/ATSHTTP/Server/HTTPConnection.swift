@@ -63,7 +63,7 @@ final class HTTPConnection: EventHandler {
         self.peer = peer
         remoteAddress = peer?.description ?? "unknown"
         self.context = context
-        parser = HTTPParser(limits: context.core.configuration.limits)
+        parser = context.core.makeParser()
         acceptedAt = context.loop.now
         lastReadAt = acceptedAt
         lastWriteAt = acceptedAt
@@ -315,7 +315,7 @@ final class HTTPConnection: EventHandler {
         let head = head ?? HTTPRequestHead(method: "-", target: "-", version: .http1_1, headers: HTTPHeaders())
         current = (head, context.nextRequestID(), context.loop.now)
         // Nothing more is parsed on this connection: drop a half-read body now.
-        parser = HTTPParser(limits: configuration.limits)
+        parser = context.core.makeParser()
         var response = error.response
         response.headers.set("Connection", "close")
         respond(response, route: "invalid")
@@ -488,7 +488,7 @@ final class HTTPConnection: EventHandler {
         context.loop.deregister(fd)
         Posix.close(fd)
         context.remove(self)
-        parser = HTTPParser(limits: configuration.limits)
+        parser = context.core.makeParser()
         dispatchedBodyBytes = 0
         _ = chargeBodies()
         input = []

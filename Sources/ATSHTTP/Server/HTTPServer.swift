@@ -26,6 +26,13 @@ final class ServerCore: Sendable {
         self.errorResponder = errorResponder
     }
 
+    /// A parser for one connection: bodies up to `limits.maxBody`, or up to what the
+    /// route a head names declares (checked before any of the body is read).
+    func makeParser() -> HTTPParser {
+        let router = self.router
+        return HTTPParser(limits: configuration.limits) { head in router.bodyLimit(method: head.method, path: head.path) }
+    }
+
     /// The default mapping: an `HTTPError` renders itself; anything else is a bug and
     /// becomes a 500 that names only the request id.
     static let defaultErrorResponder: ErrorResponder = { error, context in

@@ -38,6 +38,9 @@ public protocol SQLCapabilities: Sendable {
     /// Rows that break a foreign key (any row: the migration is refused), where the
     /// engine's own checks were off during the migration.
     var foreignKeyCheckQuery: String? { get }
+    /// An expression giving a blob column as hex text (either case), for exports that
+    /// read every column as text.
+    func hexText(_ column: String) -> String
     /// The audit log is append-only for the application (migration 0015), so its rows
     /// leave only through these: removes tenant `$1`'s entries created before `$2` and
     /// more than 400 days ago (the earlier of the two) …

@@ -9,6 +9,8 @@ public enum SQLValue: Sendable, Equatable {
     case text(String)
     case bool(Bool)
     case timestamp(Timestamp)
+    /// Bytes (bytea / BLOB), sent as they are, never as text.
+    case blob(ArraySlice<UInt8>)
 
     public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
 }
@@ -128,6 +130,10 @@ public protocol SQLConnection: AnyObject {
     /// Runs a statement; returns the number of rows it changed.
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> Int
+    /// Runs a query whose first column is a blob and returns that column of its first
+    /// row as raw bytes (nil: no row, or NULL): files are read as they are stored, not
+    /// through text cells.
+    func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]?
     /// Runs several statements without parameters (migration files).
     func executeScript(_ sql: String) throws(SQLError)
     /// True when an error inside the current transaction has doomed it (PostgreSQL aborts

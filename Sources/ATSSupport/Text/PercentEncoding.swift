@@ -34,6 +34,29 @@ public enum PercentEncoding {
         return items
     }
 
+    /// `%XX` for every UTF-8 byte of `s` that `keep` refuses (by default all but RFC
+    /// 3986's unreserved characters), in upper-case hex.
+    public static func encode(_ s: String, keeping keep: (UInt8) -> Bool = isUnreserved) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for byte in s.utf8 {
+            if keep(byte) { out.append(byte) } else { out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]] }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3).
+    public static func isUnreserved(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// The value of one hexadecimal digit.
     public static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {
