@@ -13,6 +13,12 @@ public struct CitusDistribution: SchemaDistribution {
     }
 
     public let migrationSetup = [
+        // The database sets 'local' for the application's tenant scope; a migration's own
+        // `row_security = off` must stay on the coordinator: on the workers it turns the
+        // foreign-key validation of a newly distributed table against a table with forced
+        // RLS into an error (instead of PostgreSQL's row-by-row check, which may bypass
+        // it). A data migration lifts FORCE around its statements (as 0010 does).
+        "SET LOCAL citus.propagate_set_commands = 'none'",
         // Without this, Citus turns every table with a foreign key to the reference
         // table `tenants` into a "local metadata table", which then cannot be
         // distributed ("cannot complete operation on a table with identity column").
@@ -47,12 +53,14 @@ public struct CitusDistribution: SchemaDistribution {
 
     public func distributeLocalTables(_ connection: any SQLConnection) throws(SQLError) -> [String] {
         var lines: [String] = []
+        var distributedNow: [String] = []
         let tenants = try connection.queryOne("""
             SELECT p.logicalrelid IS NULL FROM pg_class c LEFT JOIN pg_dist_partition p ON p.logicalrelid = c.oid
             WHERE c.oid = to_regclass('public.tenants')
             """, [])
         if try tenants?.bool(0) == true {
             _ = try connection.query("SELECT create_reference_table('public.tenants')", [])
+            distributedNow.append("public.tenants")
             lines.append("reference table tenants")
         }
         var colocateWith = try connection.queryOne("""
@@ -65,8 +73,15 @@ public struct CitusDistribution: SchemaDistribution {
             _ = try connection.query("SELECT create_distributed_table($1::regclass, 'tenant_id', colocate_with => $2)",
                                      [.text(table), .text(colocateWith ?? "default")])
             if forced { try connection.executeScript("ALTER TABLE \(table) FORCE ROW LEVEL SECURITY") }
+            distributedNow.append(table)
             colocateWith = colocateWith ?? table
             lines.append("distributed \(table) by tenant_id")
+        }
+        // Citus copies a table's rows to the shards but leaves them on the coordinator
+        // too, where a later ADD CONSTRAINT would validate the stale copy (0010's down
+        // failed so). Children first: a referenced table's copy goes last.
+        for table in distributedNow.reversed() {
+            _ = try connection.query("SELECT truncate_local_data_after_distributing_table($1::regclass)", [.text(table)])
         }
         return lines
     }

@@ -222,8 +222,10 @@ public struct MigrationRunner {
             if let before = capabilities.beforeMigration { try connection.executeScript(before) }
             defer { if let after = capabilities.afterMigration { try? connection.executeScript(after) } }
             try connection.executeScript(beginStatement)
-            if let setup = capabilities.migrationTransactionSetup { try connection.executeScript(setup) }
+            // The distribution's settings first: they decide which of the next SETs
+            // Citus carries to the workers.
             for setting in distribution?.migrationSetup ?? [] { try connection.executeScript(setting) }
+            if let setup = capabilities.migrationTransactionSetup { try connection.executeScript(setup) }
             try body()
             if let check = capabilities.foreignKeyCheckQuery, let violation = try connection.queryOne(check, []) {
                 throw SQLError.foreignKeyViolation("table \((try? violation.text(0)) ?? "?") has rows without their parent")
