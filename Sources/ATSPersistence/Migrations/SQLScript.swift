@@ -113,7 +113,8 @@ public enum SQLScript {
         var i = start + 1
         if i < text.count, text[i] == "$" { return i }
         guard i < text.count, isIdentifierStart(text[i]) else { return nil }
-        while i < text.count, isIdentifierPart(text[i]) { i += 1 }
+        // A tag is an identifier without `$` (which would end it).
+        while i < text.count, text[i] != "$", isIdentifierPart(text[i]) { i += 1 }
         return i < text.count && text[i] == "$" ? i : nil
     }
 
