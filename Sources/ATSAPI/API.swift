@@ -27,6 +27,10 @@ public final class API: Sendable {
     private let rejectionReasonRoutes: RejectionReasonRoutes
     private let reportRoutes: ReportRoutes
     private let keyUsage = APIKeyUsageRecorder()
+    private let operatorRoutes: OperatorRoutes
+    private let requestCounts = TenantRequestCounter()
+    private let rateLimit: RateLimitMiddleware?
+    private let idempotency: IdempotencyMiddleware
     private let auditRoutes: AuditRoutes
     private let auditMiddleware: AuditMiddleware
 
@@ -59,15 +63,30 @@ public final class API: Sendable {
         reportRoutes = ReportRoutes(database: database, reports: ReportService())
         auditRoutes = AuditRoutes(database: database, audit: AuditService())
         auditMiddleware = AuditMiddleware(trustedProxies: configuration.trustedProxies)
+        operatorRoutes = OperatorRoutes(database: database, tenants: TenantService(), accounts: accounts, directory: tenants, requests: requestCounts,
+                                        configuration: configuration)
+        rateLimit = configuration.rateLimitPerMinute > 0
+            ? RateLimitMiddleware(limit: configuration.rateLimitPerMinute, trustedProxies: configuration.trustedProxies, logger: logger) : nil
+        idempotency = IdempotencyMiddleware(guardian: IdempotencyGuard(database: database, service: IdempotencyService(),
+                                                                       trustedProxies: configuration.trustedProxies, logger: logger))
+    }
+
+    /// The operator routes: no tenant, their own token (errors mapped by the server's
+    /// responder, as for the other routes outside the tenant middleware).
+    func registerOperator(on router: inout Router) {
+        operatorRoutes.register(on: &router)
     }
 
     /// The tenant routes behind their middleware: problem mapping (every 500 logged) →
-    /// tenant → credentials → handler.
+    /// audit context → tenant (suspended: 403) → credentials → rate limit (when on) →
+    /// idempotency keys → handler.
     func register(on router: inout Router) {
         router.use(ProblemMiddleware(logger: logger))
         router.use(auditMiddleware)
-        router.use(TenantMiddleware(tenants: tenants))
+        router.use(TenantMiddleware(tenants: tenants, requests: requestCounts))
         router.use(AuthenticationMiddleware(tokens: tokens, database: database, keyUsage: keyUsage, logger: logger))
+        if let rateLimit { router.use(rateLimit) }
+        router.use(idempotency)
         authRoutes.register(on: &router)
         userRoutes.register(on: &router)
         jobRoutes.register(on: &router)

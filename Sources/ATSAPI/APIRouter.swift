@@ -17,6 +17,7 @@ public enum APIRouter {
         var router = Router()
         OperationsRoutes.register(on: &router, metrics: metrics, readiness: api.database, dependencies: dependencies)
         OpenAPIRoutes.register(on: &router)
+        api.registerOperator(on: &router)
         api.register(on: &router)
         return router
     }

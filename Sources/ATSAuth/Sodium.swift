@@ -17,8 +17,10 @@ public enum Sodium {
 
     /// Lower-case hex SHA-256 of `text`'s UTF-8: how high-entropy secrets (API keys,
     /// reset and invitation tokens) are stored and looked up.
-    public static func sha256Hex(_ text: String) -> String {
-        let input = Array(text.utf8)
+    public static func sha256Hex(_ text: String) -> String { sha256Hex(bytes: Array(text.utf8)) }
+
+    /// Lower-case hex SHA-256 of `input` (an idempotent request's fingerprint).
+    public static func sha256Hex(bytes input: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
         _ = crypto_hash_sha256(&digest, input, UInt64(input.count))
         let hex = Array("0123456789abcdef".utf8)

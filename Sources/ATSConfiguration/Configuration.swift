@@ -49,6 +49,11 @@ public struct Configuration: Sendable, Equatable {
     /// `ATS_RESET_URL`: an http(s) URL with `{token}` where a reset or invitation token
     /// goes (`https://app.example.com/reset?token={token}`); nil mails the token itself.
     public var resetURL: String?
+    /// `ATS_RATE_LIMIT`: requests per minute per tenant and caller, per process; 0: off.
+    public var rateLimit = 1200
+    /// `ATS_OPERATOR_TOKEN`: the operator API's bearer token (at least 32 bytes); nil: the
+    /// operator routes answer 404.
+    public var operatorToken: String?
 
     /// `Name <address>` or `address` of outgoing mail.
     public var mailFrom = "ATS <no-reply@ats.localhost>"
@@ -101,6 +106,8 @@ public struct Configuration: Sendable, Equatable {
         ("ATS_SIGNUP_RATE", "signups per client address per hour, and at most 1000 per tenant per hour; 0 turns both off (default 20)"),
         ("ATS_TRUSTED_PROXIES", "addresses/CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none)"),
         ("ATS_RESET_URL", "password reset and invitation link, http(s) with {token}, e.g. https://app.example.com/reset?token={token} (default: the mail carries the token)"),
+        ("ATS_RATE_LIMIT", "requests per minute per tenant and caller (user, API key, or client address), counted per process; 0 turns it off (default 1200)"),
+        ("ATS_OPERATOR_TOKEN", "bearer token of the operator API (/api/operator/...), at least 32 bytes; unset: those routes are 404"),
         ("MAIL_FROM", "sender of notifications, 'Name <address>' (default ATS <no-reply@ats.localhost>)"),
         ("ATS_MAIL_DIR", "where notifications are written as .eml files (default ./mail)"),
         ("ATS_NOTIFY_MAX_ATTEMPTS", "delivery attempts before a notification is dead (default 8)"),
@@ -197,6 +204,13 @@ public struct Configuration: Sendable, Equatable {
         if let file = source["SMTP_CA_FILE"], !file.isEmpty { config.smtpCAFile = file }
         config.smtpRequireTLS = try flag(source, "SMTP_REQUIRE_TLS", default: config.smtpRequireTLS)
         config.signupRate = try integer(source, "ATS_SIGNUP_RATE", default: config.signupRate, in: 0...1_000_000)
+        config.rateLimit = try integer(source, "ATS_RATE_LIMIT", default: config.rateLimit, in: 0...1_000_000_000)
+        if let token = source["ATS_OPERATOR_TOKEN"], !token.isEmpty {
+            guard token.utf8.count >= 32, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw ConfigError("ATS_OPERATOR_TOKEN", "must be at least 32 visible ASCII characters, e.g. openssl rand -hex 32 (value not shown)")
+            }
+            config.operatorToken = token
+        }
         if let list = source["ATS_TRUSTED_PROXIES"] {
             guard let proxies = TrustedProxies(list) else {
                 throw ConfigError("ATS_TRUSTED_PROXIES", "expected addresses or CIDR networks separated by commas, e.g. 10.0.0.0/8,127.0.0.1, got '\(list)'")

@@ -7,13 +7,18 @@ public struct Tenant: Sendable, Equatable {
     public var createdAt: Timestamp
     /// What its admins configured (`GET /api/tenant`).
     public var settings: TenantSettings
+    /// Set by the operator: a suspended tenant answers every request with 403 and its
+    /// outbox waits (API.md, Operators).
+    public var status: TenantStatus
 
-    public init(id: TenantID, slug: String, name: String, createdAt: Timestamp, settings: TenantSettings = TenantSettings()) {
+    public init(id: TenantID, slug: String, name: String, createdAt: Timestamp, settings: TenantSettings = TenantSettings(),
+                status: TenantStatus = .active) {
         self.id = id
         self.slug = slug
         self.name = name
         self.createdAt = createdAt
         self.settings = settings
+        self.status = status
     }
 
     /// `[a-z0-9][a-z0-9-]{1,62}` (API.md, Tenancy).
@@ -25,6 +30,11 @@ public struct Tenant: Sendable, Equatable {
     }
 
     public static let defaultSlug = "default"
+}
+
+public enum TenantStatus: String, Sendable, CaseIterable {
+    case active
+    case suspended
 }
 
 public struct User: Sendable, Equatable {

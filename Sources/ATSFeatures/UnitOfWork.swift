@@ -25,6 +25,7 @@ public struct UnitOfWork {
     public var passwordTokens: any PasswordTokenRepository { SQLPasswordTokenRepository(transaction) }
     public var workflow: any WorkflowRepository { SQLWorkflowRepository(transaction) }
     public var rejectionReasons: any RejectionReasonRepository { SQLRejectionReasonRepository(transaction) }
+    public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(transaction) }
     public var reports: any ReportRepository { SQLReportRepository(transaction) }
     public var auditLog: any AuditRepository { SQLAuditRepository(transaction) }
 

@@ -45,6 +45,12 @@ public enum TenantData {
     public static let derivedTables: Set<String> = ["candidate_search", "candidate_tags"]
 
     public static let tables: [TenantTable] = [
+        // A cache of responses (24 h): exported as which keys exist, without the
+        // responses themselves, which the export holds as the resources they describe.
+        TenantTable("idempotency_keys", columns: [
+            .init("caller", .text), .init("key", .text), .init("status", .int), .init("content_type", .text), .init("location", .text),
+            .init("etag", .text), .init("started_at", .timestamp), .init("expires_at", .timestamp),
+        ], secretColumns: ["request_hash", "body"], orderBy: "started_at, caller, key"),
         TenantTable("audit_events", columns: [
             .init("id", .int), .init("actor_id", .int), .init("api_key_id", .int), .init("action", .text), .init("resource_type", .text),
             .init("resource_id", .int), .init("request_id", .text), .init("ip", .text), .init("created_at", .timestamp), .init("changes", .text),

@@ -55,6 +55,8 @@ enum ServeCommand {
             settings.trustedProxies = config.trustedProxies
             settings.signupsPerAddressPerHour = config.signupRate
             settings.resetURL = config.resetURL
+            settings.rateLimitPerMinute = config.rateLimit
+            settings.operatorToken = config.operatorToken
             api = try API(database: opened.database, configuration: settings, logger: log)
             if try opened.database.read(tenant: nil, { try $0.tenants.find(slug: config.defaultTenant) }) == nil {
                 log.warn("the default tenant does not exist; requests without a tenant will get 404", [("tenant", config.defaultTenant)])

@@ -110,7 +110,7 @@ enum StorageCommands {
 
     static func listTenants(_ config: Configuration) throws {
         for tenant in try TenantService().list(try ready(config)) {
-            print("\(String(tenant.id.rawValue).padded(6)) \(tenant.slug.padded(24)) \(tenant.name)")
+            print("\(String(tenant.id.rawValue).padded(6)) \(tenant.slug.padded(24)) \(tenant.name)" + (tenant.status == .suspended ? " (suspended)" : ""))
         }
     }
 

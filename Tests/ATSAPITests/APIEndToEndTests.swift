@@ -272,7 +272,7 @@ struct APIEndToEndTests {
             }
         }
         #expect(optional.sorted() == ["patch /api/auth/me", "patch /api/candidates/{candidate_id}", "patch /api/interviews/{interview_id}",
-                                      "patch /api/jobs/{job_id}", "patch /api/rejection-reasons/{reason_id}", "patch /api/scorecards/{scorecard_id}",
+                                      "patch /api/jobs/{job_id}", "patch /api/operator/tenants/{slug}", "patch /api/rejection-reasons/{reason_id}", "patch /api/scorecards/{scorecard_id}",
                                       "patch /api/tenant", "patch /api/users/{user_id}", "post /api/auth/logout",
                                       "post /api/interviews/{interview_id}/cancel", "post /api/jobs/{job_id}/apply"])
         // Where a field is required, an empty body is still not JSON.
@@ -460,7 +460,8 @@ struct APIEndToEndTests {
                 if parameters.contains(where: { $0["name"] == .string("X-Tenant") }) {
                     #expect(operation["responses"]?["404"] != nil && operation["responses"]?["400"] != nil, "\(method) \(path)")
                 }
-                for parameter in parameters where parameter["in"] == .string("path") {
+                // Path ids are positive; the operator's `{slug}` is a tenant slug.
+                for parameter in parameters where parameter["in"] == .string("path") && parameter["name"] != .string("slug") {
                     #expect(parameter["schema"]?["minimum"] == .int(1), "\(method) \(path)")
                 }
                 if let offset = parameters.first(where: { $0["name"] == .string("offset") }) {

@@ -30,6 +30,16 @@ struct ConfigurationTests {
         #expect(try Configuration.load(environment: [:], dotEnv: ["ATS_SIGNUP_RATE": "0"], cores: 2).signupRate == 0)
     }
 
+    @Test func rateLimitAndOperatorToken() throws {
+        let defaults = try Configuration.load(environment: [:], cores: 2)
+        #expect(defaults.rateLimit == 1200 && defaults.operatorToken == nil)
+        #expect(try Configuration.load(environment: ["ATS_RATE_LIMIT": "0"], cores: 2).rateLimit == 0)
+        let token = String(repeating: "ab", count: 16)
+        #expect(try Configuration.load(environment: ["ATS_OPERATOR_TOKEN": token], cores: 2).operatorToken == token)
+        #expect(try Configuration.load(environment: ["ATS_OPERATOR_TOKEN": ""], cores: 2).operatorToken == nil, "empty is unset")
+        #expect(Configuration.variables.contains { $0.name == "ATS_RATE_LIMIT" } && Configuration.variables.contains { $0.name == "ATS_OPERATOR_TOKEN" })
+    }
+
     @Test func environmentWinsOverDotEnv() throws {
         let config = try Configuration.load(environment: ["ATS_PORT": "9000"], dotEnv: ["ATS_PORT": "7000", "ATS_THREADS": "3"], cores: 2)
         #expect(config.port == 9000)
@@ -41,7 +51,8 @@ struct ConfigurationTests {
         ("ATS_MAX_CONNECTIONS", "1e3"), ("ATS_SHUTDOWN_TIMEOUT", "nan"), ("ATS_HEADER_TIMEOUT", "0"), ("LOG_LEVEL", "loud"),
         ("ATS_HOST", ""), ("ATS_WORKERS", "99999"), ("ATS_SIGNUP_RATE", "-1"), ("ATS_SIGNUP_RATE", "lots"),
         ("ATS_BODY_MIN_RATE", "-5"), ("ATS_MAX_BUFFERED_BODIES", "0"), ("ATS_MAX_BUFFERED_BODIES", "1000"),
-        ("SMTP_REQUIRE_TLS", "maybe"),
+        ("SMTP_REQUIRE_TLS", "maybe"), ("ATS_RATE_LIMIT", "-1"), ("ATS_RATE_LIMIT", "fast"),
+        ("ATS_OPERATOR_TOKEN", "short-token"), ("ATS_OPERATOR_TOKEN", String(repeating: "x", count: 31) + " y"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         #expect {

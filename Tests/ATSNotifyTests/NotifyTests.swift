@@ -168,6 +168,22 @@ struct OutboxDispatcherTests {
         #expect(listed.total == 2 && listed.items.allSatisfy { $0.attempts == 1 && $0.sentAt != nil })
     }
 
+    @Test("a suspended tenant's mail waits, and goes out once the tenant is active again", arguments: Backend.allCases)
+    func suspendedTenantWaits(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let f = try Fixture.make(test.database)
+        let payload = JSONValue.object([("job_title", .string("Dev")), ("company", .string("Acme")), ("candidate_name", .string("Cand"))]).text
+        _ = try test.database.transaction(tenant: f.tenant) { try $0.outbox.enqueue(f.tenant, NewOutboxMessage(kind: "application.received", recipient: "c@x.io", payload: payload)) }
+        _ = try test.database.transaction(tenant: nil) { try $0.tenants.setStatus(id: f.tenant, .suspended) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ats-mail-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dispatcher = OutboxDispatcher(database: test.database, transport: try MailDirectoryTransport(directory: directory), from: from, domain: "acme.io")
+        #expect(dispatcher.runOnce() == 0)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty ?? true)
+        _ = try test.database.transaction(tenant: nil) { try $0.tenants.setStatus(id: f.tenant, .active) }
+        #expect(dispatcher.runOnce() == 1)
+    }
+
     @Test("failures are retried with back-off, then succeed", arguments: Backend.allCases)
     func retriesThenSucceeds(_ backend: Backend) throws {
         let test = try TestDatabase(backend)

@@ -52,7 +52,12 @@ def seed_sql(dialect, tenants, apps):
         out.append("SET synchronous_commit = off;")
     else:
         out.append("PRAGMA foreign_keys = ON;")
-    steps = " UNION ALL ".join(f"SELECT {v} AS variant, {k} AS step, {('NULL' if f is None else repr(f))} AS from_stage, '{t}' AS to_stage"
+    # Per step: whether it is the application's first entry into that stage, and
+    # whether it is its last entry (its stay still open).
+    def first(rows, k):
+        return all(t != rows[k][1] for _, t in rows[:k])
+    steps = " UNION ALL ".join(f"SELECT {v} AS variant, {k} AS step, {('NULL' if f is None else repr(f))} AS from_stage, '{t}' AS to_stage, "
+                               f"{'true' if first(rows, k) else 'false'} AS first_entry, {'true' if k == len(rows) - 1 else 'false'} AS last"
                                for v, rows in STEPS.items() for k, (f, t) in enumerate(rows))
     stages = " UNION ALL ".join(f"SELECT '{k}' AS key, '{n}' AS name, {p} AS position, '{kind}' AS kind" for k, n, p, kind in STANDARD)
     def insert(table, columns, select, rownum):
@@ -92,13 +97,17 @@ def seed_sql(dialect, tenants, apps):
                f"SELECT u.tenant_id, j.id, u.id, 'applied', 1, {ago('(u.id * 31 + j.id * 17) % 1920')}, {now}, {source} "
                f"FROM users u JOIN jobs j ON j.tenant_id = u.tenant_id WHERE u.tenant_id = {tenant} AND u.role = 'candidate' "
                f"AND u.email LIKE 'c%@{slug}.bench'", "row_number() OVER ()")
-        insert("application_events", "tenant_id, application_id, from_stage, to_stage, actor_id, note, created_at",
-               f"SELECT a.tenant_id, a.id, s.from_stage, s.to_stage, NULL, NULL, {plus('a.created_at', 's.step * (12 + (a.id % 5) * 12)')} "
+        # With the report columns as the application writes them (migration 0016).
+        insert("application_events", "tenant_id, application_id, from_stage, to_stage, actor_id, note, created_at, applied_at, job_id, first_entry, stay_seconds",
+               f"SELECT a.tenant_id, a.id, s.from_stage, s.to_stage, NULL, NULL, {plus('a.created_at', 's.step * (12 + (a.id % 5) * 12)')}, "
+               f"a.created_at, a.job_id, s.first_entry, CASE WHEN s.last THEN NULL ELSE (12 + (a.id % 5) * 12) * 3600 END "
                f"FROM applications a JOIN ({steps}) s ON s.variant = a.id % 4 WHERE a.tenant_id = {tenant} ORDER BY a.id, s.step",
                "row_number() OVER (ORDER BY a.id, s.step)")
         final = "CASE id % 4 " + " ".join(f"WHEN {v} THEN '{s}'" for v, s in FINAL.items()) + " END"
         out.append(f"UPDATE applications SET stage = {final} WHERE tenant_id = {tenant};")
-    out.append("ANALYZE;")
+    # As autovacuum would leave a live database: statistics, and a visibility map for
+    # index-only scans (VACUUM cannot run in SQLite's seed transaction; ANALYZE can).
+    out.append("VACUUM ANALYZE;" if pg else "ANALYZE;")
     return "\n".join(out)
 
 

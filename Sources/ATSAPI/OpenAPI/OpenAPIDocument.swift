@@ -11,6 +11,8 @@ public enum OpenAPIDocument {
     /// what the caller sees or may do), or one is required.
     enum Access {
         case anonymous, optional, required
+        /// The operator API: `ATS_OPERATOR_TOKEN` as a bearer token (its own scheme).
+        case operatorToken
     }
 
     struct Parameter {
@@ -37,12 +39,18 @@ public enum OpenAPIDocument {
         var formLogin = false
         var paginated = false
         var ifMatch = false
+        /// A POST that takes `Idempotency-Key`; false where the answer holds a token or a
+        /// secret (`IdempotencyPolicy.ignored`).
+        var idempotent = true
         var success: (code: Int, description: String, schema: JSONValue?)
         var errors: [Int]
 
         /// Every parameter, in the document's order: path, tenant header, query, paging, If-Match.
         var parameters: [Parameter] {
-            var list = pathParameters.map { Parameter(name: $0, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id") }
+            var list = pathParameters.map { name in
+                name == "slug" ? Parameter(name: name, location: .path, schema: OpenAPIDocument.operatorSlug, description: "A tenant's slug")
+                    : Parameter(name: name, location: .path, schema: OpenAPIDocument.id(minimum: 1), description: "A positive 64-bit id")
+            }
             if tenant {
                 list.append(Parameter(name: "X-Tenant", location: .header, schema: OpenAPIDocument.tenantSlug,
                                       description: "Tenant slug, case-insensitive (default: the Host's subdomain under ATS_BASE_DOMAIN, else the default tenant); an unknown or empty one is 404"))
@@ -57,13 +65,20 @@ public enum OpenAPIDocument {
             if ifMatch {
                 list.append(Parameter(name: "If-Match", location: .header, schema: OpenAPIDocument.string, description: "The ETag you read; 412 if the application changed since"))
             }
+            if method == "POST" && tenant && idempotent {
+                list.append(Parameter(name: "Idempotency-Key", location: .header, schema: OpenAPIDocument.idempotencyKey,
+                                      description: "Makes a retry safe: the first response is kept 24 h per tenant, caller and key and replayed (Idempotent-Replayed: true); the same key with another method, path or body is 422, while the first still runs 409"))
+            }
             return list
         }
 
         /// The documented error statuses: the operation's own, plus what every tenant route
         /// can answer (a malformed request, an unknown tenant, the database down).
         var errorStatuses: [Int] {
-            Set(errors + (tenant ? [400, 404, 503] : [])).sorted()
+            // A POST that takes Idempotency-Key may also answer 409 (the key's first request
+            // still runs) and 422 (the key was used for another request).
+            let idempotency = method == "POST" && tenant && idempotent ? [409, 422] : []
+            return Set(errors + (tenant ? [400, 404, 503] : []) + idempotency).sorted()
         }
 
         /// API.md: where every field of a body is optional, an empty body is `{}` (the
@@ -93,6 +108,9 @@ public enum OpenAPIDocument {
     /// Query text: anything but NUL (a NUL in the query string is 400).
     static let queryText: JSONValue = .object([("type", .string("string")), ("pattern", .string(noNUL))])
     static let tenantSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9][A-Za-z0-9-]{1,62}$"))])
+    static let operatorSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9-]{1,62}$"))])
+    static let idempotencyKey: JSONValue = .object([("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(255)),
+                                                    ("pattern", .string("^[\\x21-\\x7E]+$"))])
 
     /// The reports' window: RFC 3339 bounds on when the applications were created.
     static let reportWindow: [(name: String, schema: JSONValue, description: String)] = [
@@ -115,7 +133,7 @@ public enum OpenAPIDocument {
         Operation(method: "POST", path: "/api/auth/signup", summary: "Sign up (candidates; other roles need an admin's token)", tag: "auth",
                   body: "SignupRequest", success: (201, "The new user", ref("User")), errors: [400, 401, 403, 409, 415, 422, 429]),
         Operation(method: "POST", path: "/api/auth/login", summary: "Log in with JSON or the OAuth2 password form", tag: "auth", access: .anonymous,
-                  body: "LoginRequest", formLogin: true, success: (200, "An access token", ref("Token")), errors: [400, 401, 415, 422, 429]),
+                  body: "LoginRequest", formLogin: true, idempotent: false, success: (200, "An access token", ref("Token")), errors: [400, 401, 415, 422, 429]),
         Operation(method: "GET", path: "/api/auth/me", summary: "The signed-in user", tag: "auth", access: .required,
                   success: (200, "The user", ref("User")), errors: [401]),
         Operation(method: "PATCH", path: "/api/auth/me", summary: "Edit your own profile (candidates: name, phone, location, links; staff: name only)",
@@ -123,11 +141,11 @@ public enum OpenAPIDocument {
                   success: (200, "You: a Candidate for candidates, a User for staff", .object([("oneOf", .array([ref("Candidate"), ref("User")]))])),
                   errors: [400, 401, 415, 422]),
         Operation(method: "POST", path: "/api/auth/password", summary: "Change your password; every other session ends", tag: "auth", access: .required,
-                  body: "PasswordChangeRequest", success: (200, "A token of the new session", ref("Token")), errors: [400, 401, 415, 422, 429]),
+                  body: "PasswordChangeRequest", idempotent: false, success: (200, "A token of the new session", ref("Token")), errors: [400, 401, 415, 422, 429]),
         Operation(method: "POST", path: "/api/auth/password-reset", summary: "Mail a password reset token (202 for any email)", tag: "auth", access: .anonymous,
                   body: "PasswordResetRequest", success: (202, "Accepted (the same for known and unknown emails)", ref("Accepted")), errors: [400, 415, 422]),
         Operation(method: "POST", path: "/api/auth/password-reset/confirm", summary: "Set a password with a reset or invitation token", tag: "auth",
-                  access: .anonymous, body: "PasswordResetConfirmRequest", success: (200, "An access token", ref("Token")), errors: [400, 415, 422]),
+                  access: .anonymous, body: "PasswordResetConfirmRequest", idempotent: false, success: (200, "An access token", ref("Token")), errors: [400, 415, 422]),
         Operation(method: "POST", path: "/api/auth/logout", summary: "End every session of yours (all your tokens); the body may be left out", tag: "auth",
                   access: .required, body: "LogoutRequest", success: (204, "Signed out", nil), errors: [400, 401, 415, 422]),
 
@@ -241,12 +259,26 @@ public enum OpenAPIDocument {
         Operation(method: "GET", path: "/api/api-keys", summary: "List live API keys, newest first (admin; never the key itself)", tag: "api-keys",
                   access: .required, paginated: true, success: (200, "API keys", arrayOf("APIKey")), errors: [400, 401, 403, 422]),
         Operation(method: "POST", path: "/api/api-keys", summary: "Create an API key (admin); the key is in this response only", tag: "api-keys",
-                  access: .required, body: "CreateAPIKeyRequest", success: (201, "The key, with its secret text (Location header)", ref("CreatedAPIKey")),
+                  access: .required, body: "CreateAPIKeyRequest", idempotent: false, success: (201, "The key, with its secret text (Location header)", ref("CreatedAPIKey")),
                   errors: [400, 401, 403, 415, 422]),
         Operation(method: "GET", path: "/api/api-keys/{key_id}", summary: "A live API key (admin; never the key itself)", tag: "api-keys",
                   access: .required, pathParameters: ["key_id"], success: (200, "The API key", ref("APIKey")), errors: [401, 403, 404]),
         Operation(method: "DELETE", path: "/api/api-keys/{key_id}", summary: "Revoke an API key (admin); refused from the next request on", tag: "api-keys",
                   access: .required, pathParameters: ["key_id"], success: (204, "Revoked", nil), errors: [401, 403, 404]),
+
+        Operation(method: "GET", path: "/api/operator/tenants", summary: "List every tenant (operator)", tag: "operator", access: .operatorToken, tenant: false,
+                  paginated: true, success: (200, "Tenants, oldest first", arrayOf("OperatorTenant")), errors: [400, 401, 404, 422]),
+        Operation(method: "POST", path: "/api/operator/tenants", summary: "Create a tenant; its admin is mailed an invitation (operator)", tag: "operator",
+                  access: .operatorToken, tenant: false, body: "CreateOperatorTenantRequest",
+                  success: (201, "The tenant (Location header)", ref("OperatorTenant")), errors: [400, 401, 404, 409, 415, 422]),
+        Operation(method: "PATCH", path: "/api/operator/tenants/{slug}", summary: "Rename, suspend or reactivate a tenant (operator)", tag: "operator",
+                  access: .operatorToken, tenant: false, pathParameters: ["slug"], body: "UpdateOperatorTenantRequest",
+                  success: (200, "The tenant", ref("OperatorTenant")), errors: [400, 401, 404, 415, 422]),
+        Operation(method: "DELETE", path: "/api/operator/tenants/{slug}", summary: "Delete a tenant and all its data; confirm repeats the slug (operator)",
+                  tag: "operator", access: .operatorToken, tenant: false, pathParameters: ["slug"],
+                  query: [("confirm", operatorSlug, "The tenant's slug again")], success: (204, "Deleted", nil), errors: [400, 401, 404, 409, 422]),
+        Operation(method: "GET", path: "/api/operator/tenants/{slug}/usage", summary: "A tenant's usage (operator)", tag: "operator",
+                  access: .operatorToken, tenant: false, pathParameters: ["slug"], success: (200, "Counts", ref("TenantUsage")), errors: [401, 404]),
 
         Operation(method: "GET", path: "/api/tenant", summary: "The tenant's name and settings (staff)", tag: "tenant", access: .required,
                   success: (200, "The tenant", ref("Tenant")), errors: [401, 403]),
@@ -329,6 +361,7 @@ public enum OpenAPIDocument {
         ("pipelines", "Stages per job and the tenant's template"), ("rejection-reasons", "Why applications are rejected"),
         ("reports", "Funnel, time in stage and sources over the applications created in a window"),
         ("audit", "Who did what: every write, login and password reset (admin)"),
+        ("operator", "Tenants managed by the hosting company (ATS_OPERATOR_TOKEN; no tenant)"),
         ("operations", "Health, readiness, metrics, this document (no tenant, no auth)"),
     ]
 
@@ -369,6 +402,7 @@ public enum OpenAPIDocument {
         case .anonymous: break
         case .optional: fields.append(("security", .array([.object([])] + schemes)))
         case .required: fields.append(("security", .array(schemes)))
+        case .operatorToken: fields.append(("security", .array([.object([("OperatorBearer", .array([]))])])))
         }
         if let body = op.body {
             var content: [(key: String, value: JSONValue)] = [("application/json", .object([("schema", ref(body))]))]
@@ -661,6 +695,18 @@ public enum OpenAPIDocument {
                                            required: ["name", "role"], example: .object([("name", .string("HRIS sync")), ("role", .string("recruiter"))]))),
             ("TenantSettings", object(tenantSettingsFields, required: tenantSettingsFields.map(\.0))),
             ("Tenant", object([("slug", string), ("name", string), ("settings", ref("TenantSettings"))], required: ["slug", "name", "settings"])),
+            ("OperatorTenant", object([("slug", operatorSlug), ("name", string), ("status", enumeration(TenantStatus.allCases.map(\.rawValue))), ("created_at", time)],
+                                      required: ["slug", "name", "status", "created_at"])),
+            ("CreateOperatorTenantRequest", object([("slug", operatorSlug), ("name", text(1, TenantSettingsService.nameLength.upperBound, trimmed: true)),
+                                                    ("admin_email", email), ("admin_name", text(1, 200, nullable: true, trimmed: true))],
+                                                   required: ["slug", "name", "admin_email"],
+                                                   example: .object([("slug", .string("acme")), ("name", .string("Acme Inc.")),
+                                                                     ("admin_email", .string("admin@acme.example")), ("admin_name", .string("Ada Admin"))]))),
+            ("UpdateOperatorTenantRequest", object([("name", text(1, TenantSettingsService.nameLength.upperBound, trimmed: true)),
+                                                    ("status", enumeration(TenantStatus.allCases.map(\.rawValue)))], required: [])),
+            ("TenantUsage", object(["users", "candidates", "jobs", "applications", "documents_bytes", "requests_24h"].map {
+                ($0, JSONValue.object([("type", .string("integer")), ("minimum", .int(0))]))
+            }, required: ["users", "candidates", "jobs", "applications", "documents_bytes", "requests_24h"])),
             ("UpdateTenantRequest", object([("name", text(1, TenantSettingsService.nameLength.upperBound, trimmed: true)),
                                             ("settings", object(tenantSettingsFields, required: []))],
                                            required: [], example: .object([("settings", .object([("mail_from_name", .string("Acme Recruiting")),
@@ -699,6 +745,8 @@ public enum OpenAPIDocument {
                 ]))]))])),
                 ("BearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT or API key")),
                                         ("description", .string("An access token from /api/auth/login, or an API key (ats_...) from /api/api-keys"))])),
+                ("OperatorBearer", .object([("type", .string("http")), ("scheme", .string("bearer")),
+                                            ("description", .string("ATS_OPERATOR_TOKEN, for the operator API only (no tenant); unset on the server: those routes are 404"))])),
             ])),
         ])
     }

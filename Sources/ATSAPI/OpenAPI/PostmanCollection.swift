@@ -31,14 +31,21 @@ public enum PostmanCollection {
                 variable("baseUrl", "http://localhost:8000", "The server, without a trailing slash"),
                 variable("token", "", "The access token; set by the login request's test script"),
                 variable("tenant", "default", "The tenant slug sent as X-Tenant"),
+                variable("operatorToken", "", "ATS_OPERATOR_TOKEN, for the operator folder only"),
             ])),
         ])
     }
 
-    private static let bearer: JSONValue = .object([
-        ("type", .string("bearer")),
-        ("bearer", .array([.object([("key", .string("token")), ("value", .string("{{token}}")), ("type", .string("string"))])])),
-    ])
+    private static let bearer = bearer("{{token}}")
+    /// The operator routes send the operator token instead of the user's.
+    private static let operatorBearer = bearer("{{operatorToken}}")
+
+    private static func bearer(_ value: String) -> JSONValue {
+        .object([
+            ("type", .string("bearer")),
+            ("bearer", .array([.object([("key", .string("token")), ("value", .string(value)), ("type", .string("string"))])])),
+        ])
+    }
 
     private static func variable(_ key: String, _ value: String, _ description: String) -> JSONValue {
         .object([("key", .string(key)), ("value", .string(value)), ("type", .string("string")), ("description", .string(description))])
@@ -69,6 +76,7 @@ public enum PostmanCollection {
         request.append(("header", .array(headers)))
         request.append(("url", url(op, parameters)))
         if op.access == .anonymous { request.append(("auth", .object([("type", .string("noauth"))]))) }
+        if op.access == .operatorToken { request.append(("auth", operatorBearer)) }
         request.append(("description", .string(description(op))))
         var fields: [(key: String, value: JSONValue)] = [("name", .string(op.summary)), ("request", .object(request))]
         if op.success.schema == OpenAPIDocument.ref("Token") {  // login: keep the token it issues
@@ -114,6 +122,7 @@ public enum PostmanCollection {
         case .anonymous: access = "No token."
         case .optional: access = "Token optional."
         case .required: access = "Token required."
+        case .operatorToken: access = "The operator token (ATS_OPERATOR_TOKEN) required."
         }
         let statuses = ([op.success.code] + op.errorStatuses).map(String.init).joined(separator: ", ")
         return "\(op.method) \(op.path). \(access) Answers \(statuses)."

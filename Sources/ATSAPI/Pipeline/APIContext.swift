@@ -94,7 +94,9 @@ enum RouteAccess {
 extension Router {
     /// Registers a handler that reads decode → service → encode: the tenant, credentials
     /// and problem mapping come from the middleware; the context is built once here.
-    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn,
+    /// A POST with `Idempotency-Key` runs under the key unless the route is `.ignored`
+    /// (its answer holds a token or a secret: `IdempotencyPolicy`).
+    mutating func add(_ method: String, _ template: String, _ access: RouteAccess = .signedIn, idempotency: IdempotencyPolicy = .honored,
                       api handler: @escaping @Sendable (HTTPRequest, APIContext) throws -> HTTPResponse) {
         add(method, template) { request, context in
             let context = try APIContext(context)
@@ -104,6 +106,9 @@ extension Router {
                 case .invalid(let error): throw error
                 case .verified, .apiKey: break
                 }
+            }
+            if idempotency == .honored, let idempotent = context.route.values[IdempotentRequestKey.self] {
+                return try idempotent.guardian.run(idempotent.key, request, context) { try handler(request, context) }
             }
             return try handler(request, context)
         }

@@ -5,14 +5,20 @@ import ATSHTTP
 import ATSPersistence
 import ATSSupport
 
-/// Resolves the request's tenant (404 when unknown) and puts it on the request's
-/// access-log line, which error responses carry too.
+/// Resolves the request's tenant (404 when unknown), counts the request for the
+/// operator's usage report, refuses a suspended tenant's requests (403), and puts the
+/// tenant on the request's access-log line, which error responses carry too.
 struct TenantMiddleware: HTTPMiddleware {
     let tenants: TenantDirectory
+    let requests: TenantRequestCounter
 
     func handle(_ request: HTTPRequest, _ context: RequestContext, next: HTTPHandler) throws -> HTTPResponse {
         let tenant = try tenants.tenant(for: request)
+        requests.count(tenant.id)
         context.log.add("tenant", tenant.slug)
+        guard tenant.status == .active else {
+            throw APIError.forbidden("This tenant is suspended by its hosting provider; its data is kept but no request is served until it is reactivated.")
+        }
         var context = context
         context.values[TenantKey.self] = tenant
         return try next(request, context)

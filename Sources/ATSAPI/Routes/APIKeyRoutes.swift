@@ -11,7 +11,7 @@ struct APIKeyRoutes: Sendable {
 
     func register(on router: inout Router) {
         router.add("GET", "/api/api-keys", api: listKeys)
-        router.add("POST", "/api/api-keys", api: createKey)
+        router.add("POST", "/api/api-keys", idempotency: .ignored, api: createKey)
         router.add("GET", "/api/api-keys/{key_id}", api: getKey)
         router.add("DELETE", "/api/api-keys/{key_id}", api: revokeKey)
     }

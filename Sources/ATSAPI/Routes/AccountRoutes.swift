@@ -9,9 +9,9 @@ import ATSPersistence
 /// part of the auth routes, as they share the login limiter and the token response.
 extension AuthRoutes {
     func registerAccountRoutes(on router: inout Router) {
-        router.add("POST", "/api/auth/password", api: changePassword)
+        router.add("POST", "/api/auth/password", idempotency: .ignored, api: changePassword)
         router.add("POST", "/api/auth/password-reset", .anyone, api: requestPasswordReset)
-        router.add("POST", "/api/auth/password-reset/confirm", .anyone, api: confirmPasswordReset)
+        router.add("POST", "/api/auth/password-reset/confirm", .anyone, idempotency: .ignored, api: confirmPasswordReset)
         router.add("POST", "/api/auth/logout", api: logout)
         router.add("PATCH", "/api/auth/me", api: updateMe)
     }

@@ -21,7 +21,7 @@ struct AuthRoutes: Sendable {
 
     func register(on router: inout Router) {
         router.add("POST", "/api/auth/signup", .anyone, api: signup)
-        router.add("POST", "/api/auth/login", .anyone, api: login)
+        router.add("POST", "/api/auth/login", .anyone, idempotency: .ignored, api: login)
         router.add("GET", "/api/auth/me", api: me)
         registerAccountRoutes(on: &router)
     }
@@ -66,8 +66,7 @@ struct AuthRoutes: Sendable {
     /// The client's IP address for per-client limits: the peer, or when the peer is a
     /// trusted proxy, the client its `X-Forwarded-For` names.
     func clientAddress(_ request: HTTPRequest, _ context: APIContext) -> String {
-        guard let peer = context.route.peer?.ip else { return "unknown" }
-        return configuration.trustedProxies.clientAddress(peer: peer, forwardedFor: request.head.headers.values("X-Forwarded-For")).description
+        CallerIdentity.clientAddress(request, context.route, trustedProxies: configuration.trustedProxies)
     }
 
     /// JSON `{email, password}` or the OAuth2 password form (`username`, `password`).

@@ -26,6 +26,12 @@ public struct APIConfiguration: Sendable {
     /// `ATS_RESET_URL`: the page that takes a reset or invitation token, `{token}` where
     /// it goes; nil mails the token itself.
     public var resetURL: String?
+    /// `ATS_RATE_LIMIT`: requests per minute per tenant and caller, per process; 0 turns
+    /// the limit (and its `RateLimit-*` headers) off.
+    public var rateLimitPerMinute = 1200
+    /// `ATS_OPERATOR_TOKEN` (at least 32 bytes): the bearer token of the operator API;
+    /// nil answers its routes with 404.
+    public var operatorToken: String?
 
     public init(secretKey: [UInt8], tokenLifetimeSeconds: Int64 = 3600, defaultTenant: String = "default", baseDomain: String? = nil) {
         self.secretKey = secretKey

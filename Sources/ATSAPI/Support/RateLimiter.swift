@@ -3,7 +3,7 @@ import Synchronization
 
 /// Counts attempts per key in fixed windows of `window` seconds; past a key's limit,
 /// `attempt` answers how long to wait. One type for every limit of the API (logins,
-/// signups), one instance per window length. In memory, per process: with N API
+/// signups), one instance per window length (and the per-minute API rate limit: `RateLimitMiddleware`). In memory, per process: with N API
 /// replicas a client gets N times the budget (docs/security.md).
 ///
 /// Bounded work and memory: keys are stored as a per-process seeded hash (8 bytes, however
@@ -42,22 +42,48 @@ final class RateLimiter: Sendable {
     /// cannot all pass first — and returns the seconds to wait when the window's budget
     /// is spent (that attempt is then not counted). `refund` gives an attempt back.
     func attempt(_ key: String, limit: Int) -> Int? {
+        let decision = consume(key, limit: limit)
+        return decision.allowed ? nil : decision.resetSeconds
+    }
+
+    /// What `consume` decided: whether the attempt counts, how many are left in the
+    /// window, and the seconds until the window ends (the wait when refused).
+    struct Decision: Equatable {
+        let allowed: Bool
+        let remaining: Int
+        let resetSeconds: Int
+    }
+
+    /// `attempt` with the whole picture, for the `RateLimit-*` headers.
+    func consume(_ key: String, limit: Int) -> Decision {
         let hash = key.hashValue
-        return state.withLock { state -> Int? in
+        return state.withLock { state -> Decision in
             let now = clock()
             expire(&state, now: now)
             if var bucket = state.buckets[hash] {
-                if bucket.count >= limit { return max(1, Int((bucket.start + window - now).rounded(.up))) }
+                let reset = max(1, Int((bucket.start + window - now).rounded(.up)))
+                if bucket.count >= limit { return Decision(allowed: false, remaining: 0, resetSeconds: reset) }
                 bucket.count += 1
                 state.buckets[hash] = bucket
-                return nil
+                return Decision(allowed: true, remaining: limit - bucket.count, resetSeconds: reset)
             }
-            guard limit > 0 else { return max(1, Int(window.rounded(.up))) }
+            let full = max(1, Int(window.rounded(.up)))
+            guard limit > 0 else { return Decision(allowed: false, remaining: 0, resetSeconds: full) }
             while state.buckets.count >= capacity, dropOldest(&state) {}
             state.buckets[hash] = Bucket(start: now, count: 1)
             state.queue.append((hash, now))
             compact(&state)
-            return nil
+            return Decision(allowed: true, remaining: limit - 1, resetSeconds: full)
+        }
+    }
+
+    /// `consume` without counting: what it would decide, or nil when it would allow.
+    func refusal(_ key: String, limit: Int) -> Decision? {
+        let hash = key.hashValue
+        return state.withLock { state -> Decision? in
+            let now = clock()
+            guard let bucket = state.buckets[hash], bucket.start + window > now, bucket.count >= limit else { return nil }
+            return Decision(allowed: false, remaining: 0, resetSeconds: max(1, Int((bucket.start + window - now).rounded(.up))))
         }
     }
 

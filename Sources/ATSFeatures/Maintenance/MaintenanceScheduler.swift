@@ -3,7 +3,8 @@ import ATSPersistence
 import ATSSupport
 import Synchronization
 
-/// Runs the tenants' scheduled maintenance (the retention sweep, the audit log's expiry) in the
+/// Runs the tenants' scheduled maintenance (the retention sweep, the audit log's expiry,
+/// removing expired idempotency keys) in the
 /// background of `ats serve` (or `ats worker` when Redis is used). It only looks every
 /// `intervalSeconds`; whether a tenant's daily run is due, and which replica does it, is
 /// decided in the database (`RetentionService`), so any number of processes may run one.
@@ -37,6 +38,13 @@ public final class MaintenanceScheduler: Sendable {
     /// One look at every tenant; errors are logged and retried at the next look.
     @discardableResult
     public func runOnce() -> [RetentionService.Run] {
+        // Every replica may purge: deleting expired rows twice is harmless.
+        do {
+            let purged = try IdempotencyService().purgeExpired(database, now: clock())
+            if purged > 0 { log("expired idempotency keys removed", [("count", String(purged))]) }
+        } catch {
+            log("removing expired idempotency keys failed; retrying at the next look", [("error", String(describing: error))])
+        }
         expireAuditLog()
         do {
             let runs = try RetentionService().sweep(database, now: clock(), holder: holder)

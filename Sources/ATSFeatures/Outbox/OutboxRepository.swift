@@ -41,7 +41,8 @@ public protocol OutboxRepository {
     func markQueued(_ tenant: TenantID, ids: [Int64], at: Timestamp) throws
     /// Claims a due row for delivery until `leaseUntil`: the row, or nil when it is not
     /// due, already delivered or dead, or claimed by another delivery whose lease holds.
-    /// The claim is what keeps two processes from sending the same row.
+    /// The claim is what keeps two processes from sending the same row. A suspended
+    /// tenant's rows are never claimed (they wait until it is reactivated).
     func claim(_ tenant: TenantID, id: Int64, now: Timestamp, leaseUntil: Timestamp) throws -> OutboxMessage?
     func markSent(_ tenant: TenantID, id: Int64, at: Timestamp) throws
     /// Records a failed attempt: `failed` with the next try at `retryAt`, or `dead` when

@@ -72,6 +72,7 @@ public struct SQLOutboxRepository: OutboxRepository {
         try messages("""
             UPDATE outbox SET lease_until = $1
             WHERE tenant_id = $2 AND id = $3 AND status IN ('pending', 'failed') AND available_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
+              AND EXISTS (SELECT 1 FROM tenants WHERE tenants.id = $2 AND tenants.status = 'active')
             RETURNING \(Self.outboxColumns)
             """, [.timestamp(leaseUntil), .int(tenant.rawValue), .int(id), .timestamp(now)]).first
     }

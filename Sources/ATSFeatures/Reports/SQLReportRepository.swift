@@ -23,13 +23,20 @@ public struct SQLReportRepository: ReportRepository {
         return (sql, parameters)
     }
 
-    /// Whether `a` is in its job's stage of kind `hired` (a job without a pipeline row
-    /// follows the standard pipeline, whose `hired` stage is keyed `hired`).
-    private static let hiredJoin = """
-        LEFT JOIN pipelines p ON p.tenant_id = a.tenant_id AND p.job_id = a.job_id
-        LEFT JOIN pipeline_stages s ON s.tenant_id = a.tenant_id AND s.pipeline_id = p.id AND s.key = a.stage
+    /// The key of each job's stage of kind `hired` (a job without a pipeline row follows
+    /// the standard pipeline, whose `hired` stage is keyed `hired`): a few rows, joined by
+    /// hash to the applications (`h.key` is not NULL for a hired application).
+    private static let hiredStages = """
+        hired (job_id, key) AS (
+            SELECT p.job_id, s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+            WHERE p.tenant_id = $1 AND p.job_id IS NOT NULL AND s.kind = 'hired'
+            UNION ALL
+            SELECT j.id, 'hired' FROM jobs j WHERE j.tenant_id = $1
+                AND NOT EXISTS (SELECT 1 FROM pipelines p WHERE p.tenant_id = j.tenant_id AND p.job_id = j.id)
+        )
         """
-    private static let isHired = "COALESCE(s.kind, CASE WHEN a.stage = 'hired' THEN 'hired' END) = 'hired'"
+    private static let hiredJoin = "LEFT JOIN hired h ON h.job_id = a.job_id AND h.key = a.stage"
+    private static let isHired = "h.key IS NOT NULL"
 
     /// The window's condition on the stage history `e` (columns of migration 0016),
     /// with the same parameters as `scope`.
@@ -43,6 +50,7 @@ public struct SQLReportRepository: ReportRepository {
         // the applications are in now, and ('reached', stage, count, 0) per stage they
         // ever entered (their first entry into it).
         let sql = """
+            WITH \(Self.hiredStages)
             SELECT 'current', a.stage, count(*), sum(CASE WHEN \(Self.isHired) THEN 1 ELSE 0 END)
             FROM applications a \(Self.hiredJoin)
             WHERE \(condition) GROUP BY a.stage
@@ -109,6 +117,7 @@ public struct SQLReportRepository: ReportRepository {
     public func sources(_ tenant: TenantID, _ window: ReportWindow) throws -> [SourceRow] {
         let (condition, parameters) = scope(tenant, window)
         let sql = """
+            WITH \(Self.hiredStages)
             SELECT COALESCE(a.source, 'direct') AS source, count(*) AS applications, sum(CASE WHEN \(Self.isHired) THEN 1 ELSE 0 END)
             FROM applications a \(Self.hiredJoin)
             WHERE \(condition) GROUP BY COALESCE(a.source, 'direct') ORDER BY applications DESC, source

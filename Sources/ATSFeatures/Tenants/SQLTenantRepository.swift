@@ -8,12 +8,15 @@ public struct SQLTenantRepository: TenantRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
-    private static let tenantColumns = "id, slug, name, created_at, candidate_retention_days, require_rejection_reason, mail_from_name, reply_to"
+    private static let tenantColumns = "id, slug, name, created_at, candidate_retention_days, require_rejection_reason, mail_from_name, reply_to, status"
 
     private static func tenant(_ row: SQLRow) throws(SQLError) -> Tenant {
         let settings = TenantSettings(candidateRetentionDays: try row.optionalInt(4).map { Int($0) }, requireRejectionReason: try row.bool(5),
                                       mailFromName: try row.optionalText(6), replyTo: try row.optionalText(7))
-        return Tenant(id: TenantID(try row.int(0)), slug: try row.text(1), name: try row.text(2), createdAt: try row.timestamp(3), settings: settings)
+        // An unknown status (a newer schema) is taken as suspended: it must not open a tenant.
+        let status = TenantStatus(rawValue: try row.text(8)) ?? .suspended
+        return Tenant(id: TenantID(try row.int(0)), slug: try row.text(1), name: try row.text(2), createdAt: try row.timestamp(3), settings: settings,
+                      status: status)
     }
 
     public func create(slug: String, name: String) throws -> Tenant {
@@ -63,6 +66,36 @@ public struct SQLTenantRepository: TenantRepository {
         let row = try tx.run { () throws(SQLError) -> SQLRow? in try tx.connection.queryOne(statement.sql, statement.parameters) }
         guard let row else { throw StorageError.notFound }
         return try tx.run { () throws(SQLError) -> Tenant in try Self.tenant(row) }
+    }
+
+    public func setStatus(id: TenantID, _ status: TenantStatus) throws -> Tenant {
+        let row = try tx.run { () throws(SQLError) -> SQLRow? in
+            try tx.connection.queryOne("UPDATE tenants SET status = $1 WHERE id = $2 RETURNING \(Self.tenantColumns)", [.text(status.rawValue), .int(id.rawValue)])
+        }
+        guard let row else { throw StorageError.notFound }
+        return try tx.run { () throws(SQLError) -> Tenant in try Self.tenant(row) }
+    }
+
+    /// What the operator's usage report counts, one scalar subquery each, in one
+    /// statement. A new measure is one line here (and a field of `TenantUsage`); the
+    /// documents table (another feature) adds `documents_bytes` as
+    /// `SELECT COALESCE(sum(size), 0) FROM documents WHERE tenant_id = $1`; until then it is 0.
+    static let usageMeasures: [(name: String, sql: String)] = [
+        ("users", "SELECT count(*) FROM users WHERE tenant_id = $1 AND role IN ('recruiter', 'admin') AND is_active"),
+        ("candidates", "SELECT count(*) FROM users WHERE tenant_id = $1 AND role = 'candidate' AND anonymized_at IS NULL"),
+        ("jobs", "SELECT count(*) FROM jobs WHERE tenant_id = $1"),
+        ("applications", "SELECT count(*) FROM applications WHERE tenant_id = $1"),
+        ("documents_bytes", "SELECT 0"),
+    ]
+
+    public func usage(_ tenant: TenantID) throws -> [(name: String, value: Int64)] {
+        let sql = "SELECT " + Self.usageMeasures.map { "(\($0.sql))" }.joined(separator: ", ")
+        return try tx.run { () throws(SQLError) -> [(name: String, value: Int64)] in
+            guard let row = try tx.connection.queryOne(sql, [.int(tenant.rawValue)]) else { return [] }
+            var values: [(name: String, value: Int64)] = []
+            for (i, measure) in Self.usageMeasures.enumerated() { values.append((measure.name, try row.int(i))) }
+            return values
+        }
     }
 
     public func deleteWithAllData(_ tenant: TenantID) throws {

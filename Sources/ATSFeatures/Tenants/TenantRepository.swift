@@ -12,6 +12,11 @@ public protocol TenantRepository {
     /// partial changes of different settings never undo each other); `.notFound` when
     /// there is no such tenant.
     func update(id: TenantID, name: String?, settings: TenantSettingsChanges) throws -> Tenant
+    /// Activates or suspends the tenant; `.notFound` when there is none.
+    func setStatus(id: TenantID, _ status: TenantStatus) throws -> Tenant
+    /// The operator's usage counts (`users`, `candidates`, `jobs`, `applications`,
+    /// `documents_bytes`), by name in that order. Run it scoped to the tenant.
+    func usage(_ tenant: TenantID) throws -> [(name: String, value: Int64)]
     /// Deletes the tenant and every row it owns (events, applications, jobs, outbox, users),
     /// children first. Run it in a transaction scoped to the tenant.
     func deleteWithAllData(_ tenant: TenantID) throws

@@ -2,23 +2,64 @@ import ATSDomain
 import ATSPersistence
 import ATSSupport
 
-/// Tenants as the operator manages them (today the CLI; later the operator API).
+/// Tenants as the operator manages them: the CLI (`ats tenant`) and the operator API.
 public struct TenantService: Sendable {
     public init() {}
 
-    public func create(_ database: any Database, slug: String, name: String) throws -> Tenant {
+    /// The first admin of a tenant the operator creates: invited by mail to set a password.
+    public struct FirstAdmin: Sendable {
+        public var email: String
+        public var fullName: String?
+        public var invitations: AccountService
+
+        public init(email: String, fullName: String?, invitations: AccountService) {
+            self.email = email
+            self.fullName = fullName
+            self.invitations = invitations
+        }
+    }
+
+    public func create(_ database: any Database, slug: String, name: String, admin: FirstAdmin? = nil) throws -> Tenant {
         guard Tenant.isValidSlug(slug) else { throw DomainError.conflict("'\(slug)' is not a tenant slug ([a-z0-9][a-z0-9-]{1,62})") }
         let name = name.trimming(" \t")
         guard (1...200).contains(name.unicodeScalars.count) else { throw DomainError.conflict("the name must be 1 to 200 characters") }
-        // The tenant and its pipeline template commit together: the template is written
-        // with the transaction scoped to the new tenant (row-level security).
+        // The tenant, its pipeline template, and its admin with the invitation commit
+        // together: written with the transaction scoped to the new tenant (row-level security).
         return try database.transaction(tenant: nil) { work in
             let tenant = try work.tenants.create(slug: slug, name: name)
             try work.transaction.scope(to: tenant.id)
             try work.pipelines.createTemplate(tenant.id, .standard)
             try RejectionReasonService().createDefaults(work, tenant: tenant.id)
+            if let admin {
+                let user = try work.users.create(tenant.id, NewUser(email: admin.email, passwordHash: "", fullName: admin.fullName, role: .admin))
+                try admin.invitations.invite(work, tenant: tenant, user: user, by: nil)
+            }
             return tenant
         }
+    }
+
+    /// Renames and/or activates or suspends a tenant. A suspended tenant's requests are
+    /// refused and its outbox waits (mail, and webhooks through the same outbox).
+    public func update(_ database: any Database, slug: String, name: String?, status: TenantStatus?) throws -> Tenant {
+        let tenant = try find(database, slug: slug)
+        if let name, !TenantSettingsService.nameLength.contains(name.unicodeScalars.count) {
+            throw DomainError.invalid(field: "name", "must be 1 to 200 characters")
+        }
+        do {
+            return try database.transaction(tenant: nil) { work in
+                var updated = tenant
+                if let name { updated = try work.tenants.update(id: tenant.id, name: name, settings: TenantSettingsChanges()) }
+                if let status, status != updated.status { updated = try work.tenants.setStatus(id: tenant.id, status) }
+                return updated
+            }
+        } catch StorageError.notFound {
+            throw DomainError.notFound("no tenant '\(slug)'")
+        }
+    }
+
+    /// The operator's usage counts by name (`TenantRepository.usage`).
+    public func usage(_ database: any Database, tenant: Tenant) throws -> [(name: String, value: Int64)] {
+        try database.read(tenant: tenant.id) { try $0.tenants.usage(tenant.id) }
     }
 
     public func list(_ database: any Database) throws -> [Tenant] {

@@ -4,7 +4,7 @@ import ATSFeatures
 import ATSPersistence
 import Synchronization
 
-/// Walks the outbox tenant by tenant (row-level security scopes every read to one
+/// Walks the outbox of each active tenant (row-level security scopes every read to one
 /// tenant), for the embedded dispatcher and the relay, and refreshes the backlog gauge
 /// (a count per tenant, so only every tenth round).
 final class OutboxScan: Sendable {
@@ -31,7 +31,9 @@ final class OutboxScan: Sendable {
         let refreshBacklog = rounds.add(1, ordering: .relaxed).newValue % 10 == 1
         var backlog: [OutboxStatus: Int] = [:]
         var handled = 0
-        for tenant in tenants where !shouldStop() {
+        // A suspended tenant's rows wait (mail and webhooks alike: every channel rides
+        // this outbox); the claim refuses them too, for entries already on a stream.
+        for tenant in tenants where tenant.status == .active && !shouldStop() {
             if refreshBacklog, let counts = try? database.read(tenant: tenant.id, { try $0.outbox.countByStatus(tenant.id) }) {
                 backlog.merge(counts, uniquingKeysWith: +)
             }

@@ -662,6 +662,38 @@ DROP TABLE notes;
 DELETE FROM id_sequences WHERE name IN ('notes', 'interviews', 'scorecards');
 
 """#),
+        (name: "0014_idempotency_and_operator.sql", contents: #"""
+-- Idempotency keys and the operator's tenant status (API.md, Idempotency keys and
+-- Operators). A key is kept per tenant, caller (user, API key or anonymous client
+-- address) and key for 24 hours: the SHA-256 of the first request (method, target,
+-- body) and, once it finished below 500, its response. A row without a status is a
+-- request still in flight (a repeat is 409); `started_at` lets a later request take
+-- over a marker whose process died. Expired rows are removed by the maintenance sweep.
+-- A suspended tenant answers every request with 403 and its outbox waits.
+-- migrate:up
+ALTER TABLE tenants ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended'));
+
+CREATE TABLE idempotency_keys (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    caller TEXT NOT NULL,
+    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    content_type TEXT,
+    location TEXT,
+    etag TEXT,
+    body TEXT,
+    started_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, caller, key)
+);
+CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (tenant_id, expires_at);
+
+-- migrate:down
+DROP TABLE idempotency_keys;
+ALTER TABLE tenants DROP COLUMN status;
+
+"""#),
         (name: "0015_audit_log.sql", contents: #"""
 -- The audit log (API.md, Audit log): one row per successful write, login (or failed
 -- login), logout, password change and reset, written by the services in the same
@@ -730,7 +762,7 @@ FROM (
     FROM application_events
 ) x
 WHERE x.tenant_id = application_events.tenant_id AND x.id = application_events.id AND (x.seconds IS NOT NULL OR NOT x.first);
-CREATE INDEX application_events_report ON application_events (tenant_id, applied_at, job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at, to_stage) WHERE first_entry;
 CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at, to_stage, first_entry, stay_seconds);
 CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds, applied_at, job_id) WHERE stay_seconds IS NOT NULL;
 CREATE INDEX applications_report ON applications (tenant_id, created_at, job_id, stage, source);
@@ -1431,6 +1463,43 @@ DROP TABLE interviews;
 DROP TABLE notes;
 
 """#),
+        (name: "0014_idempotency_and_operator.sql", contents: #"""
+-- Idempotency keys and the operator's tenant status (API.md, Idempotency keys and
+-- Operators). A key is kept per tenant, caller (user, API key or anonymous client
+-- address) and key for 24 hours: the SHA-256 of the first request (method, target,
+-- body) and, once it finished below 500, its response. A row without a status is a
+-- request still in flight (a repeat is 409); `started_at` lets a later request take
+-- over a marker whose process died. Expired rows are removed by the maintenance sweep.
+-- A suspended tenant answers every request with 403 and its outbox waits.
+-- migrate:up
+ALTER TABLE tenants ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended'));
+
+CREATE TABLE idempotency_keys (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    caller text NOT NULL,
+    key text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 255),
+    request_hash text NOT NULL,
+    status integer,
+    content_type text,
+    location text,
+    etag text,
+    body text,
+    started_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, caller, key)
+);
+CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (tenant_id, expires_at);
+ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON idempotency_keys
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
+    WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+
+-- migrate:down
+DROP TABLE idempotency_keys;
+ALTER TABLE tenants DROP COLUMN status;
+
+"""#),
         (name: "0015_audit_log.sql", contents: #"""
 -- The audit log (API.md, Audit log): one row per successful write, login (or failed
 -- login), logout, password change and reset, written by the services in the same
@@ -1547,7 +1616,7 @@ FROM (
 WHERE x.tenant_id = e.tenant_id AND x.id = e.id AND (x.seconds IS NOT NULL OR NOT x.first);
 ALTER TABLE applications FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_events FORCE ROW LEVEL SECURITY;
-CREATE INDEX application_events_report ON application_events (tenant_id, applied_at) INCLUDE (job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at) INCLUDE (to_stage) WHERE first_entry;
 CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at) INCLUDE (to_stage, first_entry, stay_seconds);
 CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds) INCLUDE (applied_at, job_id)
     WHERE stay_seconds IS NOT NULL;

@@ -27,7 +27,7 @@ FROM (
 WHERE x.tenant_id = e.tenant_id AND x.id = e.id AND (x.seconds IS NOT NULL OR NOT x.first);
 ALTER TABLE applications FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_events FORCE ROW LEVEL SECURITY;
-CREATE INDEX application_events_report ON application_events (tenant_id, applied_at) INCLUDE (job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at) INCLUDE (to_stage) WHERE first_entry;
 CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at) INCLUDE (to_stage, first_entry, stay_seconds);
 CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds) INCLUDE (applied_at, job_id)
     WHERE stay_seconds IS NOT NULL;

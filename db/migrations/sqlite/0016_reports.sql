@@ -22,7 +22,7 @@ FROM (
     FROM application_events
 ) x
 WHERE x.tenant_id = application_events.tenant_id AND x.id = application_events.id AND (x.seconds IS NOT NULL OR NOT x.first);
-CREATE INDEX application_events_report ON application_events (tenant_id, applied_at, job_id, to_stage, first_entry, stay_seconds);
+CREATE INDEX application_events_report ON application_events (tenant_id, applied_at, to_stage) WHERE first_entry;
 CREATE INDEX application_events_report_by_job ON application_events (tenant_id, job_id, applied_at, to_stage, first_entry, stay_seconds);
 CREATE INDEX application_events_stays ON application_events (tenant_id, to_stage, stay_seconds, applied_at, job_id) WHERE stay_seconds IS NOT NULL;
 CREATE INDEX applications_report ON applications (tenant_id, created_at, job_id, stage, source);
