@@ -153,7 +153,8 @@ public enum TenantData {
     }
 
     /// Deletes every row of the tenant, children first, then the tenant itself, then its
-    /// audit log (which may go only once the tenant row is gone); throws `.notFound` when
+    /// audit log (which may go only once the tenant row is gone; on Citus, later, through
+    /// `purgeAuditLog`); throws `.notFound` when
     /// there is no such tenant. Run in a transaction scoped to the tenant.
     public static func delete(_ tx: SQLTransaction, tenant: TenantID) throws {
         let deleted = try tx.run { () throws(SQLError) -> Int in
@@ -161,10 +162,18 @@ public enum TenantData {
                 try tx.connection.execute("DELETE FROM \(table.name) WHERE tenant_id = $1", [.int(tenant.rawValue)])
             }
             let deleted = try tx.connection.execute("DELETE FROM tenants WHERE id = $1", [.int(tenant.rawValue)])
-            if deleted > 0 { try tx.connection.execute(tx.capabilities.auditPurgeStatement, [.int(tenant.rawValue)]) }
+            // On Citus the purge (a SECURITY DEFINER function: another role) may not touch
+            // shards this transaction already wrote: the caller purges in a transaction of
+            // its own (`purgeAuditLog`).
+            if deleted > 0 && !tx.capabilities.distributed { try tx.connection.execute(tx.capabilities.auditPurgeStatement, [.int(tenant.rawValue)]) }
             return deleted
         }
         if deleted == 0 { throw StorageError.notFound }
+    }
+
+    /// The audit log of a tenant whose row is deleted; run in a transaction scoped to it.
+    public static func purgeAuditLog(_ tx: SQLTransaction, tenant: TenantID) throws {
+        try tx.run { () throws(SQLError) in _ = try tx.connection.execute(tx.capabilities.auditPurgeStatement, [.int(tenant.rawValue)]) }
     }
 
     /// Every row of the tenant, table by table, parents first (a reader can rebuild the

@@ -16,6 +16,8 @@ struct PostgresCapabilities: SQLCapabilities {
     let lockRowsClause = " FOR UPDATE"
     let reserveIDsQuery: String? = nil
     let writesInCTE = true
+    /// Citus: the connection found the `citus` extension when it opened.
+    var distributed = false
     let timestampColumnType = "timestamptz"
     let tableExistsQuery = "SELECT to_regclass($1) IS NOT NULL"
     let beforeMigration: String? = nil

@@ -12,7 +12,7 @@ final class PostgresConnection: SQLConnection {
     /// Set when the server says a cached plan no longer fits the schema (a migration ran
     /// meanwhile): the connection is then closed instead of reused.
     private var stale = false
-    let capabilities: any SQLCapabilities = PostgresCapabilities()
+    let capabilities: any SQLCapabilities
     private(set) var roundTrips = 0 {
         didSet { sharedRoundTrips?.add() }
     }
@@ -48,6 +48,14 @@ final class PostgresConnection: SQLConnection {
         }
         clibpq_silence_notices(connection)
         handle = connection
+        // Once per connection, outside the per-request round-trip counts: whether the
+        // tables are distributed (Citus), which a few writers must know.
+        var postgres = PostgresCapabilities()
+        if let result = PQexec(connection, "SELECT 1 FROM pg_extension WHERE extname = 'citus'") {
+            postgres.distributed = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0
+            PQclear(result)
+        }
+        capabilities = postgres
     }
 
     deinit { PQfinish(handle) }

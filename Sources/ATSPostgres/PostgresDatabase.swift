@@ -76,16 +76,21 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                     """ : ""
                 // Under the migration lock: two GRANTs on one table at once fail with
                 // "tuple concurrently updated" (two replicas running migrate up together).
+                let citusSetting = try CitusDistribution.detect(postgres)?.propagationSetting(postgres, role: role) ?? ""
                 try postgres.executeScript("BEGIN")
                 _ = try postgres.query("SELECT pg_advisory_xact_lock($1)", [.int(MigrationRunner.advisoryLockKey)])
-                try postgres.executeScript("""
+                // One statement at a time: Citus refuses a multi-statement string.
+                for statement in SQLScript.statements("""
                     GRANT USAGE ON SCHEMA public TO \(quoted);
                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(quoted);
                     REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(quoted);
                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(quoted);
                     \(auditGrants)
+                    \(citusSetting)
                     COMMIT;
-                    """)
+                    """) {
+                    try postgres.executeScript(statement)
+                }
             } catch {
                 try? postgres.executeScript("ROLLBACK")
                 throw error.storageError

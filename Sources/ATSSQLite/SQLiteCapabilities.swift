@@ -11,6 +11,7 @@ struct SQLiteCapabilities: SQLCapabilities {
     let lockRowsClause = ""
     let reserveIDsQuery: String? = "UPDATE id_sequences SET value = value + $2 WHERE name = $1 RETURNING value"
     let writesInCTE = false
+    let distributed = false
     let timestampColumnType = "TEXT"
     let tableExistsQuery = "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1"
     /// Table rebuilds (SQLite's way to change a constraint) drop tables; with foreign

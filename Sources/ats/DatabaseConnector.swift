@@ -38,7 +38,10 @@ enum OpenedDatabase {
         let migrations = try MigrationCatalog.migrations(for: dialect)
         switch self {
         case .sqlite(let db): return try db.withWriter { try body(MigrationRunner(connection: $0, migrations: migrations)) }
-        case .postgres(let db): return try db.withConnection { try body(MigrationRunner(connection: $0, migrations: migrations)) }
+        case .postgres(let db):
+            return try db.withConnection { connection in
+                try body(MigrationRunner(connection: connection, migrations: migrations, distribution: try CitusDistribution.detect(connection)))
+            }
         }
     }
 }

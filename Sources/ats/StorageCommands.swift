@@ -30,7 +30,7 @@ enum StorageCommands {
         try opened.withMigrationRunner { runner in
             switch action {
             case .up(let target):
-                let applied = try runner.up(to: target)
+                let applied = try runner.up(to: target, distributed: { print("citus: \($0)") })
                 if applied.isEmpty { print("already up to date") }
                 for m in applied { print("applied \(versionText(m.version)) \(m.name)") }
             case .down(let steps):

@@ -30,6 +30,16 @@ struct MigrationContractTests {
         #expect(try test.withRunner { try $0.status() }.isCurrent)
     }
 
+    @Test("every migration down to empty, then up again (PostgreSQL: one statement at a time)", arguments: Backend.allCases)
+    func allDownAllUp(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let all = try MigrationCatalog.migrations(for: dialect(backend))
+        #expect(try test.withRunner { try $0.down(all.count) }.map(\.version) == all.map(\.version).reversed())
+        #expect(try test.withRunner { try $0.status() }.applied.isEmpty)
+        #expect(try test.withRunner { try $0.up() }.map(\.version) == all.map(\.version))
+        #expect(try test.withRunner { try $0.status() }.isCurrent)
+    }
+
     @Test("an applied migration whose file changed is refused", arguments: Backend.allCases)
     func changedFileIsRefused(_ backend: Backend) throws {
         let test = try TestDatabase(backend)

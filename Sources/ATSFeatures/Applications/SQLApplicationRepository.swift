@@ -27,20 +27,46 @@ public struct SQLApplicationRepository: ApplicationRepository {
         return application
     }
 
+    /// `update` (an UPDATE of applications) returning the application columns, then the
+    /// job's title and company and the candidate's email and name (what a stage move's
+    /// notification names) in one statement: scalar subqueries in RETURNING, or on Citus,
+    /// which refuses those, a writable CTE joined to them (one router query on the
+    /// tenant's shard). `tenant` is the placeholder of the tenant id.
+    static func returningMove(_ update: String, tenant: String, _ capabilities: any SQLCapabilities) -> String {
+        guard !capabilities.distributed else {
+            return """
+                WITH moved AS (\(update) RETURNING \(applicationColumns))
+                SELECT moved.*, j.title, j.company, u.email, u.full_name FROM moved
+                LEFT JOIN jobs j ON j.tenant_id = \(tenant) AND j.id = moved.job_id
+                LEFT JOIN users u ON u.tenant_id = \(tenant) AND u.id = moved.candidate_id
+                """
+        }
+        return """
+            \(update)
+            RETURNING \(applicationColumns),
+                (SELECT title FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
+                (SELECT company FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
+                (SELECT email FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id),
+                (SELECT full_name FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id)
+            """
+    }
+
     public func create(_ tenant: TenantID, _ application: NewApplication, actor: UserID?) throws -> Application {
         try tx.run(unique: .alreadyApplied, foreignKey: .notFound) { () throws(SQLError) -> Application in
             let now = tx.now()
             // The first stage of the job's pipeline (the standard one's when the job has
-            // none), found by the INSERT itself: no extra round trip.
+            // none). A query of its own: Citus refuses a subquery inside INSERT … VALUES,
+            // and runs an INSERT … SELECT as a COPY that forced row-level security refuses.
+            let first = try tx.connection.queryOne("""
+                SELECT s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+                WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY s.position LIMIT 1
+                """, [.int(tenant.rawValue), .int(application.jobID.rawValue)])?.text(0) ?? Pipeline.standard.first.rawValue
             let row = try tx.insertReturning(into: "applications", [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
                 ("cover_letter", .optional(application.coverLetter)), ("resume_url", .optional(application.resumeURL)), ("version", .int(1)),
                 ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)), ("source", .optional(application.source)),
-                ("resume_document_id", application.resumeDocumentID.map { .int($0) } ?? .null),
-            ], computed: [("stage", """
-                COALESCE((SELECT s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
-                          WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY s.position LIMIT 1), '\(Pipeline.standard.first.rawValue)')
-                """)], returning: ["stage"])
+                ("resume_document_id", application.resumeDocumentID.map { .int($0) } ?? .null), ("stage", .text(first)),
+            ], returning: ["stage"])
             let id = ApplicationID(try row.int(0))
             guard let stage = Stage(rawValue: try row.text(1)) else { throw .decoding("unknown stage") }
             try StageHistory.record(tx, tenant: tenant, [StageHistoryEntry(application: id, from: nil, to: stage)], actor: actor, note: nil, at: now)
@@ -89,19 +115,16 @@ public struct SQLApplicationRepository: ApplicationRepository {
         let now = tx.now()
         // The version in the WHERE clause decides a race: the second UPDATE finds no row
         // at the version it read. The job and the candidate the notification names ride
-        // along as scalar subqueries (no extra round trips).
+        // along in the same statement (`returningMove`: no extra round trips).
         let row = try tx.run { () throws(SQLError) -> SQLRow? in
-            try tx.connection.queryOne("""
+            let update = """
                 UPDATE applications SET stage = $1, version = version + 1, updated_at = $2,
                     rejection_reason_id = $6, rejection_reason = $7, rejection_note = $8
                 WHERE tenant_id = $3 AND id = $4 AND version = $5
-                RETURNING \(Self.applicationColumns),
-                    (SELECT title FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
-                    (SELECT company FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
-                    (SELECT email FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id),
-                    (SELECT full_name FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id)
-                """, [.text(stage.rawValue), .timestamp(now), .int(tenant.rawValue), .int(id.rawValue), .int(expectedVersion),
-                      rejection?.reasonID.map { .int($0) } ?? .null, .optional(rejection?.reason), .optional(rejection?.note)])
+                """
+            let parameters: [SQLValue] = [.text(stage.rawValue), .timestamp(now), .int(tenant.rawValue), .int(id.rawValue), .int(expectedVersion),
+                                          rejection?.reasonID.map { .int($0) } ?? .null, .optional(rejection?.reason), .optional(rejection?.note)]
+            return try tx.connection.queryOne(Self.returningMove(update, tenant: "$3", tx.capabilities), parameters)
         }
         guard let row else {
             // Only on the losing path: tell a vanished (or foreign) row from a stale version.

@@ -18,7 +18,7 @@ public struct AuditService: Sendable {
     }
 
     /// Expires old entries in every tenant whose daily run is due at `now`; returns the
-    /// tenants it ran for. One short transaction per tenant: claim, delete, schedule.
+    /// tenants it ran for. Three short transactions per tenant: claim, delete, schedule.
     @discardableResult
     public func sweep(_ database: any Database, now: Timestamp, holder: String) throws -> [TenantID] {
         let cutoff = Timestamp(microseconds: now.microseconds - Self.retentionDays * Self.day)
@@ -26,12 +26,18 @@ public struct AuditService: Sendable {
         var ran: [TenantID] = []
         for tenant in try database.read(tenant: nil, { try $0.tenants.list() }) {
             let claimed = try database.transaction(tenant: tenant.id) { work -> Bool in
-                guard try work.tenantTasks.claim(tenant.id, task: Self.task, now: now, leaseUntil: leaseUntil, holder: holder) else { return false }
-                try work.auditLog.expire(tenant.id, before: cutoff)
-                try work.tenantTasks.complete(tenant.id, task: Self.task, holder: holder, now: now, nextDue: Timestamp(microseconds: now.microseconds + Self.day))
-                return true
+                try work.tenantTasks.claim(tenant.id, task: Self.task, now: now, leaseUntil: leaseUntil, holder: holder)
             }
-            if claimed { ran.append(tenant.id) }
+            guard claimed else { continue }
+            // The expiry in a transaction of its own (the lease keeps others out): on Citus
+            // the SECURITY DEFINER function runs as the owner, which may not touch shards
+            // this transaction's role already wrote ("placements that were modified in
+            // this transaction by a different user"). Expiring again is harmless.
+            try database.transaction(tenant: tenant.id) { work in try work.auditLog.expire(tenant.id, before: cutoff) }
+            try database.transaction(tenant: tenant.id) { work in
+                try work.tenantTasks.complete(tenant.id, task: Self.task, holder: holder, now: now, nextDue: Timestamp(microseconds: now.microseconds + Self.day))
+            }
+            ran.append(tenant.id)
         }
         return ran
     }

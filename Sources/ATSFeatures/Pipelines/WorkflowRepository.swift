@@ -73,15 +73,10 @@ public struct SQLWorkflowRepository: WorkflowRepository {
                                 .optional(rejection?.note), .int(tenant.rawValue)] { _ = update.bind(value) }
         // The version of each row as read decides a race with a single move, as there.
         update.append(applications.map { "(\(update.bind(.int($0.id.rawValue))), \(update.bind(.int($0.version))))" }.joined(separator: ", "))
-        update.append("""
-            ) RETURNING \(SQLApplicationRepository.applicationColumns),
-                (SELECT title FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
-                (SELECT company FROM jobs j WHERE j.tenant_id = applications.tenant_id AND j.id = applications.job_id),
-                (SELECT email FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id),
-                (SELECT full_name FROM users u WHERE u.tenant_id = applications.tenant_id AND u.id = applications.candidate_id)
-            """)
+        update.append(")")
+        let sql = SQLApplicationRepository.returningMove(update.sql, tenant: "$6", tx.capabilities)
         let c = SQLApplicationRepository.afterApplication
-        let moved = try tx.rows(update.sql, update.parameters) { row throws(SQLError) -> StageMove in
+        let moved = try tx.rows(sql, update.parameters) { row throws(SQLError) -> StageMove in
             StageMove(application: try SQLApplicationRepository.application(row), jobTitle: try row.optionalText(c) ?? "", company: try row.optionalText(c + 1) ?? "",
                       candidateEmail: try row.optionalText(c + 2), candidateName: try row.optionalText(c + 3))
         }

@@ -101,4 +101,8 @@ public struct SQLTenantRepository: TenantRepository {
     public func deleteWithAllData(_ tenant: TenantID) throws {
         try TenantData.delete(tx, tenant: tenant)
     }
+
+    public func purgeAuditLog(_ tenant: TenantID) throws {
+        try TenantData.purgeAuditLog(tx, tenant: tenant)
+    }
 }

@@ -20,4 +20,6 @@ public protocol TenantRepository {
     /// Deletes the tenant and every row it owns (events, applications, jobs, outbox, users),
     /// children first. Run it in a transaction scoped to the tenant.
     func deleteWithAllData(_ tenant: TenantID) throws
+    /// Removes the audit log of a deleted tenant (nothing when it is gone already).
+    func purgeAuditLog(_ tenant: TenantID) throws
 }

@@ -92,6 +92,8 @@ public struct TenantService: Sendable {
         }
         let tenant = try find(database, slug: slug)
         try database.transaction(tenant: tenant.id) { try $0.tenants.deleteWithAllData(tenant.id) }
+        // Done in the same transaction except on Citus (see TenantData.delete); a no-op then.
+        try database.transaction(tenant: tenant.id) { try $0.tenants.purgeAuditLog(tenant.id) }
     }
 }
 

@@ -20,13 +20,16 @@ public struct MigrationStatus: Sendable {
 public struct MigrationRunner {
     let connection: any SQLConnection
     public let migrations: [Migration]
+    /// Citus: distributes what the migrations create (nil on a single database).
+    let distribution: (any SchemaDistribution)?
 
     /// Arbitrary but fixed: the key of the advisory lock all `ats` runners share.
     public static let advisoryLockKey: Int64 = 0x4154_535F_4D49_47  // "ATS_MIG"
 
-    public init(connection: any SQLConnection, migrations: [Migration]) {
+    public init(connection: any SQLConnection, migrations: [Migration], distribution: (any SchemaDistribution)? = nil) {
         self.connection = connection
         self.migrations = migrations.sorted { $0.version < $1.version }
+        self.distribution = distribution
     }
 
     public func status() throws(MigrationError) -> MigrationStatus {
@@ -48,15 +51,24 @@ public struct MigrationRunner {
     }
 
     /// Applies pending migrations up to `target` (all when nil); returns those applied.
+    /// With a distribution (Citus), tables still local are distributed before and after
+    /// the migrations, and, once some are, each table a migration creates right after
+    /// its CREATE TABLE; `distributed` hears one line per table, once it committed.
     @discardableResult
-    public func up(to target: Int? = nil) throws(MigrationError) -> [Migration] {
+    public func up(to target: Int? = nil, distributed: (String) -> Void = { _ in }) throws(MigrationError) -> [Migration] {
         if let target, !migrations.contains(where: { $0.version == target }) { throw .noSuchVersion(target) }
         return try locked { () throws(MigrationError) -> [Migration] in
             let status = try validated()
+            try distributeLocalTables().forEach(distributed)
             var done: [Migration] = []
             for migration in status.pending where target.map({ migration.version <= $0 }) ?? true {
-                if try apply(migration) { done.append(migration) }
+                var lines: [String] = []
+                if try apply(migration, distributed: { lines.append($0) }) {
+                    done.append(migration)
+                    lines.forEach(distributed)
+                }
             }
+            if !done.isEmpty { try distributeLocalTables().forEach(distributed) }
             return done
         }
     }
@@ -71,7 +83,7 @@ public struct MigrationRunner {
             for record in status.applied.sorted(by: { $0.version > $1.version }).prefix(max(0, steps)) {
                 guard let migration = byVersion[record.version] else { throw .unknownApplied([record.version]) }
                 try transaction(migration) { () throws(SQLError) in
-                    try connection.executeScript(migration.down)
+                    try runScript(migration.down, distributed: { _ in })
                     try connection.execute("DELETE FROM schema_migrations WHERE version = $1", [.int(Int64(migration.version))])
                 }
                 done.append(migration)
@@ -155,7 +167,7 @@ public struct MigrationRunner {
     }
 
     /// Applies one migration; false when another runner applied it meanwhile.
-    private func apply(_ migration: Migration) throws(MigrationError) -> Bool {
+    private func apply(_ migration: Migration, distributed: (String) -> Void) throws(MigrationError) -> Bool {
         var applied = true
         try transaction(migration) { () throws(SQLError) in
             // Re-checked inside the (write-locked) transaction: on SQLite there is no
@@ -164,10 +176,39 @@ public struct MigrationRunner {
                 applied = false
                 return
             }
-            try connection.executeScript(migration.up)
+            try runScript(migration.up, distributed: distributed)
             try record(migration)
         }
         return applied
+    }
+
+    /// PostgreSQL: one statement at a time (Citus refuses a multi-statement string it
+    /// forwards to its workers). SQLite runs the whole script: its triggers' bodies hold
+    /// semicolons, and it has no workers.
+    private func runScript(_ script: String, distributed: (String) -> Void) throws(SQLError) {
+        guard connection.dialect == .postgres else { return try connection.executeScript(script) }
+        for statement in SQLScript.statements(script) {
+            if let distribution {
+                try distribution.execute(statement, connection).forEach(distributed)
+            } else {
+                try connection.executeScript(statement)
+            }
+        }
+    }
+
+    /// Citus: what is still local, distributed in a transaction of its own.
+    private func distributeLocalTables() throws(MigrationError) -> [String] {
+        guard let distribution else { return [] }
+        do throws(SQLError) {
+            try connection.executeScript(beginStatement)
+            for setting in distribution.migrationSetup { try connection.executeScript(setting) }
+            let lines = try distribution.distributeLocalTables(connection)
+            try connection.executeScript("COMMIT")
+            return lines
+        } catch {
+            try? connection.executeScript("ROLLBACK")
+            throw .database("distributing the tables on Citus failed: \(error)")
+        }
     }
 
     private func record(_ migration: Migration) throws(SQLError) {
@@ -181,6 +222,9 @@ public struct MigrationRunner {
             if let before = capabilities.beforeMigration { try connection.executeScript(before) }
             defer { if let after = capabilities.afterMigration { try? connection.executeScript(after) } }
             try connection.executeScript(beginStatement)
+            // The distribution's settings first: they decide which of the next SETs
+            // Citus carries to the workers.
+            for setting in distribution?.migrationSetup ?? [] { try connection.executeScript(setting) }
             if let setup = capabilities.migrationTransactionSetup { try connection.executeScript(setup) }
             try body()
             if let check = capabilities.foreignKeyCheckQuery, let violation = try connection.queryOne(check, []) {

@@ -25,6 +25,10 @@ public protocol SQLCapabilities: Sendable {
     /// INSERT … RETURNING inside a WITH clause (one statement writes a row and its
     /// children).
     var writesInCTE: Bool { get }
+    /// The tables are distributed (Citus): an INSERT … SELECT runs there as a COPY into
+    /// the shards, which forced row-level security refuses, so writers that use one
+    /// read first and insert VALUES instead (one more round trip, on Citus only).
+    var distributed: Bool { get }
     /// The column type of `schema_migrations.applied_at`.
     var timestampColumnType: String { get }
     /// One row, one boolean: whether the table named by `$1` exists.
