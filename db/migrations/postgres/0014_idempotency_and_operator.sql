@@ -6,7 +6,10 @@
 -- over a marker whose process died. Expired rows are removed by the maintenance sweep.
 -- A suspended tenant answers every request with 403 and its outbox waits.
 -- migrate:up
-ALTER TABLE tenants ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended'));
+-- The CHECK as a statement of its own: Citus refuses ADD COLUMN … CHECK on a
+-- distributed (reference) table (deploy/SCALING.md).
+ALTER TABLE tenants ADD COLUMN status text NOT NULL DEFAULT 'active';
+ALTER TABLE tenants ADD CONSTRAINT tenants_status_check CHECK (status IN ('active', 'suspended'));
 
 CREATE TABLE idempotency_keys (
     tenant_id bigint NOT NULL REFERENCES tenants (id),
