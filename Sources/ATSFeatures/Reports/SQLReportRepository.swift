@@ -4,8 +4,8 @@ import ATSSupport
 
 /// `ReportRepository` in SQL, over the applications and the report columns of their
 /// stage history (migration 0016, written by `StageHistory`). Portable but for the
-/// percentiles: `percentile_cont` in PostgreSQL; in SQLite the same interpolation
-/// computed from ranks by window functions.
+/// percentiles: `percentile_cont` in PostgreSQL; in SQLite the same interpolation from
+/// the stays read at their ranks (`sqliteStays`).
 public struct SQLReportRepository: ReportRepository {
     let tx: SQLTransaction
 
@@ -78,39 +78,52 @@ public struct SQLReportRepository: ReportRepository {
     public func stays(_ tenant: TenantID, _ window: ReportWindow) throws -> [Stage: StayStatistics] {
         let (_, parameters) = scope(tenant, window)
         let stays = "FROM application_events e WHERE \(historyScope(window)) AND e.stay_seconds IS NOT NULL"
-        let sql: String
-        if tx.capabilities.dialect == .postgres {
-            // Grouped in the order of the stays index (tenant, stage, length): each
-            // group's sort gets sorted input.
-            sql = """
-                SELECT e.to_stage, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.stay_seconds),
-                    percentile_cont(0.9) WITHIN GROUP (ORDER BY e.stay_seconds)
-                \(stays) GROUP BY e.to_stage
-                """
-        } else {
-            // percentile_cont(p): the value at 0-based rank p·(n−1), interpolated
-            // between the ranks below and above it.
-            sql = """
-                WITH ranked AS (
-                    SELECT e.to_stage AS stage, e.stay_seconds AS seconds,
-                        row_number() OVER (PARTITION BY e.to_stage ORDER BY e.stay_seconds) - 1 AS k, count(*) OVER (PARTITION BY e.to_stage) AS n
-                    \(stays)
-                ), placed AS (
-                    SELECT stage, seconds, k, n, 0.5 * (n - 1) AS m, 0.9 * (n - 1) AS q FROM ranked
-                )
-                SELECT stage, max(n),
-                    sum(CASE WHEN k = CAST(m AS INTEGER) THEN seconds * (1 - (m - CAST(m AS INTEGER)))
-                             WHEN k = CAST(m AS INTEGER) + 1 THEN seconds * (m - CAST(m AS INTEGER)) ELSE 0 END),
-                    sum(CASE WHEN k = CAST(q AS INTEGER) THEN seconds * (1 - (q - CAST(q AS INTEGER)))
-                             WHEN k = CAST(q AS INTEGER) + 1 THEN seconds * (q - CAST(q AS INTEGER)) ELSE 0 END)
-                FROM placed GROUP BY stage
-                """
+        guard tx.capabilities.dialect == .postgres else {
+            // Over every job, SQLite is steered to the stays index (tenant, stage, length),
+            // the window checked per entry (`+` keeps the planner from the applied_at range,
+            // which it prefers by its statistics and which then sorts every stay).
+            let all = "FROM application_events e INDEXED BY application_events_stays WHERE e.tenant_id = $1 AND +e.applied_at >= $2 AND +e.applied_at <= $3 "
+                + "AND e.stay_seconds IS NOT NULL"
+            return try sqliteStays(parameters, from: window.job == nil ? all : stays)
         }
+        // Grouped in the order of the stays index (tenant, stage, length): each group's
+        // sort gets sorted input.
+        let sql = """
+            SELECT e.to_stage, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.stay_seconds),
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY e.stay_seconds)
+            \(stays) GROUP BY e.to_stage
+            """
         let rows = try tx.rows(sql, parameters) { row throws(SQLError) in
             (try row.text(0), StayStatistics(samples: Int(try row.int(1)), medianHours: try row.double(2) / 3600, p90Hours: try row.double(3) / 3600))
         }
         var result: [Stage: StayStatistics] = [:]
         for (key, statistics) in rows { if let stage = Stage(rawValue: key) { result[stage] = statistics } }
+        return result
+    }
+
+    /// SQLite has no percentile_cont, and ranking every stay with window functions sorts
+    /// them all (seconds at 100,000 applications). Instead: each stage's count, then the
+    /// two stays around each percentile's rank read in order from the stays index
+    /// (tenant, stage, length) with LIMIT 2 OFFSET rank, interpolated as
+    /// `percentile_cont` does.
+    private func sqliteStays(_ parameters: [SQLValue], from stays: String) throws -> [Stage: StayStatistics] {
+        let counts = try tx.rows("SELECT e.to_stage, count(*) \(stays) GROUP BY e.to_stage", parameters) { row throws(SQLError) in
+            (try row.text(0), Int(try row.int(1)))
+        }
+        var result: [Stage: StayStatistics] = [:]
+        let stageParameter = "$\(parameters.count + 1)", offsetParameter = "$\(parameters.count + 2)"
+        for (key, n) in counts {
+            guard let stage = Stage(rawValue: key), n > 0 else { continue }
+            func percentile(_ p: Double) throws -> Double {
+                let position = p * Double(n - 1)
+                let rank = Int(position.rounded(.down))
+                let values = try tx.rows("SELECT e.stay_seconds \(stays) AND e.to_stage = \(stageParameter) ORDER BY e.stay_seconds LIMIT 2 OFFSET \(offsetParameter)",
+                                         parameters + [.text(key), .int(Int64(rank))]) { row throws(SQLError) in Double(try row.int(0)) }
+                guard let low = values.first else { return 0 }
+                return low + (position - Double(rank)) * ((values.count > 1 ? values[1] : low) - low)
+            }
+            result[stage] = StayStatistics(samples: n, medianHours: try percentile(0.5) / 3600, p90Hours: try percentile(0.9) / 3600)
+        }
         return result
     }
 
