@@ -44,6 +44,10 @@ BEGIN
   END IF;
 END
 $$;
+-- A test drops its database WITH (FORCE), which ends the app role's connections to it:
+-- the owner may signal other roles' backends (without this, every such drop failed and
+-- the databases piled up by the thousand).
+GRANT pg_signal_backend TO ats_owner;
 SQL
   export ATS_TEST_POSTGRES_OWNER="postgres://ats_owner:ats_owner@127.0.0.1:${cluster_port}/"
   export ATS_TEST_POSTGRES_APP="postgres://ats_app:ats_app@127.0.0.1:${cluster_port}/"
