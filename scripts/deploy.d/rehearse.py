@@ -290,6 +290,17 @@ class Rehearsal:
         env = {**self.base_env(home), **self.image_env}
         env.update({k: self.localize(v) for k, v in service_environment(service).items()})
         env["ATS_HOST"] = "127.0.0.1"
+        if "ATS_DOCS_ASSETS" in env:
+            # The image installs Swagger UI's files there at build time (scripts/docs-assets);
+            # here the same script fills a folder of this run, readable by the image's user.
+            docs = self.tmp / "docs-assets"
+            if not docs.is_dir():
+                subprocess.run([str(ROOT / "scripts" / "docs-assets"), str(docs)], check=True, capture_output=True)
+                docs.chmod(0o755)
+                for f in docs.iterdir():
+                    f.chmod(0o644)
+                log(f"Swagger UI's files for ATS_DOCS_ASSETS ({env['ATS_DOCS_ASSETS']} in the image) in {docs}")
+            env["ATS_DOCS_ASSETS"] = str(docs)
         return env
 
     def run_ats(self, name: str, service: dict, one_shot: bool) -> None:
