@@ -63,6 +63,17 @@ public enum CitusTestCluster {
 
     public static var isConfigured: Bool { !workers.isEmpty && coordinator != nil }
 
+    /// Test databases are made one at a time on Citus: it propagates DDL with its owner
+    /// role to the workers (an ALTER ROLE there), and two databases migrating at once
+    /// then fail with "tuple concurrently updated" (one database in production).
+    private static let preparation = Mutex(())
+
+    /// `body` under the lock on Citus; on plain PostgreSQL as it is, in parallel.
+    static func oneAtATime(_ body: () throws -> Void) throws {
+        guard isConfigured else { return try body() }
+        try preparation.withLock { _ in try body() }
+    }
+
     static func url(_ host: String, _ port: Int64, _ database: String) -> String {
         "postgres://\(superuser)@\(host):\(port)/\(database)"
     }
@@ -138,19 +149,20 @@ public final class TestDatabase: @unchecked Sendable {
             let databaseName = name
             try admin.withConnection { try $0.executeScript("CREATE DATABASE \(databaseName)") }
             var dropOnWorkers: () -> Void = {}
-            if CitusTestCluster.isConfigured {
-                do {
-                    let ownerRole = try admin.withConnection { try $0.queryOne("SELECT current_user::text", [])?.text(0) } ?? "ats_owner"
-                    dropOnWorkers = try CitusTestCluster.prepare(databaseName, owner: ownerRole)
-                } catch {
-                    try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
-                    throw error
-                }
-            }
             url = app + name
             ownerURL = owner + name
             let ownerDB = PostgresDatabase(url: owner + name, poolSize: 2)
-            if migrate {
+            try CitusTestCluster.oneAtATime {
+                if CitusTestCluster.isConfigured {
+                    do {
+                        let ownerRole = try admin.withConnection { try $0.queryOne("SELECT current_user::text", [])?.text(0) } ?? "ats_owner"
+                        dropOnWorkers = try CitusTestCluster.prepare(databaseName, owner: ownerRole)
+                    } catch {
+                        try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
+                        throw error
+                    }
+                }
+                guard migrate else { return }
                 _ = try ownerDB.withConnection {
                     try MigrationRunner(connection: $0, migrations: MigrationCatalog.migrations(for: .postgres),
                                         distribution: try CitusDistribution.detect($0)).up()
