@@ -34,6 +34,87 @@ public enum PostgresTestServer {
     }
 }
 
+/// Citus under the same tests (scripts/citus-check): when `ATS_TEST_CITUS_WORKERS` is set,
+/// ATS_TEST_POSTGRES_OWNER/APP point at a Citus coordinator, and each test database is
+/// also created on every worker, with the `citus` extension in all of them and the
+/// workers registered, as deploy/SCALING.md sets up a database. Unset: plain PostgreSQL,
+/// nothing of this runs.
+public enum CitusTestCluster {
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// `127.0.0.1:5442,127.0.0.1:5443`.
+    public static var workers: [(host: String, port: Int64)] {
+        (environment["ATS_TEST_CITUS_WORKERS"] ?? "").split(separator: ",").compactMap { node in
+            let parts = node.split(separator: ":")
+            guard parts.count == 2, let port = Int64(parts[1]) else { return nil }
+            return (String(parts[0]), port)
+        }
+    }
+    /// `127.0.0.1:5441`: the coordinator's own address, as the workers reach it.
+    public static var coordinator: (host: String, port: Int64)? {
+        let parts = (environment["ATS_TEST_CITUS_COORDINATOR"] ?? "").split(separator: ":")
+        guard parts.count == 2, let port = Int64(parts[1]) else { return nil }
+        return (String(parts[0]), port)
+    }
+    /// A superuser that connects without a password (the script's clusters trust loopback):
+    /// only it may create the extension and register nodes.
+    public static var superuser: String { environment["ATS_TEST_CITUS_SUPERUSER"] ?? "postgres" }
+    /// Fewer shards than Citus's 32: a test database distributes twenty-odd tables.
+    public static var shardCount: Int { Int(environment["ATS_TEST_CITUS_SHARD_COUNT"] ?? "") ?? 4 }
+
+    public static var isConfigured: Bool { !workers.isEmpty && coordinator != nil }
+
+    /// Test databases are made one at a time on Citus: it propagates DDL with its owner
+    /// role to the workers (an ALTER ROLE there), and two databases migrating at once
+    /// then fail with "tuple concurrently updated" (one database in production).
+    private static let preparation = Mutex(())
+
+    /// `body` under the lock on Citus; on plain PostgreSQL as it is, in parallel.
+    static func oneAtATime(_ body: () throws -> Void) throws {
+        guard isConfigured else { return try body() }
+        try preparation.withLock { _ in try body() }
+    }
+
+    static func url(_ host: String, _ port: Int64, _ database: String) -> String {
+        "postgres://\(superuser)@\(host):\(port)/\(database)"
+    }
+
+    /// Creates `name` (already created on the coordinator by `owner`) on every worker,
+    /// owned by `owner`, and makes it a Citus database on every node. Returns the cleanup
+    /// that drops the workers' copies.
+    static func prepare(_ name: String, owner: String) throws -> () -> Void {
+        guard let coordinator else { throw StorageError.internalError("ATS_TEST_CITUS_COORDINATOR is not set") }
+        var created: [PostgresDatabase] = []
+        let dropOnWorkers = {
+            for admin in created {
+                try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            }
+        }
+        do {
+            for worker in workers {
+                let admin = PostgresDatabase(url: url(worker.host, worker.port, "postgres"), poolSize: 1)
+                try admin.withConnection { try $0.executeScript("CREATE DATABASE \(name) OWNER \(owner)") }
+                created.append(admin)
+                try PostgresDatabase(url: url(worker.host, worker.port, name), poolSize: 1).withConnection {
+                    try $0.executeScript("CREATE EXTENSION citus")
+                }
+            }
+            try PostgresDatabase(url: url(coordinator.host, coordinator.port, name), poolSize: 1).withConnection { connection in
+                try connection.executeScript("CREATE EXTENSION citus")
+                _ = try connection.query("SELECT citus_set_coordinator_host($1, $2::int)", [.text(coordinator.host), .int(coordinator.port)])
+                for worker in workers {
+                    _ = try connection.query("SELECT citus_add_node($1, $2::int)", [.text(worker.host), .int(worker.port)])
+                }
+                // Read by create_distributed_table in the migrating session, opened after this.
+                try connection.executeScript("ALTER DATABASE \(name) SET citus.shard_count = \(shardCount)")
+            }
+        } catch {
+            dropOnWorkers()
+            throw error
+        }
+        return dropOnWorkers
+    }
+}
+
 /// A fresh, migrated database for one test: a temporary SQLite file, or a new
 /// PostgreSQL database (migrated as the owner, used as the app role, dropped after).
 public final class TestDatabase: @unchecked Sendable {
@@ -67,11 +148,30 @@ public final class TestDatabase: @unchecked Sendable {
             let admin = PostgresDatabase(url: owner + "postgres", poolSize: 1)
             let databaseName = name
             try admin.withConnection { try $0.executeScript("CREATE DATABASE \(databaseName)") }
+            var dropOnWorkers: () -> Void = {}
             url = app + name
             ownerURL = owner + name
             let ownerDB = PostgresDatabase(url: owner + name, poolSize: 2)
-            if migrate {
-                _ = try ownerDB.withConnection { try MigrationRunner(connection: $0, migrations: MigrationCatalog.migrations(for: .postgres)).up() }
+            try CitusTestCluster.oneAtATime {
+                if CitusTestCluster.isConfigured {
+                    do {
+                        let ownerRole = try admin.withConnection { try $0.queryOne("SELECT current_user::text", [])?.text(0) } ?? "ats_owner"
+                        dropOnWorkers = try CitusTestCluster.prepare(databaseName, owner: ownerRole)
+                    } catch {
+                        try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
+                        throw error
+                    }
+                }
+                guard migrate else { return }
+                _ = try ownerDB.withConnection {
+                    try MigrationRunner(connection: $0, migrations: MigrationCatalog.migrations(for: .postgres),
+                                        distribution: try CitusDistribution.detect($0)).up()
+                }
+                // A Citus run whose tables stayed local would prove nothing.
+                if CitusTestCluster.isConfigured,
+                   try ownerDB.withConnection({ try $0.queryOne("SELECT 1 FROM pg_dist_partition WHERE partmethod = 'h' LIMIT 1", []) }) == nil {
+                    throw StorageError.internalError("Citus test database \(databaseName): no table was distributed")
+                }
                 try ownerDB.grantApplicationRole(PostgresTestServer.appRole)
             }
             ownerDatabase = ownerDB
@@ -79,6 +179,7 @@ public final class TestDatabase: @unchecked Sendable {
             cleanup = {
                 // Other sessions (the pools above) may still be connected: force them out.
                 try? admin.withConnection { try $0.executeScript("DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)") }
+                dropOnWorkers()
             }
         }
     }
@@ -91,7 +192,8 @@ public final class TestDatabase: @unchecked Sendable {
         let list = try migrations ?? MigrationCatalog.migrations(for: dialect)
         switch ownerDatabase {
         case let db as SQLiteDatabase: return try db.withWriter { try body(MigrationRunner(connection: $0, migrations: list)) }
-        case let db as PostgresDatabase: return try db.withConnection { try body(MigrationRunner(connection: $0, migrations: list)) }
+        case let db as PostgresDatabase:
+            return try db.withConnection { try body(MigrationRunner(connection: $0, migrations: list, distribution: try CitusDistribution.detect($0))) }
         default: throw StorageError.internalError("no owner database")
         }
     }

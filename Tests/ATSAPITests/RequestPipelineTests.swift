@@ -107,7 +107,10 @@ struct RequestPipelineTests {
         // The smallest of six: a request on a connection that has not prepared the
         // statement yet pays one PREPARE more.
         #expect(jobsList.min() == 2, "GET /api/jobs/: \(jobsList)")
-        // 7: the audit entry is one INSERT of its own (in the same transaction).
-        #expect(stageChange.min() == 7, "PATCH stage: \(stageChange)")
+        // 7: the audit entry is one INSERT of its own (in the same transaction). On Citus
+        // (scripts/citus-check) 10: there the writers read before they insert (the stage
+        // history, the webhook subscribers; deploy/SCALING.md, "How ats behaves there").
+        let expected = CitusTestCluster.isConfigured ? 10 : 7
+        #expect(stageChange.min() == expected, "PATCH stage: \(stageChange)")
     }
 }

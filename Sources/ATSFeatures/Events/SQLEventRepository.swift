@@ -17,16 +17,20 @@ public struct SQLEventRepository: EventRepository {
         let head: [SQLValue] = [.int(tenant.rawValue), .text(event.type.rawValue), actor.map { .int($0.rawValue) } ?? .null,
                                 .text(event.payload.text), .timestamp(now), event.applicationID.map { .int($0.rawValue) } ?? .null]
         return try tx.run { () throws(SQLError) -> Int64 in
+            var fanOut = fanOut
+            // In-process engine: reading the subscribers first costs no round trip. On
+            // Citus it costs one: the fan-out's INSERT … SELECT from `webhooks` below would
+            // run there as a COPY into the shards, which forced row-level security refuses.
+            if let wanted = fanOut, !tx.capabilities.writesInCTE || tx.capabilities.distributed {
+                let subscribers = try tx.connection.query("""
+                    SELECT id FROM webhooks WHERE tenant_id = $1 AND active = $2 AND (events LIKE '%"*"%' OR events LIKE $3 ESCAPE '\\') ORDER BY id
+                    """, [.int(tenant.rawValue), .bool(true), .text(SQLStatement.containsPattern("\"" + wanted.type + "\""))])
+                for row in subscribers { deliveries.append(WebhookChannel().delivery(type: wanted.type, webhook: try row.int(0), data: wanted.data)) }
+                fanOut = nil
+            }
             guard tx.capabilities.writesInCTE else {
                 let id = try tx.insert(into: "events", [("tenant_id", head[0]), ("type", head[1]), ("actor_id", head[2]), ("payload", head[3]),
                                                          ("created_at", head[4]), ("application_id", head[5])])
-                if let fanOut {
-                    // In-process engine: reading the subscribers first costs no round trip.
-                    let subscribers = try tx.connection.query("""
-                        SELECT id FROM webhooks WHERE tenant_id = $1 AND active = $2 AND (events LIKE '%"*"%' OR events LIKE $3 ESCAPE '\\') ORDER BY id
-                        """, [.int(tenant.rawValue), .bool(true), .text(SQLStatement.containsPattern("\"" + fanOut.type + "\""))])
-                    for row in subscribers { deliveries.append(WebhookChannel().delivery(type: fanOut.type, webhook: try row.int(0), data: fanOut.data)) }
-                }
                 guard !deliveries.isEmpty else { return id }
                 guard let first = try tx.reserveIDs("outbox", count: deliveries.count) else {
                     for d in deliveries {
