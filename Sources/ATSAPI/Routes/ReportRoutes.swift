@@ -42,18 +42,8 @@ struct ReportRoutes: Sendable {
     /// `from`, `to` (RFC 3339) and, where the report takes one, `job_id`.
     private static func window(_ request: HTTPRequest, jobs: Bool) throws -> ReportWindow {
         let query = try QueryReader(request)
-        var errors: [FieldError] = []
-        func time(_ name: String) -> Timestamp? {
-            guard let text = query.string(name) else { return nil }
-            guard let time = Timestamp(rfc3339: text) else {
-                errors.append(FieldError(name, "must be an RFC 3339 date-time"))
-                return nil
-            }
-            return time
-        }
-        let from = time("from"), to = time("to")
+        let from = try query.timestamp("from"), to = try query.timestamp("to")
         let job = jobs ? try query.id("job_id") : nil
-        guard errors.isEmpty else { throw APIError.validation(errors) }
         return try ReportService.window(from: from, to: to, job: job.map(JobID.init(rawValue:)))
     }
 }

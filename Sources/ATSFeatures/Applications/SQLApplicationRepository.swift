@@ -55,18 +55,27 @@ public struct SQLApplicationRepository: ApplicationRepository {
         try tx.run(unique: .alreadyApplied, foreignKey: .notFound) { () throws(SQLError) -> Application in
             let now = tx.now()
             // The first stage of the job's pipeline (the standard one's when the job has
-            // none). A query of its own: Citus refuses a subquery inside INSERT … VALUES,
-            // and runs an INSERT … SELECT as a COPY that forced row-level security refuses.
-            let first = try tx.connection.queryOne("""
+            // none), found by the INSERT itself: no extra round trip. Citus refuses a
+            // subquery inside INSERT … VALUES (and runs INSERT … SELECT as a COPY that
+            // forced row-level security refuses), so there it is a query of its own.
+            let firstStage = """
                 SELECT s.key FROM pipelines p JOIN pipeline_stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
                 WHERE p.tenant_id = $1 AND p.job_id = $2 ORDER BY s.position LIMIT 1
-                """, [.int(tenant.rawValue), .int(application.jobID.rawValue)])?.text(0) ?? Pipeline.standard.first.rawValue
-            let row = try tx.insertReturning(into: "applications", [
+                """
+            var columns: [(String, SQLValue)] = [
                 ("tenant_id", .int(tenant.rawValue)), ("job_id", .int(application.jobID.rawValue)), ("candidate_id", .int(application.candidateID.rawValue)),
                 ("cover_letter", .optional(application.coverLetter)), ("resume_url", .optional(application.resumeURL)), ("version", .int(1)),
                 ("created_at", .timestamp(now)), ("updated_at", .timestamp(now)), ("source", .optional(application.source)),
-                ("resume_document_id", application.resumeDocumentID.map { .int($0) } ?? .null), ("stage", .text(first)),
-            ], returning: ["stage"])
+                ("resume_document_id", application.resumeDocumentID.map { .int($0) } ?? .null),
+            ]
+            var computed: [(String, String)] = []
+            if tx.capabilities.distributed {
+                let first = try tx.connection.queryOne(firstStage, [.int(tenant.rawValue), .int(application.jobID.rawValue)])?.text(0)
+                columns.append(("stage", .text(first ?? Pipeline.standard.first.rawValue)))
+            } else {
+                computed.append(("stage", "COALESCE((\(firstStage)), '\(Pipeline.standard.first.rawValue)')"))
+            }
+            let row = try tx.insertReturning(into: "applications", columns, computed: computed, returning: ["stage"])
             let id = ApplicationID(try row.int(0))
             guard let stage = Stage(rawValue: try row.text(1)) else { throw .decoding("unknown stage") }
             try StageHistory.record(tx, tenant: tenant, [StageHistoryEntry(application: id, from: nil, to: stage)], actor: actor, note: nil, at: now)
