@@ -70,23 +70,20 @@ final class PostgresConnection: SQLConnection {
         defer { PQclear(result) }
         let rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
-        var rows: [SQLRow] = []
-        rows.reserveCapacity(Int(rowCount))
+        var builder = SQLResultBuilder(rows: Int(rowCount), columns: Int(columnCount))
         for r in 0..<rowCount {
-            var cells: [String?] = []
-            cells.reserveCapacity(Int(columnCount))
+            builder.beginRow()
             for c in 0..<columnCount {
                 if PQgetisnull(result, r, c) == 1 {
-                    cells.append(nil)
+                    builder.appendNull()
                 } else if let value = PQgetvalue(result, r, c) {
-                    cells.append(String(cString: value))
+                    builder.append(UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, r, c))))
                 } else {
-                    cells.append(nil)
+                    builder.appendNull()
                 }
             }
-            rows.append(SQLRow(cells: cells))
         }
-        return rows
+        return builder.rows()
     }
 
     func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]? {

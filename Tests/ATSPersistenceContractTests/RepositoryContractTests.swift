@@ -351,6 +351,30 @@ struct RepositoryContractTests {
         #expect(titles.contains(kept.title) && titles.contains("Nested") && !titles.contains("Undone"))
     }
 
+    @Test("rows decode from both engines' cells: integers at the limits, NULLs between values, text, timestamps", arguments: Backend.allCases)
+    func rowDecoding(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let stamp = try #require(Timestamp(rfc3339: "2026-11-24T14:45:17.123456Z"))
+        let sql = backend == .postgres
+            ? "SELECT $1::bigint, NULL, $2::bigint, 'zürich ☃', $3::timestamptz, NULL::timestamptz, -0, '', true"
+            : "SELECT CAST($1 AS INTEGER), NULL, CAST($2 AS INTEGER), 'zürich ☃', $3, NULL, -0, '', 1"
+        let row = try test.database.read(tenant: nil) { work in
+            try work.transaction.connection.queryOne(sql, [.int(Int64.min), .int(Int64.max), .timestamp(stamp)])
+        }
+        let r = try #require(row)
+        #expect(r.count == 9)
+        #expect(try r.int(0) == Int64.min && r.optionalInt(1) == nil && r.int(2) == Int64.max)
+        #expect(try r.text(3) == "zürich ☃" && r.timestamp(4) == stamp && r.optionalTimestamp(5) == nil)
+        #expect(try r.int(6) == 0 && r.text(7) == "" && !r.isNull(7) && r.isNull(1) && r.bool(8))
+        #expect(r.cells == [String(Int64.min), nil, String(Int64.max), "zürich ☃", try r.text(4), nil, "0", "", try r.text(8)])
+        #expect(throws: SQLError.self) { try r.int(3) }
+        #expect(throws: SQLError.self) { try r.int(1) }
+        #expect(throws: SQLError.self) { try r.timestamp(3) }
+        #expect(throws: SQLError.self) { try r.text(9) }
+        let overflow = SQLRow(cells: ["9223372036854775808", "-9223372036854775809", "12a", "-", ""])
+        for i in 0..<5 { #expect(throws: SQLError.self) { try overflow.int(i) } }
+    }
+
     @Test("round trips are counted per connection")
     func roundTripsAreCounted() throws {
         for backend in Backend.allCases {

@@ -29,7 +29,7 @@ struct ApplicationRoutes: Sendable {
             try applications.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
                                         jobFromPath: jobFromPath, stage: stage, page: pagination.page)
         }
-        return pagination.response(result.items.map(Representation.application), total: result.total)
+        return pagination.response(result.items, total: result.total, ResourceJSON.write(application:to:))
     }
 
     func getApplication(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -177,6 +177,13 @@ struct Pagination {
     func response(_ items: [JSONValue], total: Int, exact: Bool = true) -> HTTPResponse {
         .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count))
     }
+
+    /// The page written straight to bytes by `write` (the busiest lists: no tree per row).
+    func response<Item>(_ items: [Item], total: Int, exact: Bool = true, _ write: (Item, inout JSONWriter) -> Void) -> HTTPResponse {
+        var writer = JSONWriter(capacity: 64 + 320 * items.count)
+        writer.array(items) { write($1, &$0) }
+        return .json(200, writer.finish(), headers: headers(total: total, exact: exact, itemCount: items.count))
+    }
 }
 
 extension Representation {

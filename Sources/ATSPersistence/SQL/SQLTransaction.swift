@@ -80,7 +80,7 @@ public final class SQLTransaction {
             for row in rows { items.append(try decode(row)) }
             let total: Int
             if let first = rows.first {
-                total = Int(try first.int(first.cells.count - 1))
+                total = Int(try first.int(first.count - 1))
             } else {
                 // A page past the end has no row to carry the total.
                 var count = SQLStatement("SELECT \(counted)")
