@@ -269,6 +269,14 @@ public protocol SQLConnection: AnyObject {
     /// True when the connection was found dead while sending a held begin: nothing of the
     /// transaction ran, so the unit of work may be retried on another connection.
     var lostBeforeFirstStatement: Bool { get }
+    /// Starts read-only work without a transaction where the driver can: each statement
+    /// then runs in an implicit transaction of its own, with the tenant scope and
+    /// read-only mode set for it in the same round trip (no BEGIN, no COMMIT). False:
+    /// the caller uses `begin` as for any transaction.
+    func beginScopedReads(tenant: TenantID?) -> Bool
+    /// Ends scoped reads; a script run meanwhile (a savepoint) had to open a transaction,
+    /// which this commits (or, `commit` false, rolls back).
+    func endScopedReads(commit: Bool) throws(SQLError)
 }
 
 extension SQLConnection {
@@ -279,6 +287,10 @@ extension SQLConnection {
     }
 
     public var lostBeforeFirstStatement: Bool { false }
+
+    public func beginScopedReads(tenant: TenantID?) -> Bool { false }
+
+    public func endScopedReads(commit: Bool) throws(SQLError) {}
 
     public func queryOne(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> SQLRow? {
         try query(sql, parameters).first
