@@ -339,6 +339,23 @@ struct ServerTests {
         for _ in 0..<20 { #expect(try client.readResponse().body.count == 64 * 1024) }
     }
 
+    @Test("requests pipelined while a worker has the one before wait their turn, and come back in order")
+    func pipelinedBehindABusyWorker() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        try client.send("GET /sleep/300 HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(50_000)
+        // The connection still listens while the worker sleeps (no epoll_ctl per request);
+        // what arrives meanwhile is buffered up to a bound (64 KiB), then left in the kernel.
+        let pad = String(repeating: "p", count: 2_000)
+        var batch = ""
+        for n in 0..<200 { batch += "GET /seq/\(n % 5) HTTP/1.1\r\nHost: x\r\nX-Pad: \(pad)\r\n\r\n" }
+        try client.send(batch)
+        #expect(try client.readResponse().status == 200)
+        for n in 0..<200 { #expect(try client.readResponse().bodyText == "seq \(n % 5)") }
+    }
+
     @Test func fullWorkerQueueAnswers503WithRetryAfter() throws {
         let server = try TestServer {
             $0.workers = 1

@@ -55,6 +55,7 @@ final class HTTPConnection: EventHandler {
     private var outputPendingSince: UInt64 = 0
     private var writtenSincePending = 0
     private static let minimumWriteRate = 1024.0  // bytes per second
+    private static let maxInputWhileProcessing = 64 * 1024
     /// Set while a request is handled: what its response needs to know.
     private var current: (head: HTTPRequestHead, requestID: String, receivedAt: UInt64)?
 
@@ -78,9 +79,14 @@ final class HTTPConnection: EventHandler {
         switch state {
         case .reading:
             if !peerClosed && outputBytes < configuration.maxPendingOutput { events |= ats_EPOLLIN }
+        case .processing:
+            // Still listening while a worker has the request, so handing it over and
+            // back costs no epoll_ctl; what a client pipelines meanwhile waits in `input`,
+            // and past a bound the connection stops reading until its turn.
+            if !peerClosed && input.count - inputStart < HTTPConnection.maxInputWhileProcessing { events |= ats_EPOLLIN }
         case .lingering:
             events |= ats_EPOLLIN
-        case .processing, .closingAfterWrite, .closed:
+        case .closingAfterWrite, .closed:
             break
         }
         if outputBytes > 0 { events |= ats_EPOLLOUT }
@@ -124,7 +130,9 @@ final class HTTPConnection: EventHandler {
             if case .lingering = state { return }
             let now = context.loop.now
             lastReadAt = now
-            if requestStartedAt == nil && parser.isIdle && inputStart == input.count { requestStartedAt = now }
+            // (Bytes that arrive while a worker has the request start no clock: that
+            // request's turn has not come.)
+            if case .reading = state, requestStartedAt == nil && parser.isIdle && inputStart == input.count { requestStartedAt = now }
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             processInput()
         }

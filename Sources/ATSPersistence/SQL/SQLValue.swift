@@ -27,11 +27,8 @@ extension Timestamp {
 /// cell); a cell becomes a String only when read as text, and integers and timestamps
 /// are parsed from the bytes (every row of every list goes through here).
 public struct SQLRow: Sendable {
-    private let bytes: [UInt8]
-    /// Where each cell of the result ends in `bytes` (it starts where the previous one
-    /// ends); a NULL cell is stored as the bitwise complement of its (empty) end.
-    private let ends: [Int]
-    /// This row's first cell in `ends`.
+    private let result: SQLResultStorage
+    /// This row's first cell in the result's `ends`.
     private let first: Int
     public let count: Int
 
@@ -48,9 +45,8 @@ public struct SQLRow: Sendable {
         self = builder.rows()[0]
     }
 
-    fileprivate init(bytes: [UInt8], ends: [Int], first: Int, count: Int) {
-        self.bytes = bytes
-        self.ends = ends
+    fileprivate init(result: SQLResultStorage, first: Int, count: Int) {
+        self.result = result
         self.first = first
         self.count = count
     }
@@ -64,12 +60,11 @@ public struct SQLRow: Sendable {
     private func withCell<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws(SQLError) -> R) throws(SQLError) -> R {
         guard i >= 0 && i < count else { throw .decoding("column \(i) missing") }
         let cell = first + i
+        let ends = result.ends
         let end = ends[cell]
         if end < 0 { return try body(nil) }
         let start = cell == 0 ? 0 : (ends[cell - 1] < 0 ? ~ends[cell - 1] : ends[cell - 1])
-        return try bytes.withUnsafeBufferPointer { (all) throws(SQLError) -> R in
-            try body(UnsafeBufferPointer(rebasing: all[start..<end]))
-        }
+        return try body(UnsafeBufferPointer(start: result.bytes + start, count: end - start))
     }
 
     public func isNull(_ i: Int) throws(SQLError) -> Bool {
@@ -151,51 +146,115 @@ public struct SQLRow: Sendable {
     }
 }
 
+/// A whole result's cells, back to back, and where each ends (a NULL as the complement
+/// of its empty end). Written once by `SQLResultBuilder`, then only read.
+final class SQLResultStorage: @unchecked Sendable {
+    let bytes: UnsafeMutablePointer<UInt8>
+    let ends: UnsafeMutablePointer<Int>
+
+    init(bytes: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>) {
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    deinit {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+}
+
 /// Collects a result's rows as an adapter reads them: `beginRow`, then each cell.
-public struct SQLResultBuilder {
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
+public struct SQLResultBuilder: ~Copyable {
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var byteCount = 0
+    private var byteCapacity: Int
+    private var ends: UnsafeMutablePointer<Int>
+    private var cellCount = 0
+    private var cellCapacity: Int
     private var rowStarts: [Int] = []
 
     public init(rows: Int = 0, columns: Int = 0) {
-        if rows > 0 {
-            rowStarts.reserveCapacity(rows)
-            ends.reserveCapacity(rows * columns)
-            bytes.reserveCapacity(rows * columns * 16)
-        }
+        byteCapacity = max(256, rows * columns * 16)
+        cellCapacity = max(16, rows * columns)
+        bytes = .allocate(capacity: byteCapacity)
+        ends = .allocate(capacity: cellCapacity)
+        if rows > 0 { rowStarts.reserveCapacity(rows) }
     }
 
-    public mutating func beginRow() { rowStarts.append(ends.count) }
+    deinit {
+        bytes.deallocate()
+        ends.deallocate()
+    }
 
-    public mutating func appendNull() { ends.append(~bytes.count) }
+    public mutating func beginRow() { rowStarts.append(cellCount) }
+
+    @inline(__always)
+    private mutating func end(_ end: Int) {
+        if cellCount == cellCapacity {
+            let grown = UnsafeMutablePointer<Int>.allocate(capacity: cellCapacity * 2)
+            grown.update(from: ends, count: cellCount)
+            ends.deallocate()
+            ends = grown
+            cellCapacity *= 2
+        }
+        ends[cellCount] = end
+        cellCount += 1
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        guard byteCount + extra > byteCapacity else { return }
+        var grown = byteCapacity * 2
+        while grown < byteCount + extra { grown *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.update(from: bytes, count: byteCount)
+        bytes.deallocate()
+        bytes = larger
+        byteCapacity = grown
+    }
+
+    public mutating func appendNull() { end(~byteCount) }
 
     public mutating func append(_ cell: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: cell)
-        ends.append(bytes.count)
+        if let base = cell.baseAddress, !cell.isEmpty {
+            reserve(cell.count)
+            (bytes + byteCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: cell.count)
+            byteCount += cell.count
+        }
+        end(byteCount)
     }
 
     /// An integer cell, as the decimal digits the text cells hold.
     public mutating func append(_ n: Int64) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = n.magnitude
-            var i = 20
-            repeat {
-                i -= 1
-                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-                magnitude /= 10
-            } while magnitude > 0
-            if n < 0 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        reserve(20)
+        if n < 0 {
+            bytes[byteCount] = UInt8(ascii: "-")
+            byteCount += 1
         }
-        ends.append(bytes.count)
+        var magnitude = n.magnitude
+        var digits = 0
+        repeat {
+            bytes[byteCount + digits] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        var written = UnsafeMutableBufferPointer(start: bytes + byteCount, count: digits)
+        written.reverse()
+        byteCount += digits
+        end(byteCount)
     }
 
-    public func rows() -> [SQLRow] {
+    /// The rows, sharing the result's storage (handed over: the builder is done).
+    public consuming func rows() -> [SQLRow] {
+        // Hand the buffers to the storage and give the builder fresh empty ones to free.
+        let storage = SQLResultStorage(bytes: bytes, ends: ends)
+        bytes = .allocate(capacity: 1)
+        ends = .allocate(capacity: 1)
         var rows: [SQLRow] = []
         rows.reserveCapacity(rowStarts.count)
         for (index, start) in rowStarts.enumerated() {
-            let end = index + 1 < rowStarts.count ? rowStarts[index + 1] : ends.count
-            rows.append(SQLRow(bytes: bytes, ends: ends, first: start, count: end - start))
+            let end = index + 1 < rowStarts.count ? rowStarts[index + 1] : cellCount
+            rows.append(SQLRow(result: storage, first: start, count: end - start))
         }
         return rows
     }

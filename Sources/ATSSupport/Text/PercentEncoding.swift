@@ -4,6 +4,8 @@ public enum PercentEncoding {
     /// Decodes `%XX` escapes (`+` as space when `plusIsSpace`); nil when an escape is
     /// malformed or the result is not UTF-8.
     public static func decode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
+        // Most names and values (`limit=20`) hold nothing to decode.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) { return String(s) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count)
         var it = s.utf8.makeIterator()

@@ -77,6 +77,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The same, from UTF-8 bytes (a database cell, without making a String of it).
     public init?(rfc3339 b: UnsafeBufferPointer<UInt8>) {
+        // Digits read straight from fixed positions; any non-digit makes its value
+        // negative or too large, which the range checks below refuse.
+        @inline(__always) func digit(_ i: Int) -> Int64 {
+            let d = b[i] &- 48
+            return d < 10 ? Int64(d) : -10_000
+        }
+        @inline(__always) func two(_ i: Int) -> Int64 { digit(i) * 10 + digit(i + 1) }
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= b.count else { return nil }
             var n: Int64 = 0
@@ -86,10 +93,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             }
             return n
         }
-        guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116 || b[10] == 32, b[13] == 58, b[16] == 58,
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
+        let year = two(0) * 100 + two(2), month = two(5), day = two(8)
+        let hour = two(11), minute = two(14), second = two(17)
+        guard year >= 0, (1...12).contains(month), (1...31).contains(day), (0..<24).contains(hour), (0..<60).contains(minute),
+              (0..<61).contains(second)
         else { return nil }
         var i = 19
         var micros: Int64 = 0
