@@ -149,23 +149,7 @@ peers_healthz() {
   # --- 1. /healthz: ats vs nginx -------------------------------------------------------
   # ATS_MAX_CONNECTIONS=20000 only so that the 10,000 idle connections below (and the
   # /metrics request beside them) fit under the limit; it changes nothing else.
-  mkdir -p "$tmp/peers-nginx/logs"
-  cat >"$tmp/peers-nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $tmp/peers-nginx/nginx.pid;
-error_log $tmp/peers-nginx/logs/error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 60s;
-  server {
-    listen 127.0.0.1:$nginx_port reuseport;
-    location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }
-  }
-}
-CONF
-  "$NGINX_BIN" -p "$tmp/peers-nginx" -c "$tmp/peers-nginx/nginx.conf"
+  start_nginx "$tmp/peers-nginx" "$nginx_port"
   (cd "$tmp" && exec env DATABASE_URL="sqlite:///$tmp/peers-health.db" SECRET_KEY="$secret" ATS_PORT=$health_port LOG_LEVEL=warn \
     ATS_RATE_LIMIT=0 ATS_MAX_CONNECTIONS=20000 "$root/$ATS" serve 2>"$tmp/peers-health.log") &
   local health_pid=$!; pids+=("$health_pid")
