@@ -12,7 +12,7 @@
 # 100,000 and 500,000); and the RSS with 10,000 idle keep-alive connections open.
 # Beside every round: the server's CPU time per request, utime + stime from /proc/<pid>/stat
 # (of the whole process tree for nginx and uvicorn) before and after the wrk run, divided
-# by the requests wrk made. scripts/bench.d/peers_report.py prints the tables, each goal
+# by the requests wrk made; on PostgreSQL also that of the backends serving its database. scripts/bench.d/peers_report.py prints the tables, each goal
 # with PASS/MISS, a `RESULT {json}` line (and the same JSON into $BENCH_OUT if set); the
 # script exits 1 after cleanup when a goal is missed. Never run by CI (too noisy).
 #
@@ -52,20 +52,40 @@ wait_http() {
   return 1
 }
 
-# One measured round: server label, root pid (its tree is counted), URL → a JSON line in $peers_data.
+# The PostgreSQL backends serving DATABASE: "pid:ticks ..." (psql itself connects to
+# `postgres`, so it is not among them).
+db_ticks() {
+  local p t
+  for p in $($as_postgres psql -At -p "$peers_pgport" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1'" 2>/dev/null); do
+    t=$(cpu_ticks "$p" 2>/dev/null) && echo -n "$p:$t "
+  done
+}
+
+# One measured round: server label, root pid (its tree is counted), URL, and for
+# PostgreSQL the server's database (its backends' CPU is counted apart) → a JSON line in
+# $peers_data. A backend that appeared during the round counts from zero.
 peers_round() {
-  local endpoint=$1 server=$2 pid=$3 url=$4 round=$5 before after r requests
+  local endpoint=$1 server=$2 pid=$3 url=$4 round=$5 db=${6:-} before after r requests db_before="" db_after=""
+  [ -n "$db" ] && db_before=$(db_ticks "$db")
   before=$(tree_ticks "$pid")
   r=$(WRK_RAW="$tmp/peers-wrk.out" run_wrk "$url" 64)
   after=$(tree_ticks "$pid")
+  [ -n "$db" ] && db_after=$(db_ticks "$db")
   requests=$(awk '/requests in/ {print $1}' "$tmp/peers-wrk.out")
   set -- $r
   python3 -c "import json,sys; a=sys.argv
 rps,p50,p99,err,req,ticks,hz=float(a[4]),float(a[5]),float(a[6]),int(a[7]),int(a[8] or 0),int(a[9]),int(a[10])
-print(json.dumps({'type':'round','endpoint':a[1],'server':a[2],'round':int(a[3]),'rps':rps,'p50_ms':p50,'p99_ms':p99,
-  'errors':err,'requests':req,'cpu_us_per_req':round(ticks/hz*1e6/max(req,1),1)}))" \
-    "$endpoint" "$server" "$round" "$1" "$2" "$3" "$4" "$requests" "$((after - before))" "$hz" | tee -a "$peers_data" \
-    | python3 -c "import json,sys; d=json.load(sys.stdin); print(f\"{d['endpoint']:<14} round {d['round']}  {d['server']:<12} {d['rps']:>9.0f} req/s  p50 {d['p50_ms']:6.2f} ms  p99 {d['p99_ms']:6.2f} ms  {d['cpu_us_per_req']:7.1f} us CPU/req  errors {d['errors']}\")"
+row={'type':'round','endpoint':a[1],'server':a[2],'round':int(a[3]),'rps':rps,'p50_ms':p50,'p99_ms':p99,
+  'errors':err,'requests':req,'cpu_us_per_req':round(ticks/hz*1e6/max(req,1),1)}
+if a[13]:
+    before=dict(x.split(':') for x in a[11].split()); after=dict(x.split(':') for x in a[12].split())
+    db=sum(int(v)-int(before.get(k,0)) for k,v in after.items())
+    row['db_cpu_us_per_req']=round(db/hz*1e6/max(req,1),1)
+print(json.dumps(row))" \
+    "$endpoint" "$server" "$round" "$1" "$2" "$3" "$4" "$requests" "$((after - before))" "$hz" "$db_before" "$db_after" "$db" \
+    | tee -a "$peers_data" \
+    | python3 -c "import json,sys; d=json.load(sys.stdin); db=f\"  (+{d['db_cpu_us_per_req']:.1f} us PostgreSQL)\" if 'db_cpu_us_per_req' in d else ''
+print(f\"{d['endpoint']:<14} round {d['round']}  {d['server']:<12} {d['rps']:>9.0f} req/s  p50 {d['p50_ms']:6.2f} ms  p99 {d['p99_ms']:6.2f} ms  {d['cpu_us_per_req']:7.1f} us CPU/req{db}  errors {d['errors']}\")"
 }
 
 # VmRSS flat over MEMORY_REQUESTS requests: wrk in 2 s runs until the count is reached,
@@ -232,8 +252,8 @@ peers_postgres() {
   peers_body_sizes "$pg_port" "$hb_port"
   setup_hwm[postgres]=$(proc_kib "$pg_pid" VmHWM); reset_peak "$pg_pid"; reset_peak "$hb_pid"
   for round in $(seq "$ROUNDS"); do
-    peers_round jobs-postgres ats "$pg_pid" "http://127.0.0.1:$pg_port/api/jobs/?limit=20" "$round"
-    peers_round jobs-postgres hummingbird "$hb_pid" "http://127.0.0.1:$hb_port/api/jobs/?limit=20" "$round"
+    peers_round jobs-postgres ats "$pg_pid" "http://127.0.0.1:$pg_port/api/jobs/?limit=20" "$round" ats_peers_bench
+    peers_round jobs-postgres hummingbird "$hb_pid" "http://127.0.0.1:$hb_port/api/jobs/?limit=20" "$round" hb_bench
   done
   echo "memory, PostgreSQL: $MEMORY_REQUESTS requests of the jobs list"
   peers_memory postgres "$pg_pid" "http://127.0.0.1:$pg_port/api/jobs/?limit=20" "$hb_pid"

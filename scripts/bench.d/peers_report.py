@@ -55,9 +55,12 @@ for endpoint, title, ours, peer, ratio_goal, every_round, p99_goal in ENDPOINTS:
         continue
     print()
     print(f"-- {title}")
-    print(f"{'round':>5}  {'server':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'errors':>6}")
+    with_db = any("db_cpu_us_per_req" in r for r in data)
+    db_head = f" {'PG CPU us/req':>13}" if with_db else ""
+    print(f"{'round':>5}  {'server':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11}{db_head} {'errors':>6}")
     for r in data:
-        print(f"{r['round']:>5}  {r['server']:<12} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['cpu_us_per_req']:>11.1f} {r['errors']:>6}")
+        db = f" {r.get('db_cpu_us_per_req', 0):>13.1f}" if with_db else ""
+        print(f"{r['round']:>5}  {r['server']:<12} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['cpu_us_per_req']:>11.1f}{db} {r['errors']:>6}")
     result = {}
     for server in (ours, peer):
         mine = [r for r in data if r["server"] == server]
@@ -67,7 +70,11 @@ for endpoint, title, ours, peer, ratio_goal, every_round, p99_goal in ENDPOINTS:
             "errors": sum(r["errors"] for r in mine),
         }
         m = result[server]
-        print(f"{'med':>5}  {server:<12} {m['rps']:>9.0f} {m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['cpu_us_per_req']:>11.1f} {m['errors']:>6}")
+        db = ""
+        if with_db:
+            m["db_cpu_us_per_req"] = med([r.get("db_cpu_us_per_req", 0) for r in mine])
+            db = f" {m['db_cpu_us_per_req']:>13.1f}"
+        print(f"{'med':>5}  {server:<12} {m['rps']:>9.0f} {m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['cpu_us_per_req']:>11.1f}{db} {m['errors']:>6}")
     ratio = result[ours]["rps"] / max(result[peer]["rps"], 1)
     per_round = []
     for n in sorted({r["round"] for r in data}):
@@ -78,7 +85,8 @@ for endpoint, title, ours, peer, ratio_goal, every_round, p99_goal in ENDPOINTS:
     cpu_ratio = result[peer]["cpu_us_per_req"] / max(result[ours]["cpu_us_per_req"], 0.1)
     print(f"ratio {ours}/{peer} req/s: {ratio:.2f}x (rounds: {', '.join(f'{x:.2f}' for x in per_round)}); "
           f"CPU per request: {ours} {result[ours]['cpu_us_per_req']:.1f} us, {peer} {result[peer]['cpu_us_per_req']:.1f} us "
-          f"({peer}/{ours} {cpu_ratio:.2f}x)")
+          f"({peer}/{ours} {cpu_ratio:.2f}x)"
+          + (f"; PostgreSQL backends: {result[ours]['db_cpu_us_per_req']:.1f} us and {result[peer]['db_cpu_us_per_req']:.1f} us" if with_db else ""))
     if every_round:
         worst = min(per_round) if per_round else 0
         verdict = goal(f"{endpoint}: req/s >= {ratio_goal:g}x {peer} in every round", f"min {worst:.2f}x, median {ratio:.2f}x",
