@@ -72,6 +72,7 @@ peers_round() {
   after=$(tree_ticks "$pid")
   [ -n "$db" ] && db_after=$(db_ticks "$db")
   requests=$(awk '/requests in/ {print $1}' "$tmp/peers-wrk.out")
+  local error_detail; error_detail=$(grep -E 'Non-2xx|Socket errors' "$tmp/peers-wrk.out" | sed 's/^ *//' | paste -sd';' || true)
   set -- $r
   python3 -c "import json,sys; a=sys.argv
 rps,p50,p99,err,req,ticks,hz=float(a[4]),float(a[5]),float(a[6]),int(a[7]),int(a[8] or 0),int(a[9]),int(a[10])
@@ -81,11 +82,13 @@ if a[13]:
     before=dict(x.split(':') for x in a[11].split()); after=dict(x.split(':') for x in a[12].split())
     db=sum(int(v)-int(before.get(k,0)) for k,v in after.items())
     row['db_cpu_us_per_req']=round(db/hz*1e6/max(req,1),1)
+if a[14]:
+    row['error_detail']=a[14]
 print(json.dumps(row))" \
-    "$endpoint" "$server" "$round" "$1" "$2" "$3" "$4" "$requests" "$((after - before))" "$hz" "$db_before" "$db_after" "$db" \
+    "$endpoint" "$server" "$round" "$1" "$2" "$3" "$4" "$requests" "$((after - before))" "$hz" "$db_before" "$db_after" "$db" "$error_detail" \
     | tee -a "$peers_data" \
     | python3 -c "import json,sys; d=json.load(sys.stdin); db=f\"  (+{d['db_cpu_us_per_req']:.1f} us PostgreSQL)\" if 'db_cpu_us_per_req' in d else ''
-print(f\"{d['endpoint']:<14} round {d['round']}  {d['server']:<12} {d['rps']:>9.0f} req/s  p50 {d['p50_ms']:6.2f} ms  p99 {d['p99_ms']:6.2f} ms  {d['cpu_us_per_req']:7.1f} us CPU/req{db}  errors {d['errors']}\")"
+print(f\"{d['endpoint']:<14} round {d['round']}  {d['server']:<12} {d['rps']:>9.0f} req/s  p50 {d['p50_ms']:6.2f} ms  p99 {d['p99_ms']:6.2f} ms  {d['cpu_us_per_req']:7.1f} us CPU/req{db}  errors {d['errors']} {d.get('error_detail', '')}\")"
 }
 
 # VmRSS flat over MEMORY_REQUESTS requests: wrk in 2 s runs until the count is reached,
@@ -228,6 +231,7 @@ peers_sqlite() {
   wait "$seed_pid" 2>/dev/null || true
   echo "memory, SQLite: $MEMORY_REQUESTS requests of the jobs list"
   peers_memory sqlite "$lite_pid" "http://127.0.0.1:$lite_port/api/jobs/?limit=20" 0
+  peers_log_warnings "$tmp/peers-ats-sqlite.log"
   kill "$lite_pid" 2>/dev/null; wait "$lite_pid" 2>/dev/null || true
 }
 
@@ -257,8 +261,16 @@ peers_postgres() {
   done
   echo "memory, PostgreSQL: $MEMORY_REQUESTS requests of the jobs list"
   peers_memory postgres "$pg_pid" "http://127.0.0.1:$pg_port/api/jobs/?limit=20" "$hb_pid"
+  peers_log_warnings "$tmp/peers-ats-pg.log"
   kill "$pg_pid" "$hb_pid" 2>/dev/null; wait "$pg_pid" "$hb_pid" 2>/dev/null || true
   $as_postgres psql -q -p "$peers_pgport" -c "DROP DATABASE IF EXISTS ats_peers_bench" -c "DROP DATABASE IF EXISTS hb_bench" 2>/dev/null
+}
+
+# Our server logs at LOG_LEVEL=warn: what it said during the load (errors behind a non-2xx).
+peers_log_warnings() {
+  [ -s "$1" ] || return 0
+  echo "$(basename "$1"): $(wc -l <"$1") lines logged at warn or above; the last 5:"
+  tail -n 5 "$1" | cut -c1-300
 }
 
 # The two answers compared, once: status, body bytes and number of jobs, so a reader sees

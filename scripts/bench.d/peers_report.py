@@ -101,7 +101,8 @@ for endpoint, title, ours, peer, ratio_goal, every_round, p99_goal in ENDPOINTS:
     errors = result[ours]["errors"]
     verdict = goal(f"{endpoint}: ours without non-2xx or socket errors", f"{errors} rounds with errors", "0", errors == 0)
     if errors:
-        print(f"  ours had non-2xx answers or socket errors in {errors} round(s)  {verdict}")
+        details = "; ".join(f"round {r['round']}: {r.get('error_detail', '?')}" for r in data if r["server"] == ours and r["errors"])
+        print(f"  ours had non-2xx answers or socket errors in {errors} round(s) ({details})  {verdict}")
     if result[peer]["errors"]:
         print(f"  note: {peer} had non-2xx answers or socket errors in {result[peer]['errors']} round(s)")
     summary["endpoints"][endpoint] = {"ours": result[ours], "peer": peer, "peer_result": result[peer],
