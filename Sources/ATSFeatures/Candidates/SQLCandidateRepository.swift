@@ -47,7 +47,7 @@ public struct SQLCandidateRepository: CandidateRepository {
         }
         // Counted up to 10,000 (X-Total-Count-Exact: false past it): an exact count of
         // a 100,000-candidate pool would walk it on every page.
-        return try tx.page("users", columns: SQLUserRepository.userColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page,
+        return try tx.page("users", columns: SQLUserRepository.userColumns, where: condition, orderBy: SQLTransaction.newestFirst, page: page,
                            countLimit: Self.countLimit,
                            decode: SQLUserRepository.user)
     }
