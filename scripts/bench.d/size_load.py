@@ -36,15 +36,13 @@ def seed_sql(dialect, big, small, tenants):
     def with_series(n):
         return "" if pg else f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) "
 
-    def insert(table, columns, n, values, source=None, rownum="i"):
-        """INSERT … SELECT over i in 1…n (or over `source`, row `rownum`); SQLite's ids come
-        after id_sequences' value (as the app reserves them)."""
+    def insert(table, columns, n, values):
+        """INSERT … SELECT over i in 1…n; SQLite's ids come after id_sequences' value (as the app reserves them)."""
         if pg:
-            out.append(f"INSERT INTO {table} ({columns}) SELECT {values} FROM {source or series(n)};")
+            out.append(f"INSERT INTO {table} ({columns}) SELECT {values} FROM {series(n)};")
         else:
-            prefix = "" if source else with_series(n)
-            out.append(f"INSERT INTO {table} (id, {columns}) {prefix}SELECT (SELECT value FROM id_sequences WHERE name = '{table}') + {rownum}, "
-                       f"{values} FROM {source or series(n)};")
+            out.append(f"INSERT INTO {table} (id, {columns}) {with_series(n)}SELECT (SELECT value FROM id_sequences WHERE name = '{table}') + i, "
+                       f"{values} FROM {series(n)};")
             out.append(f"UPDATE id_sequences SET value = (SELECT max(id) FROM {table}) WHERE name = '{table}';")
 
     for t in range(1, tenants + 1):
@@ -68,13 +66,13 @@ def seed_sql(dialect, big, small, tenants):
                f"{tenant}, 'p' || i || '@{slug}.bench', 'x', {name}, 'candidate', true, {created}, {created}")
         insert("jobs", "tenant_id, title, company, status, created_by, created_at, updated_at", n,
                f"{tenant}, 'Job ' || i, 'Bench', 'open', {recruiter}, {created}, {created}")
-        # Application i: candidate i to job i (the i-th rows of this tenant, by id).
-        numbered = ("(SELECT id, row_number() OVER (ORDER BY id) AS i FROM {table} WHERE tenant_id = {tenant}{role})")
-        jobs = numbered.format(table="jobs", tenant=tenant, role="")
-        people = numbered.format(table="users", tenant=tenant, role=" AND role = 'candidate'")
+        # Application i: candidate i to job i. Each INSERT above numbered its rows in one
+        # run (ids base+1…base+n), so the i-th is the tenant's smallest id + i - 1 (a join
+        # on row numbers would be a nested loop on SQLite).
+        first_job = f"(SELECT min(id) FROM jobs WHERE tenant_id = {tenant})"
+        first_candidate = f"(SELECT min(id) FROM users WHERE tenant_id = {tenant} AND role = 'candidate')"
         insert("applications", "tenant_id, job_id, candidate_id, stage, version, created_at, updated_at, source", n,
-               f"{tenant}, j.id, u.id, 'applied', 1, {at(f'{n} - j.i + 10')}, {at(f'{n} - j.i + 10')}, 'bench'",
-               source=f"{jobs} j JOIN {people} u ON u.i = j.i", rownum="j.i")
+               f"{tenant}, {first_job} + i - 1, {first_candidate} + i - 1, 'applied', 1, {created}, {created}, 'bench'")
     # As autovacuum would leave a live database: statistics, and a visibility map for
     # index-only scans (VACUUM cannot run in SQLite's seed transaction; ANALYZE can).
     out.append("VACUUM ANALYZE;" if pg else "ANALYZE;")

@@ -67,8 +67,11 @@ public final class SQLTransaction {
     /// false when reached), for lists whose exact count would walk a large tenant.
     /// `page.cursor` (keyset mode) needs `order` to be `newestFirst`; the total still
     /// counts the whole list, not what is left after the cursor.
-    public func page<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
-                        countLimit: Int? = nil, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+    /// `with`: a common table expression (`name(columns) AS (…)`, its placeholders bound in
+    /// `condition`) that `condition` reads: computed once for the page and its count
+    /// where the condition would otherwise run the same subquery twice.
+    public func page<T>(_ table: String, columns: String, with common: String? = nil, where condition: SQLStatement, orderBy order: String,
+                        page: Page, countLimit: Int? = nil, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
         if page.cursor != nil && order != Self.newestFirst { throw StorageError.internalError("keyset paging needs the newest-first order") }
         // The total rides along as an uncorrelated scalar subquery over the same bound
         // parameters: both engines compute it once, and it saves a round trip. (A
@@ -78,7 +81,8 @@ public final class SQLTransaction {
             ?? "(SELECT count(*) FROM \(table)\(condition.sql))"
         // Keyset mode also selects each row's position, for the next cursor.
         let position = page.cursor == nil ? "" : ", \(table).created_at, \(table).id"
-        var select = SQLStatement("SELECT \(columns)\(position), \(counted) FROM \(table)" + condition.sql)
+        let prefix = common.map { "WITH \($0) " } ?? ""
+        var select = SQLStatement(prefix + "SELECT \(columns)\(position), \(counted) FROM \(table)" + condition.sql)
         condition.parameters.forEach { _ = select.bind($0) }
         if case .after(let createdAt, let id) = page.cursor {
             // `created_at <=` bounds the index range on both engines (a plain OR of the two
@@ -98,7 +102,7 @@ public final class SQLTransaction {
                 total = Int(try first.int(first.cells.count - 1))
             } else {
                 // A page past the end has no row to carry the total.
-                var count = SQLStatement("SELECT \(counted)")
+                var count = SQLStatement(prefix + "SELECT \(counted)")
                 condition.parameters.forEach { _ = count.bind($0) }
                 total = Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0)
             }
