@@ -173,21 +173,25 @@ def plot(results_path, png):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     results = json.load(open(results_path))
-    fig, ax = plt.subplots(figsize=(10, 6), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=110)
     styles = {"sqlite": "-", "postgres": "--"}
-    endpoints = [e for e in next(iter(results["runs"].values()))[0]["endpoints"] if "for comparison" not in e]
+    endpoints = list(next(iter(results["runs"].values()))[0]["endpoints"])
+    colors = dict(zip(endpoints, plt.get_cmap("tab10").colors))
     for engine, runs in results["runs"].items():
         for endpoint in endpoints:
             xs = [r["size"] for r in runs]
             ys = [r["endpoints"][endpoint]["p50_ms"] for r in runs]
-            ax.plot(xs, ys, styles.get(engine, "-"), marker="o", label=f"{endpoint} ({engine})")
+            faint = "for comparison" in endpoint
+            ax.plot(xs, ys, styles.get(engine, "-"), marker="o", color=colors[endpoint], alpha=0.4 if faint else 1.0,
+                    linewidth=1 if faint else 1.8, label=f"{endpoint} ({engine})")
     ax.axhline(10, color="red", linewidth=0.8, label="goal: 10 ms p50")
     ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("rows in the measured tenant (jobs, applications and candidates each; 99 other tenants)")
     ax.set_ylabel("p50 latency, ms (sequential requests, loopback)")
-    ax.set_title(f"Cost as the data grows — {results['date']} @ {results['commit']}")
+    ax.set_title(f"Cost as the data grows: p50 per page (solid SQLite, dashed PostgreSQL) — {results['date']} @ {results['commit']}", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=6.5, loc="upper left", ncol=2)
     fig.tight_layout()
     fig.savefig(png)
 
