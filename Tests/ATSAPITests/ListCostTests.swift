@@ -16,17 +16,27 @@ struct ListCostTests {
     }
 
     /// `jobs` jobs, `pool` candidates (`pool<n>@cost.io`, named `Pool <n>`) and `plus`, each
-    /// of whom applied to every job; returns the first job's id.
+    /// of whom applied to every job; returns the first job's id. The applications are one
+    /// INSERT … SELECT (ten thousand through the repository took minutes under a full run).
     @discardableResult
     private func applyEveryone(_ env: APITestEnvironment, _ tenant: Tenant, by admin: User, jobs: Int, pool: Int, plus: User) throws -> JobID {
         try env.database.database.transaction(tenant: tenant.id) { work in
             let created = try (0..<jobs).map { n in try work.jobs.create(tenant.id, NewJob(title: "Job \(n)", company: "Acme", createdBy: admin.id)) }
-            let people = try (0..<pool).map { n in
-                try work.users.create(tenant.id, NewUser(email: "pool\(n)@cost.io", passwordHash: "", fullName: "Pool \(n)", role: .candidate))
-            } + [plus]
-            for job in created {
-                for person in people { _ = try work.applications.create(tenant.id, NewApplication(jobID: job.id, candidateID: person.id), actor: nil) }
+            for n in 0..<pool {
+                _ = try work.users.create(tenant.id, NewUser(email: "pool\(n)@cost.io", passwordHash: "", fullName: "Pool \(n)", role: .candidate))
             }
+            let tx = work.transaction
+            let people = pool + 1  // every candidate of the tenant: the pool and `plus`
+            let now = tx.now()
+            // SQLite's ids are reserved up front (as the repository does); PostgreSQL makes them.
+            let firstID = try tx.reserveIDs("applications", count: jobs * people)
+            let id = firstID.map { "\($0) + row_number() OVER (ORDER BY j.id, u.id) - 1, " } ?? ""
+            let inserted = try tx.connection.execute("""
+                INSERT INTO applications (\(firstID == nil ? "" : "id, ")tenant_id, job_id, candidate_id, stage, version, created_at, updated_at)
+                SELECT \(id)j.tenant_id, j.id, u.id, 'applied', 1, $2, $2 FROM jobs j JOIN users u ON u.tenant_id = j.tenant_id AND u.role = 'candidate'
+                WHERE j.tenant_id = $1
+                """, [.int(tenant.id.rawValue), .timestamp(now)])
+            #expect(inserted == jobs * people && plus.role == .candidate)
             return try #require(created.first).id
         }
     }
