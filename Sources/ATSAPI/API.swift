@@ -59,7 +59,7 @@ public final class API: Sendable {
         authRoutes = AuthRoutes(database: database, users: users, accounts: accounts, configuration: configuration, tokens: tokens, passwords: passwords,
                                 loginLimiter: loginLimiter,
                                 signupLimiter: RateLimiter(windowSeconds: 3600),
-                                dummyHash: try passwords.hash(try SecureRandom.password(length: 32)))
+                                dummyHash: try passwords.decoyHash())
         apiKeyRoutes = APIKeyRoutes(database: database, keys: APIKeyService())
         tenantRoutes = TenantRoutes(database: database, settings: TenantSettingsService(), directory: tenants)
         pipelineRoutes = PipelineRoutes(database: database, pipelines: PipelineService())

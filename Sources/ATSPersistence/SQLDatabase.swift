@@ -72,6 +72,9 @@ extension SQLDatabase {
 
     private static func run<T>(_ connection: any SQLConnection, readOnly: Bool, tenant: TenantID?, clock: @escaping @Sendable () -> Timestamp,
                                _ body: (SQLTransaction) throws -> T) throws -> T {
+        if readOnly && connection.beginScopedReads(tenant: tenant) {
+            return try runScopedReads(connection, clock: clock, body)
+        }
         let capabilities = connection.capabilities
         var begin = [capabilities.begin(readOnly: readOnly)]
         if let tenant, let scope = capabilities.scopeToTenant(tenant) { begin.append(scope) }
@@ -93,6 +96,28 @@ extension SQLDatabase {
             // A held BEGIN that found the connection dead: nothing ran, retry elsewhere.
             if connection.lostBeforeFirstStatement { throw BeginFailed.connectionLost(String(describing: error)) }
             try? connection.executeScript("ROLLBACK")
+            if let sqlError = error as? SQLError { throw sqlError.storageError }
+            throw error
+        }
+    }
+}
+
+extension SQLDatabase {
+    /// Read-only work statement by statement (PostgreSQL: each in its own implicit
+    /// transaction, scoped to the tenant in the same round trip). Under READ COMMITTED
+    /// every statement of a transaction takes a new snapshot anyway, so reads see what
+    /// they would have seen inside BEGIN … COMMIT, for one round trip less.
+    private static func runScopedReads<T>(_ connection: any SQLConnection, clock: @escaping @Sendable () -> Timestamp,
+                                          _ body: (SQLTransaction) throws -> T) throws -> T {
+        do {
+            let result = try body(SQLTransaction(connection: connection, clock: clock))
+            if connection.transactionAborted { throw StorageError.internalError("the transaction was aborted by an earlier error") }
+            try connection.endScopedReads(commit: true)
+            return result
+        } catch {
+            // Nothing was written: a read that found the connection dead may run again.
+            if connection.lostBeforeFirstStatement { throw BeginFailed.connectionLost(String(describing: error)) }
+            try? connection.endScopedReads(commit: false)
             if let sqlError = error as? SQLError { throw sqlError.storageError }
             throw error
         }

@@ -1,3 +1,5 @@
+import ATSDomain
+import ATSSupport
 import ATSPersistence
 import CLibPQ
 #if canImport(Glibc)
@@ -23,6 +25,12 @@ final class PostgresConnection: SQLConnection {
     private var heldBegin: [String] = []
     private var preparedCount = 0
     private(set) var lostBeforeFirstStatement = false
+    /// Set during scoped reads (`beginScopedReads`): the statement that scopes each
+    /// statement's implicit transaction, and the tenant, should a script need a real one.
+    private var readScope: (statement: String, tenant: TenantID?)?
+    /// A script ran during scoped reads, so they continue inside a transaction.
+    private var scopedReadsInTransaction = false
+    private let distributed: Bool
 
     /// `url` is a libpq URI or conninfo string; `options` are server settings for the session.
     init(url: String, statementTimeoutMilliseconds: Int, applicationName: String = "ats") throws(SQLError) {
@@ -56,6 +64,7 @@ final class PostgresConnection: SQLConnection {
             PQclear(result)
         }
         capabilities = postgres
+        distributed = postgres.distributed
     }
 
     deinit { PQfinish(handle) }
@@ -70,23 +79,20 @@ final class PostgresConnection: SQLConnection {
         defer { PQclear(result) }
         let rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
-        var rows: [SQLRow] = []
-        rows.reserveCapacity(Int(rowCount))
+        var builder = SQLResultBuilder(rows: Int(rowCount), columns: Int(columnCount))
         for r in 0..<rowCount {
-            var cells: [String?] = []
-            cells.reserveCapacity(Int(columnCount))
+            builder.beginRow()
             for c in 0..<columnCount {
                 if PQgetisnull(result, r, c) == 1 {
-                    cells.append(nil)
+                    builder.appendNull()
                 } else if let value = PQgetvalue(result, r, c) {
-                    cells.append(String(cString: value))
+                    builder.append(UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, r, c))))
                 } else {
-                    cells.append(nil)
+                    builder.appendNull()
                 }
             }
-            rows.append(SQLRow(cells: cells))
         }
-        return rows
+        return builder.rows()
     }
 
     func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]? {
@@ -109,7 +115,36 @@ final class PostgresConnection: SQLConnection {
         heldBegin = statements
     }
 
+    /// Each statement goes in one pipeline with `SELECT set_config(…, true)` for the tenant
+    /// and read-only mode, then Sync: without BEGIN, everything up to the Sync is one
+    /// implicit transaction, so the settings bind that statement (row-level security
+    /// reads `app.tenant_id`) and end with it. Not on Citus, whose workers do not see a
+    /// setting made by a function call (`SET LOCAL` in a transaction reaches them).
+    func beginScopedReads(tenant: TenantID?) -> Bool {
+        guard !distributed else { return false }
+        lostBeforeFirstStatement = false
+        var statement = "SELECT set_config('transaction_read_only', 'on', true)"
+        // Our own Int64 as digits, never client text (as in `scopeToTenant`).
+        if let tenant { statement += ", set_config('app.tenant_id', '\(tenant.rawValue)', true)" }
+        readScope = (statement, tenant)
+        scopedReadsInTransaction = false
+        return true
+    }
+
+    func endScopedReads(commit: Bool) throws(SQLError) {
+        defer {
+            readScope = nil
+            scopedReadsInTransaction = false
+        }
+        if scopedReadsInTransaction { try executeScript(commit ? "COMMIT" : "ROLLBACK") }
+    }
+
     func executeScript(_ sql: String) throws(SQLError) {
+        if let scope = readScope, !scopedReadsInTransaction {
+            // A savepoint (or any script) needs a transaction block: go on in one.
+            scopedReadsInTransaction = true
+            heldBegin = [capabilities.begin(readOnly: true)] + (scope.tenant.flatMap { capabilities.scopeToTenant($0) }.map { [$0] } ?? [])
+        }
         if !heldBegin.isEmpty {
             let begin = heldBegin
             heldBegin = []
@@ -197,6 +232,9 @@ final class PostgresConnection: SQLConnection {
     }
 
     private func run(_ sql: String, _ parameters: [SQLValue], binaryResult: Bool = false) throws(SQLError) -> OpaquePointer {
+        if let scope = readScope, !scopedReadsInTransaction {
+            return try runPipelined([scope.statement], sql, parameters, binaryResult: binaryResult)
+        }
         if !heldBegin.isEmpty {
             let begin = heldBegin
             heldBegin = []

@@ -47,27 +47,25 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [SQLRow] {
-        var rows: [SQLRow] = []
+        var result = SQLResultBuilder()
         try run(sql, parameters) { statement in
             let columns = sqlite3_column_count(statement)
-            var cells: [String?] = []
-            cells.reserveCapacity(Int(columns))
+            result.beginRow()
             for i in 0..<columns {
                 switch sqlite3_column_type(statement, i) {
-                case SQLITE_NULL: cells.append(nil)
-                case SQLITE_INTEGER: cells.append(String(sqlite3_column_int64(statement, i)))
+                case SQLITE_NULL: result.appendNull()
+                case SQLITE_INTEGER: result.append(sqlite3_column_int64(statement, i))
                 default:
+                    // text() before bytes(): the length of the text form (SQLite docs).
                     if let text = sqlite3_column_text(statement, i) {
-                        let count = Int(sqlite3_column_bytes(statement, i))
-                        cells.append(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+                        result.append(UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, i))))
                     } else {
-                        cells.append(nil)
+                        result.appendNull()
                     }
                 }
             }
-            rows.append(SQLRow(cells: cells))
         }
-        return rows
+        return result.rows()
     }
 
     func queryBytes(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [UInt8]? {

@@ -86,7 +86,7 @@ struct RequestPipelineTests {
         #expect(try env.call("POST", "/api/auth/signup", body: #"{"unknown_field":1}"#).status == 422)
     }
 
-    @Test("round trips on PostgreSQL: GET /api/jobs/ is 2 (BEGIN with the tenant and the page with its count in one pipeline, COMMIT), PATCH …/stage is 7")
+    @Test("round trips on PostgreSQL: GET /api/jobs/ is 1 (the tenant scope and the page with its count in one pipeline, no BEGIN/COMMIT), PATCH …/stage is 7")
     func roundTripsPerRequest() throws {
         let env = try APITestEnvironment(.postgres)
         let database = try #require(env.database.database as? PostgresDatabase)
@@ -106,7 +106,8 @@ struct RequestPipelineTests {
         }
         // The smallest of six: a request on a connection that has not prepared the
         // statement yet pays one PREPARE more.
-        #expect(jobsList.min() == 2, "GET /api/jobs/: \(jobsList)")
+        // On Citus a read stays a transaction (BEGIN with SET LOCAL, then COMMIT): 2.
+        #expect(jobsList.min() == (CitusTestCluster.isConfigured ? 2 : 1), "GET /api/jobs/: \(jobsList)")
         // 7: the audit entry is one INSERT of its own (in the same transaction). On Citus
         // (scripts/citus-check) 10: there the writers read before they insert (the stage
         // history, the webhook subscribers; deploy/SCALING.md, "How ats behaves there").

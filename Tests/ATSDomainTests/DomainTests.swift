@@ -60,6 +60,29 @@ struct ValidationTests {
     }
 }
 
+@Suite("JSON writing")
+struct JSONWritingTests {
+    @Test func escapesOnlyWhatMustBe() {
+        #expect(JSON.quote("plain text, ünïcödé 😀") == "\"plain text, ünïcödé 😀\"", "no escape: copied as one run")
+        #expect(JSON.quote("a\"b\\c\nd\re\tf\u{01}g\u{1F}") == #""a\"b\\c\nd\re\tf\u0001g\u001f""#)
+        #expect(JSON.quote("x\u{2028}y\u{2029}z\u{2027}") == "\"x\\u2028y\\u2029z\u{2027}\"", "U+2028/9 escaped, U+2027 (also E2 80 …) kept")
+        #expect(JSON.quote("\u{E2}") == "\"\u{E2}\"" && JSON.quote("") == #""""#)
+        #expect(JSON.quote("ends with \u{E2}") == "\"ends with \u{E2}\"")
+        #expect(JSONValue.array([.int(0), .int(-7), .int(Int64.min), .int(Int64.max), .bool(true), .bool(false), .null]).text
+                == "[0,-7,-9223372036854775808,9223372036854775807,true,false,null]")
+    }
+
+    @Test func timestampsRoundTripThroughBytes() throws {
+        for text in ["2026-11-24T14:45:17Z", "2026-11-24T14:45:17.000001Z", "1969-12-31T23:59:59.999999Z", "0001-01-01T00:00:00Z"] {
+            let stamp = try #require(Timestamp(rfc3339: text))
+            #expect(stamp.rfc3339 == text)
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBufferPointer { Timestamp(rfc3339: $0) } == stamp)
+        }
+        #expect(Timestamp(microseconds: 0).rfc3339WithMicroseconds == "1970-01-01T00:00:00.000000Z")
+    }
+}
+
 @Suite("JSONParser")
 struct JSONParserTests {
     private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }

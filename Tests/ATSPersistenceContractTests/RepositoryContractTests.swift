@@ -4,6 +4,7 @@ import ATSSupport
 @testable import ATSPersistence
 import Synchronization
 import ATSTestSupport
+import ATSPostgres
 import Testing
 
 @Suite("Repository contract (both adapters)", .timeLimit(.minutes(3)))
@@ -351,6 +352,30 @@ struct RepositoryContractTests {
         #expect(titles.contains(kept.title) && titles.contains("Nested") && !titles.contains("Undone"))
     }
 
+    @Test("rows decode from both engines' cells: integers at the limits, NULLs between values, text, timestamps", arguments: Backend.allCases)
+    func rowDecoding(_ backend: Backend) throws {
+        let test = try TestDatabase(backend)
+        let stamp = try #require(Timestamp(rfc3339: "2026-11-24T14:45:17.123456Z"))
+        let sql = backend == .postgres
+            ? "SELECT $1::bigint, NULL, $2::bigint, 'zürich ☃', $3::timestamptz, NULL::timestamptz, -0, '', true"
+            : "SELECT CAST($1 AS INTEGER), NULL, CAST($2 AS INTEGER), 'zürich ☃', $3, NULL, -0, '', 1"
+        let row = try test.database.read(tenant: nil) { work in
+            try work.transaction.connection.queryOne(sql, [.int(Int64.min), .int(Int64.max), .timestamp(stamp)])
+        }
+        let r = try #require(row)
+        #expect(r.count == 9)
+        #expect(try r.int(0) == Int64.min && r.optionalInt(1) == nil && r.int(2) == Int64.max)
+        #expect(try r.text(3) == "zürich ☃" && r.timestamp(4) == stamp && r.optionalTimestamp(5) == nil)
+        #expect(try r.int(6) == 0 && r.text(7) == "" && !r.isNull(7) && r.isNull(1) && r.bool(8))
+        #expect(r.cells == [String(Int64.min), nil, String(Int64.max), "zürich ☃", try r.text(4), nil, "0", "", try r.text(8)])
+        #expect(throws: SQLError.self) { try r.int(3) }
+        #expect(throws: SQLError.self) { try r.int(1) }
+        #expect(throws: SQLError.self) { try r.timestamp(3) }
+        #expect(throws: SQLError.self) { try r.text(9) }
+        let overflow = SQLRow(cells: ["9223372036854775808", "-9223372036854775809", "12a", "-", ""])
+        for i in 0..<5 { #expect(throws: SQLError.self) { try overflow.int(i) } }
+    }
+
     @Test("round trips are counted per connection")
     func roundTripsAreCounted() throws {
         for backend in Backend.allCases {
@@ -406,6 +431,54 @@ struct RepositoryContractTests {
         #expect(try owner.first?.bool(0) == true)
         let isOwner = try raw(b.tenant, "SELECT count(*) FROM pg_tables WHERE tablename = 'jobs' AND tableowner = current_user")
         #expect(try isOwner.first?.int(0) == 0)
+    }
+
+    @Test("PostgreSQL reads are one round trip per statement (no BEGIN/COMMIT), and row-level security still binds each one")
+    func scopedReadsKeepRowLevelSecurity() throws {
+        let test = try TestDatabase(.postgres)
+        let a = try Fixture.make(test.database)
+        let b = try Fixture.make(test.database)
+        _ = try a.job("A1")
+        _ = try b.job("B1")
+        _ = try b.job("B2")
+        // One connection, so every read below reuses what the one before left behind.
+        let db = PostgresDatabase(url: test.url, poolSize: 1)
+        func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
+            try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
+        }
+        for _ in 0..<3 {
+            #expect(try raw(a.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["A1"])
+            // The setting ended with its statement's implicit transaction: the next read,
+            // with no tenant, sees none and no rows (not A's left over).
+            #expect(try raw(nil, "SELECT coalesce(current_setting('app.tenant_id', true), '')").first?.text(0) == "")
+            #expect(try raw(nil, "SELECT count(*) FROM jobs").first?.int(0) == 0)
+            #expect(try raw(b.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["B1", "B2"])
+        }
+        // Two statements in one read: each is scoped, and each is one round trip (after
+        // the connection has prepared them once).
+        let counts = try db.read(tenant: b.tenant) { work -> [Int] in
+            let connection = work.transaction.connection
+            var counts: [Int] = []
+            for _ in 0..<2 {
+                let before = connection.roundTrips
+                _ = try connection.query("SELECT count(*) FROM jobs", [])
+                #expect(try connection.query("SELECT count(*) FROM users", []).first?.int(0) == 2)
+                counts.append(connection.roundTrips - before)
+            }
+            return counts
+        }
+        #expect(counts.last == 2, "two statements, two round trips: \(counts)")
+        #expect(try db.withConnection { try $0.queryOne("SELECT count(*) FROM jobs", [])?.int(0) } == 0, "nothing lingers on the connection")
+        // Still read-only: a write inside a read fails, and changes nothing.
+        #expect(throws: (any Error).self) {
+            try db.read(tenant: b.tenant) { work in try work.transaction.connection.execute("UPDATE jobs SET title = 'X'", []) }
+        }
+        // A savepoint inside a read goes on in a real (read-only, scoped) transaction.
+        let titles = try db.read(tenant: b.tenant) { work in
+            try work.savepoint { try work.transaction.connection.query("SELECT title FROM jobs ORDER BY title", []).map { try $0.text(0) } }
+        }
+        #expect(titles == ["B1", "B2"])
+        #expect(try raw(b.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["B1", "B2"])
     }
 
     private func slug(_ db: any Database, _ tenant: TenantID) throws -> String {

@@ -29,7 +29,7 @@ struct ApplicationRoutes: Sendable {
             try applications.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
                                         jobFromPath: jobFromPath, stage: stage, page: pagination.page)
         }
-        return pagination.response(result, Representation.application)
+        return pagination.response(result, ResourceJSON.write(application:to:))
     }
 
     func getApplication(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

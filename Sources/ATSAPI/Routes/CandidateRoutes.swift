@@ -28,7 +28,7 @@ struct CandidateRoutes: Sendable {
         let result = try database.read(tenant: context.tenant.id) { work in
             try candidates.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), filter: filter, page: pagination.page)
         }
-        return pagination.response(result, Representation.candidate)
+        return pagination.response(result, ResourceJSON.write(candidate:to:))
     }
 
     /// A person who never signed up: role candidate, no password (`invite: true` mails

@@ -27,7 +27,7 @@ struct JobRoutes: Sendable {
             try jobs.list(work, tenant: context.tenant.id, caller: try context.caller(in: work), status: status, q: query.string("q"),
                                 company: query.string("company"), location: query.string("location"), page: pagination.page)
         }
-        return pagination.response(result, Representation.job)
+        return pagination.response(result, ResourceJSON.write(job:to:))
     }
 
     func createJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -27,7 +27,7 @@ struct UserRoutes: Sendable {
         let result = try database.read(tenant: context.tenant.id) { work in
             try users.list(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), filter: filter, page: pagination.page)
         }
-        return pagination.response(result.items.map(Representation.user), total: result.total)
+        return pagination.response(result.items, total: result.total, ResourceJSON.write(user:to:))
     }
 
     func createUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -85,8 +85,8 @@ public final class SQLTransaction {
         var select = SQLStatement(prefix + "SELECT \(columns)\(position), \(counted) FROM \(table)" + condition.sql)
         condition.parameters.forEach { _ = select.bind($0) }
         if case .after(let createdAt, let id) = page.cursor {
-            // `created_at <=` bounds the index range on both engines (a plain OR of the two
-            // cases would make them walk from the newest row); the rest settles ties.
+            // `created_at <=` bounds the index range on both engines (PostgreSQL cannot bound
+            // it from a plain OR of the two cases); the rest settles ties.
             let time = select.bind(.timestamp(createdAt))
             select.append(" AND \(table).created_at <= \(time) AND (\(table).created_at < \(time) OR \(table).id < \(select.bind(.int(id))))")
         }
@@ -99,7 +99,7 @@ public final class SQLTransaction {
             for row in rows { items.append(try decode(row)) }
             let total: Int
             if let first = rows.first {
-                total = Int(try first.int(first.cells.count - 1))
+                total = Int(try first.int(first.count - 1))
             } else {
                 // A page past the end has no row to carry the total.
                 var count = SQLStatement(prefix + "SELECT \(counted)")
@@ -108,7 +108,7 @@ public final class SQLTransaction {
             }
             var next: PageCursor?
             if page.cursor != nil, rows.count == page.limit, let last = rows.last {
-                let at = last.cells.count - 3
+                let at = last.count - 3
                 next = .after(createdAt: try last.timestamp(at), id: try last.int(at + 1))
             }
             return PageResult(items: items, total: total, totalIsExact: countLimit.map { total < $0 } ?? true, next: next)

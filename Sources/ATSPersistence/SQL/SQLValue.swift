@@ -21,16 +21,63 @@ extension Timestamp {
     public var sqlText: String { rfc3339WithMicroseconds }
 }
 
-/// One result row as text cells (nil for NULL), read through typed accessors that
-/// throw instead of trapping when the database returns something unexpected.
+/// One result row as text cells (NULL apart), read through typed accessors that throw
+/// instead of trapping when the database returns something unexpected. The cells of a
+/// whole result sit back to back in one buffer shared by its rows (not a String per
+/// cell); a cell becomes a String only when read as text, and integers and timestamps
+/// are parsed from the bytes (every row of every list goes through here).
 public struct SQLRow: Sendable {
-    public let cells: [String?]
+    private let bytes: [UInt8]
+    /// Where each cell of the result ends in `bytes` (it starts where the previous one
+    /// ends); a NULL cell is stored as the bitwise complement of its (empty) end.
+    private let ends: [Int]
+    /// This row's first cell in `ends`.
+    private let first: Int
+    public let count: Int
 
-    public init(cells: [String?]) { self.cells = cells }
+    public init(cells: [String?]) {
+        var builder = SQLResultBuilder()
+        builder.beginRow()
+        for cell in cells {
+            if var cell {
+                cell.withUTF8 { builder.append(UnsafeRawBufferPointer($0)) }
+            } else {
+                builder.appendNull()
+            }
+        }
+        self = builder.rows()[0]
+    }
+
+    fileprivate init(bytes: [UInt8], ends: [Int], first: Int, count: Int) {
+        self.bytes = bytes
+        self.ends = ends
+        self.first = first
+        self.count = count
+    }
+
+
+    /// Every cell as text (tests, and the rare caller that splits a row).
+    public var cells: [String?] { (0..<count).map { try? optionalText($0) } }
+
+    /// Calls `body` with cell `i`'s bytes, or nil for NULL.
+    @inline(__always)
+    private func withCell<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws(SQLError) -> R) throws(SQLError) -> R {
+        guard i >= 0 && i < count else { throw .decoding("column \(i) missing") }
+        let cell = first + i
+        let end = ends[cell]
+        if end < 0 { return try body(nil) }
+        let start = cell == 0 ? 0 : (ends[cell - 1] < 0 ? ~ends[cell - 1] : ends[cell - 1])
+        return try bytes.withUnsafeBufferPointer { (all) throws(SQLError) -> R in
+            try body(UnsafeBufferPointer(rebasing: all[start..<end]))
+        }
+    }
+
+    public func isNull(_ i: Int) throws(SQLError) -> Bool {
+        try withCell(i) { $0 == nil }
+    }
 
     public func optionalText(_ i: Int) throws(SQLError) -> String? {
-        guard i < cells.count else { throw .decoding("column \(i) missing") }
-        return cells[i]
+        try withCell(i) { cell in cell.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     public func text(_ i: Int) throws(SQLError) -> String {
@@ -39,15 +86,40 @@ public struct SQLRow: Sendable {
     }
 
     public func int(_ i: Int) throws(SQLError) -> Int64 {
-        let value = try text(i)
-        guard let n = Int64(value) else { throw .decoding("column \(i) is not an integer") }
+        guard let n = try optionalInt(i) else { throw .decoding("column \(i) is NULL") }
         return n
     }
 
     public func optionalInt(_ i: Int) throws(SQLError) -> Int64? {
-        guard let value = try optionalText(i) else { return nil }
-        guard let n = Int64(value) else { throw .decoding("column \(i) is not an integer") }
-        return n
+        try withCell(i) { (cell) throws(SQLError) -> Int64? in
+            guard let cell else { return nil }
+            guard let n = SQLRow.parseInteger(cell) else { throw .decoding("column \(i) is not an integer") }
+            return n
+        }
+    }
+
+    /// Decimal digits with an optional sign, as both engines print integers.
+    private static func parseInteger(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var index = 0
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative || digits.first == UInt8(ascii: "+") { index = 1 }
+        guard index < digits.count else { return nil }
+        var magnitude: UInt64 = 0
+        while index < digits.count {
+            let digit = digits[index] &- 0x30
+            guard digit < 10 else { return nil }
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(digit))
+            guard !o1 && !o2 else { return nil }
+            magnitude = sum
+            index += 1
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return Int64(magnitude)
     }
 
     public func double(_ i: Int) throws(SQLError) -> Double {
@@ -66,14 +138,66 @@ public struct SQLRow: Sendable {
     }
 
     public func timestamp(_ i: Int) throws(SQLError) -> Timestamp {
-        guard let value = Timestamp(rfc3339: try text(i)) else { throw .decoding("column \(i) is not a timestamp") }
+        guard let value = try optionalTimestamp(i) else { throw .decoding("column \(i) is NULL") }
         return value
     }
 
     public func optionalTimestamp(_ i: Int) throws(SQLError) -> Timestamp? {
-        guard let value = try optionalText(i) else { return nil }
-        guard let stamp = Timestamp(rfc3339: value) else { throw .decoding("column \(i) is not a timestamp") }
-        return stamp
+        try withCell(i) { (cell) throws(SQLError) -> Timestamp? in
+            guard let cell else { return nil }
+            guard let stamp = Timestamp(rfc3339: cell) else { throw .decoding("column \(i) is not a timestamp") }
+            return stamp
+        }
+    }
+}
+
+/// Collects a result's rows as an adapter reads them: `beginRow`, then each cell.
+public struct SQLResultBuilder {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var rowStarts: [Int] = []
+
+    public init(rows: Int = 0, columns: Int = 0) {
+        if rows > 0 {
+            rowStarts.reserveCapacity(rows)
+            ends.reserveCapacity(rows * columns)
+            bytes.reserveCapacity(rows * columns * 16)
+        }
+    }
+
+    public mutating func beginRow() { rowStarts.append(ends.count) }
+
+    public mutating func appendNull() { ends.append(~bytes.count) }
+
+    public mutating func append(_ cell: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: cell)
+        ends.append(bytes.count)
+    }
+
+    /// An integer cell, as the decimal digits the text cells hold.
+    public mutating func append(_ n: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = n.magnitude
+            var i = 20
+            repeat {
+                i -= 1
+                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+                magnitude /= 10
+            } while magnitude > 0
+            if n < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
+        ends.append(bytes.count)
+    }
+
+    public func rows() -> [SQLRow] {
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(rowStarts.count)
+        for (index, start) in rowStarts.enumerated() {
+            let end = index + 1 < rowStarts.count ? rowStarts[index + 1] : ends.count
+            rows.append(SQLRow(bytes: bytes, ends: ends, first: start, count: end - start))
+        }
+        return rows
     }
 }
 
@@ -145,6 +269,14 @@ public protocol SQLConnection: AnyObject {
     /// True when the connection was found dead while sending a held begin: nothing of the
     /// transaction ran, so the unit of work may be retried on another connection.
     var lostBeforeFirstStatement: Bool { get }
+    /// Starts read-only work without a transaction where the driver can: each statement
+    /// then runs in an implicit transaction of its own, with the tenant scope and
+    /// read-only mode set for it in the same round trip (no BEGIN, no COMMIT). False:
+    /// the caller uses `begin` as for any transaction.
+    func beginScopedReads(tenant: TenantID?) -> Bool
+    /// Ends scoped reads; a script run meanwhile (a savepoint) had to open a transaction,
+    /// which this commits (or, `commit` false, rolls back).
+    func endScopedReads(commit: Bool) throws(SQLError)
 }
 
 extension SQLConnection {
@@ -155,6 +287,10 @@ extension SQLConnection {
     }
 
     public var lostBeforeFirstStatement: Bool { false }
+
+    public func beginScopedReads(tenant: TenantID?) -> Bool { false }
+
+    public func endScopedReads(commit: Bool) throws(SQLError) {}
 
     public func queryOne(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> SQLRow? {
         try query(sql, parameters).first

@@ -30,17 +30,29 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var rfc3339WithMicroseconds: String { format(alwaysFraction: true) }
 
     func format(alwaysFraction: Bool) -> String {
+        String(unsafeUninitializedCapacity: 27) { write(alwaysFraction: alwaysFraction, into: $0) }
+    }
+
+    /// Writes the `rfc3339` text into `out` (27 bytes at least) and returns its length
+    /// (JSON writers: no String in between).
+    public func writeRFC3339(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        write(alwaysFraction: false, into: out)
+    }
+
+    /// Writes the text into `out` (27 bytes at least) and returns its length.
+    private func write(alwaysFraction: Bool, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let days = microseconds >= 0 ? microseconds / 86_400_000_000 : (microseconds - 86_399_999_999) / 86_400_000_000
         let inDay = microseconds - days * 86_400_000_000
         let secondOfDay = inDay / 1_000_000
         let fraction = inDay % 1_000_000
         let (year, month, day) = Timestamp.civil(fromDays: days)
-        var out = [UInt8](repeating: 0, count: 27)
         func put(_ value: Int64, _ at: Int, _ width: Int) {
             var v = value < 0 ? 0 : value
-            for i in stride(from: at + width - 1, through: at, by: -1) {
-                out[i] = UInt8(v % 10) + 0x30
+            var i = at + width - 1
+            while i >= at {
+                out[i] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
                 v /= 10
+                i -= 1
             }
         }
         put(year, 0, 4); out[4] = 0x2D; put(month, 5, 2); out[7] = 0x2D; put(day, 8, 2); out[10] = 0x54
@@ -52,13 +64,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             length = 26
         }
         out[length] = 0x5A
-        return String(decoding: out[0...length], as: UTF8.self)
+        return length + 1
     }
 
     /// Parses RFC 3339 with a `Z` or `±HH:MM` offset (also a space instead of `T`, and a
     /// `+00` offset, as PostgreSQL prints timestamptz in UTC).
     public init?(rfc3339 text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ Timestamp(rfc3339: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// The same, from UTF-8 bytes (a database cell, without making a String of it).
+    public init?(rfc3339 b: UnsafeBufferPointer<UInt8>) {
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= b.count else { return nil }
             var n: Int64 = 0
