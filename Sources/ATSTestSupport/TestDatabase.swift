@@ -232,13 +232,21 @@ public struct Fixture: Sendable {
 /// database stamps (`TestDatabase(_:clock:)`).
 public final class TestClock: Sendable {
     private let offset = Atomic<Int64>(0)
+    /// Non-zero: every stamp is this instant (rows created together tie on created_at).
+    private let frozen = Atomic<Int64>(0)
 
     public init() {}
 
     /// Stamps from now on are `hours` away from the real time.
     public func set(hours: Double) { offset.store(Int64(hours * 3_600_000_000), ordering: .relaxed) }
 
+    /// Stamps from now on are all `time` (nil: the moving clock again).
+    public func freeze(at time: Timestamp?) { frozen.store(time?.microseconds ?? 0, ordering: .relaxed) }
+
     public var now: @Sendable () -> Timestamp {
-        { [self] in Timestamp(microseconds: Timestamp.now().microseconds + offset.load(ordering: .relaxed)) }
+        { [self] in
+            let fixed = frozen.load(ordering: .relaxed)
+            return Timestamp(microseconds: fixed != 0 ? fixed : Timestamp.now().microseconds + offset.load(ordering: .relaxed))
+        }
     }
 }

@@ -38,6 +38,8 @@ public enum OpenAPIDocument {
         var body: String? = nil
         var formLogin = false
         var paginated = false
+        /// Also takes the keyset `cursor` (docs/api-reference.md, Pagination).
+        var keyset = false
         var ifMatch = false
         /// A POST that takes `Idempotency-Key`; false where the answer holds a token or a
         /// secret (`IdempotencyPolicy.ignored`).
@@ -66,6 +68,10 @@ public enum OpenAPIDocument {
                                       description: "Page size, 1-100"))
                 list.append(Parameter(name: "offset", location: .query, schema: .object([("type", .string("integer")), ("minimum", .int(0)), ("maximum", .int(Int64(Pagination.maxOffset))), ("default", .int(0))]),
                                       description: "Rows to skip"))
+            }
+            if keyset {
+                list.append(Parameter(name: "cursor", location: .query, schema: OpenAPIDocument.cursor,
+                                      description: "Keyset paging: empty for the first page, then the value in Link rel=next (opaque); not with a non-zero offset"))
             }
             if ifMatch {
                 list.append(Parameter(name: "If-Match", location: .header, schema: OpenAPIDocument.string, description: "The ETag you read; 412 if the application changed since"))
@@ -114,6 +120,8 @@ public enum OpenAPIDocument {
     static let queryText: JSONValue = .object([("type", .string("string")), ("pattern", .string(noNUL))])
     static let tenantSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9][A-Za-z0-9-]{1,62}$"))])
     static let operatorSlug: JSONValue = .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9-]{1,62}$"))])
+    /// What `Pagination.text` writes (a client passes it on as it came).
+    static let cursor: JSONValue = .object([("type", .string("string")), ("pattern", .string("^(-?[0-9]{1,19}_[1-9][0-9]{0,18})?$"))])
     static let idempotencyKey: JSONValue = .object([("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(255)),
                                                     ("pattern", .string("^[\\x21-\\x7E]+$"))])
 
@@ -170,7 +178,7 @@ public enum OpenAPIDocument {
                   query: [("status", enumeration(JobStatus.allCases.map(\.rawValue)), "Staff only: this status"),
                           ("q", queryText, "Case-insensitive substring of title, company, location, description"),
                           ("company", queryText, "Exact company, ignoring case"), ("location", queryText, "Exact location, ignoring case")],
-                  paginated: true, success: (200, "Jobs", arrayOf("Job")), errors: [400, 401, 422]),
+                  paginated: true, keyset: true, success: (200, "Jobs", arrayOf("Job")), errors: [400, 401, 422]),
         Operation(method: "POST", path: "/api/jobs/", summary: "Create a job (recruiter, admin)", tag: "jobs", access: .required,
                   body: "CreateJobRequest", success: (201, "The job (Location header)", ref("Job")), errors: [400, 401, 403, 415, 422]),
         Operation(method: "GET", path: "/api/jobs/{job_id}", summary: "A job (drafts only for staff)", tag: "jobs", pathParameters: ["job_id"],
@@ -184,11 +192,11 @@ public enum OpenAPIDocument {
                   errors: [400, 401, 403, 404, 409, 415, 422]),
         Operation(method: "GET", path: "/api/jobs/{job_id}/applications", summary: "A job's applications (staff)", tag: "applications", access: .required,
                   pathParameters: ["job_id"], query: [("stage", .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9_-]{0,39}$"))]), "Only this stage (a key)")], paginated: true,
-                  success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 403, 404, 422]),
+                  keyset: true, success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 403, 404, 422]),
 
         Operation(method: "GET", path: "/api/applications", summary: "Applications: your own (candidates) or the tenant's (staff)", tag: "applications",
                   access: .required, query: [("job_id", id(minimum: 1), "Only this job"), ("stage", .object([("type", .string("string")), ("pattern", .string("^[a-z0-9][a-z0-9_-]{0,39}$"))]), "Only this stage (a key)")],
-                  paginated: true, success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 422]),
+                  paginated: true, keyset: true, success: (200, "Applications, newest first", arrayOf("Application")), errors: [400, 401, 422]),
         Operation(method: "GET", path: "/api/applications/{application_id}", summary: "An application (staff, or its candidate) with its ETag",
                   tag: "applications", access: .required, pathParameters: ["application_id"], success: (200, "The application", ref("Application")),
                   errors: [401, 404]),
@@ -206,7 +214,7 @@ public enum OpenAPIDocument {
                   query: [("q", queryText, "Case-insensitive substring of name, email, phone or a tag"),
                           ("tag", .object([("type", .string("array")), ("items", queryText)]), "Repeatable (tag=a&tag=b): the candidate has every one"),
                           ("source", queryText, "Exact source"), ("job_id", id(minimum: 1), "Applied to this job")],
-                  paginated: true, success: (200, "Candidates", arrayOf("Candidate")), errors: [400, 401, 403, 422]),
+                  paginated: true, keyset: true, success: (200, "Candidates", arrayOf("Candidate")), errors: [400, 401, 403, 422]),
         Operation(method: "POST", path: "/api/candidates", summary: "Add a candidate without a password (staff); 409 with existing_id for a candidate's email",
                   tag: "candidates", access: .required, body: "CreateCandidateRequest", success: (201, "The candidate (Location)", ref("Candidate")),
                   errors: [400, 401, 403, 409, 415, 422]),
@@ -473,8 +481,8 @@ public enum OpenAPIDocument {
         if op.paginated {
             success.append(("headers", .object([
                 ("X-Total-Count", .object([("description", .string("Rows matching the filters")), ("schema", .object([("type", .string("integer"))]))])),
-                ("Link", .object([("description", .string("RFC 8288 next/prev links")), ("schema", string)])),
-                ("X-Total-Count-Exact", .object([("description", .string("false when counting stopped at a bound (the candidates list counts up to 10,000): X-Total-Count is then a lower bound")),
+                ("Link", .object([("description", .string("RFC 8288 next/prev links (in keyset mode, next only, with the next cursor)")), ("schema", string)])),
+                ("X-Total-Count-Exact", .object([("description", .string("false when counting stopped at a bound (the jobs, applications and candidates lists and the audit log count up to 10,000): X-Total-Count is then a lower bound")),
                                                  ("schema", enumeration(["false"]))])),
             ])))
         }

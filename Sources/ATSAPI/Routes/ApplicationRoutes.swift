@@ -22,14 +22,14 @@ struct ApplicationRoutes: Sendable {
     /// Candidates see their own applications; staff see the tenant's.
     func listApplications(_ request: HTTPRequest, _ context: APIContext, jobFromPath: Bool) throws -> HTTPResponse {
         let query = try QueryReader(request)
-        let pagination = try Pagination(request, query)
+        let pagination = try Pagination(request, query, keyset: true)
         let stage = try query.stage("stage")
         let job = try jobFromPath ? JobID(try context.pathID("job_id")) : query.id("job_id").map(JobID.init(rawValue:))
         let result = try database.read(tenant: context.tenant.id) { work in
             try applications.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), job: job,
                                         jobFromPath: jobFromPath, stage: stage, page: pagination.page)
         }
-        return pagination.response(result.items, total: result.total, ResourceJSON.write(application:to:))
+        return pagination.response(result, ResourceJSON.write(application:to:))
     }
 
     func getApplication(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -21,14 +21,14 @@ struct CandidateRoutes: Sendable {
 
     func listCandidates(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let query = try QueryReader(request)
-        let pagination = try Pagination(request, query)
+        let pagination = try Pagination(request, query, keyset: true)
         // Tags are stored lower-cased and trimmed (ProfileFields): the filter is read alike.
         let filter = CandidateFilter(q: query.string("q"), tags: ProfileFields.unique(query.strings("tag").map { $0.lowercased() }),
                                      source: query.string("source"), jobID: try query.id("job_id").map(JobID.init(rawValue:)))
         let result = try database.read(tenant: context.tenant.id) { work in
             try candidates.list(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), filter: filter, page: pagination.page)
         }
-        return pagination.response(result.items, total: result.total, exact: result.totalIsExact, ResourceJSON.write(candidate:to:))
+        return pagination.response(result, ResourceJSON.write(candidate:to:))
     }
 
     /// A person who never signed up: role candidate, no password (`invite: true` mails

@@ -21,13 +21,13 @@ struct JobRoutes: Sendable {
 
     func listJobs(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let query = try QueryReader(request)
-        let pagination = try Pagination(request, query)
+        let pagination = try Pagination(request, query, keyset: true)
         let status = try query.choice("status", JobStatus.self)
         let result = try database.read(tenant: context.tenant.id) { work in
             try jobs.list(work, tenant: context.tenant.id, caller: try context.caller(in: work), status: status, q: query.string("q"),
                                 company: query.string("company"), location: query.string("location"), page: pagination.page)
         }
-        return pagination.response(result.items, total: result.total, ResourceJSON.write(job:to:))
+        return pagination.response(result, ResourceJSON.write(job:to:))
     }
 
     func createJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -137,52 +137,84 @@ extension HTTPResponse {
 }
 
 /// `limit`/`offset` from the query, and the `X-Total-Count` and RFC 8288 `Link` headers of
-/// the page that came back.
+/// the page that came back. Lists read `keyset` take an opt-in `cursor` too (docs/api-reference.md,
+/// Pagination): `cursor=` (empty) starts, and each full page's `Link: rel="next"` carries
+/// the cursor of the next one; without it the paging is exactly limit/offset.
 struct Pagination {
     static let maxOffset = 1_000_000_000
     let page: Page
     private let path: String
     private let otherParameters: [(name: String, value: String)]
 
-    init(_ request: HTTPRequest, _ query: QueryReader) throws(APIError) {
-        page = Page(limit: try query.integer("limit", default: 20, range: 1...100),
-                    offset: try query.integer("offset", default: 0, range: 0...Pagination.maxOffset))
+    init(_ request: HTTPRequest, _ query: QueryReader, keyset: Bool = false) throws(APIError) {
+        let limit = try query.integer("limit", default: 20, range: 1...100)
+        let offset = try query.integer("offset", default: 0, range: 0...Pagination.maxOffset)
+        let cursor = keyset ? try query.cursor("cursor") : nil
+        if cursor != nil && offset != 0 { throw .validation([FieldError("offset", "cannot be combined with cursor")]) }
+        page = Page(limit: limit, offset: offset, cursor: cursor)
         path = String(request.path)
-        otherParameters = query.nonPaging
+        otherParameters = keyset ? query.nonPaging.filter { $0.name != "cursor" } : query.nonPaging
     }
 
     /// `exact` false: counting stopped at a bound, so `total` is a lower bound (said by
     /// `X-Total-Count-Exact: false`) and a full page means there may be a next one.
-    func headers(total: Int, exact: Bool = true, itemCount: Int = 0) -> HTTPHeaders {
+    /// `next`: in keyset mode, where the next page starts (nil on the last page).
+    func headers(total: Int, exact: Bool = true, itemCount: Int = 0, next: PageCursor? = nil) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add("X-Total-Count", String(total))
         if !exact { headers.add("X-Total-Count-Exact", "false") }
         var links: [String] = []
-        let hasNext = page.offset + page.limit < total || (!exact && itemCount == page.limit)
-        if hasNext { links.append("<\(url(offset: page.offset + page.limit))>; rel=\"next\"") }
-        if page.offset > 0 { links.append("<\(url(offset: max(0, page.offset - page.limit)))>; rel=\"prev\"") }
+        if page.cursor != nil {
+            // Keyset mode only goes forward; a full page may be followed by an empty one.
+            if let next { links.append("<\(url(["cursor=\(Pagination.encode(Pagination.text(next)))"]))>; rel=\"next\"") }
+        } else {
+            let hasNext = page.offset + page.limit < total || (!exact && itemCount == page.limit)
+            if hasNext { links.append("<\(url(["offset=\(page.offset + page.limit)"]))>; rel=\"next\"") }
+            if page.offset > 0 { links.append("<\(url(["offset=\(max(0, page.offset - page.limit))"]))>; rel=\"prev\"") }
+        }
         if !links.isEmpty { headers.add("Link", links.joined(separator: ", ")) }
         return headers
     }
 
-    private func url(offset: Int) -> String {
+    private func url(_ position: [String]) -> String {
         var parts = otherParameters.map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }
         parts.append("limit=\(page.limit)")
-        parts.append("offset=\(offset)")
+        parts += position
         return path + "?" + parts.joined(separator: "&")
     }
 
     private static func encode(_ s: String) -> String { PercentEncoding.encode(s) }
 
-    func response(_ items: [JSONValue], total: Int, exact: Bool = true) -> HTTPResponse {
-        .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count))
+    /// A cursor as the API writes it: opaque to clients (`<created_at µs>_<id>` today).
+    static func text(_ cursor: PageCursor) -> String {
+        switch cursor {
+        case .start: return ""
+        case .after(let createdAt, let id): return "\(createdAt.microseconds)_\(id)"
+        }
+    }
+
+    /// The cursor `text` wrote; nil for anything else.
+    static func cursor(_ text: String) -> PageCursor? {
+        if text.isEmpty { return .start }
+        let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count <= 20, let micros = Int64(parts[0]), let id = PathID.parse(String(parts[1])) else { return nil }
+        return .after(createdAt: Timestamp(microseconds: micros), id: id)
+    }
+
+    func response(_ items: [JSONValue], total: Int, exact: Bool = true, next: PageCursor? = nil) -> HTTPResponse {
+        .json(200, .array(items), headers: headers(total: total, exact: exact, itemCount: items.count, next: next))
     }
 
     /// The page written straight to bytes by `write` (the busiest lists: no tree per row).
-    func response<Item>(_ items: [Item], total: Int, exact: Bool = true, _ write: (Item, inout JSONWriter) -> Void) -> HTTPResponse {
+    func response<Item>(_ items: [Item], total: Int, exact: Bool = true, next: PageCursor? = nil, _ write: (Item, inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter(capacity: 64 + 320 * items.count)
         writer.array(items) { write($1, &$0) }
-        return .json(200, writer.finish(), headers: headers(total: total, exact: exact, itemCount: items.count))
+        return .json(200, writer.finish(), headers: headers(total: total, exact: exact, itemCount: items.count, next: next))
+    }
+
+    /// A repository's page (its count's exactness and, in keyset mode, the next cursor), written by `write`.
+    func response<Item>(_ result: PageResult<Item>, _ write: (Item, inout JSONWriter) -> Void) -> HTTPResponse {
+        response(result.items, total: result.total, exact: result.totalIsExact, next: result.next, write)
     }
 }
 

@@ -1,6 +1,7 @@
 import ATSDomain
 import ATSSupport
 import ATSHTTP
+import ATSPersistence
 
 /// Reads a JSON object body field by field, collecting every problem so that one 422
 /// lists them all. Unknown fields are errors (typos never pass silently).
@@ -299,6 +300,13 @@ struct QueryReader {
         guard let text = given(name) else { return nil }
         guard let stage = Stage(rawValue: text) else { throw .validation([FieldError(name, "must be a stage key ([a-z0-9][a-z0-9_-]{0,39})")]) }
         return stage
+    }
+
+    /// A keyset cursor (`Pagination`): empty starts; anything the API did not write is 422.
+    func cursor(_ name: String) throws(APIError) -> PageCursor? {
+        guard let text = given(name) else { return nil }
+        guard let cursor = Pagination.cursor(text) else { throw .validation([FieldError(name, "is not a cursor from a Link header")]) }
+        return cursor
     }
 
     /// Every parameter except the paging ones (to build `Link` URLs).

@@ -8,6 +8,10 @@ public struct SQLApplicationRepository: ApplicationRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
+    /// The most applications a list counts (`PageResult.totalIsExact` false at it): an
+    /// exact count would walk a large tenant's index on every page (docs/data-layer.md).
+    public static let countLimit = 10_000
+
     static let applicationColumns = "tenant_id, id, job_id, candidate_id, stage, cover_letter, resume_url, version, created_at, updated_at, source, resume_document_id"
         + ", rejection_reason_id, rejection_reason, rejection_note"
     /// The columns after `applicationColumns`.
@@ -116,7 +120,8 @@ public struct SQLApplicationRepository: ApplicationRepository {
         if let job = filter.jobID { condition.append(" AND job_id = \(condition.bind(.int(job.rawValue)))") }
         if let candidate = filter.candidateID { condition.append(" AND candidate_id = \(condition.bind(.int(candidate.rawValue)))") }
         if let stage = filter.stage { condition.append(" AND stage = \(condition.bind(.text(stage.rawValue)))") }
-        return try tx.page("applications", columns: Self.applicationColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.application)
+        return try tx.page("applications", columns: Self.applicationColumns, where: condition, orderBy: SQLTransaction.newestFirst, page: page,
+                           countLimit: Self.countLimit, decode: Self.application)
     }
 
     public func changeStage(_ tenant: TenantID, id: ApplicationID, from: Stage, to stage: Stage, expectedVersion: Int64, actor: UserID?, note: String?,

@@ -23,6 +23,7 @@ public struct SQLCandidateRepository: CandidateRepository {
         // primary key. On PostgreSQL the set is an array (`id = ANY(ARRAY(…))`, an init
         // plan): fresh rows without statistics once planned `IN (…)` as nested loops
         // that took 7.8 s for 10,000 candidates.
+        var matches: String?
         if let q = filter.q {
             if tx.capabilities.distributed {
                 // Citus would run the function inside the query on the shard, where its own
@@ -33,7 +34,9 @@ public struct SQLCandidateRepository: CandidateRepository {
                 let array = "{" + ids.map(String.init).joined(separator: ",") + "}"
                 condition.append(" AND users.id = ANY(CAST(\(condition.bind(.text(array))) AS bigint[]))")
             } else {
-                condition.append(" AND " + idIn(searchIDs(q, &condition)))
+                // Searched once for the page and its count (a CTE), not once for each.
+                matches = "matches(user_id) AS (\(searchIDs(q, &condition)))"
+                condition.append(" AND " + idIn("SELECT user_id FROM matches"))
             }
         }
         if !filter.tags.isEmpty {
@@ -47,7 +50,7 @@ public struct SQLCandidateRepository: CandidateRepository {
         }
         // Counted up to 10,000 (X-Total-Count-Exact: false past it): an exact count of
         // a 100,000-candidate pool would walk it on every page.
-        return try tx.page("users", columns: SQLUserRepository.userColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page,
+        return try tx.page("users", columns: SQLUserRepository.userColumns, with: matches, where: condition, orderBy: SQLTransaction.newestFirst, page: page,
                            countLimit: Self.countLimit,
                            decode: SQLUserRepository.user)
     }

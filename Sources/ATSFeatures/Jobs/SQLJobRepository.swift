@@ -8,6 +8,10 @@ public struct SQLJobRepository: JobRepository {
 
     public init(_ tx: SQLTransaction) { self.tx = tx }
 
+    /// The most jobs a list counts (`PageResult.totalIsExact` false at it): an exact
+    /// count would walk a large tenant's index on every page (docs/data-layer.md).
+    public static let countLimit = 10_000
+
     private static let jobColumns = "tenant_id, id, title, company, description, location, status, created_by, created_at, updated_at"
 
     private static func job(_ row: SQLRow) throws(SQLError) -> Job {
@@ -53,7 +57,8 @@ public struct SQLJobRepository: JobRepository {
         }
         if let company = filter.company { condition.append(" AND lower(company) = lower(CAST(\(condition.bind(.text(company))) AS TEXT))") }
         if let location = filter.location { condition.append(" AND lower(location) = lower(CAST(\(condition.bind(.text(location))) AS TEXT))") }
-        return try tx.page("jobs", columns: Self.jobColumns, where: condition, orderBy: "created_at DESC, id DESC", page: page, decode: Self.job)
+        return try tx.page("jobs", columns: Self.jobColumns, where: condition, orderBy: SQLTransaction.newestFirst, page: page,
+                           countLimit: Self.countLimit, decode: Self.job)
     }
 
     public func update(_ tenant: TenantID, id: JobID, _ changes: JobChanges) throws -> Job {

@@ -58,21 +58,40 @@ public final class SQLTransaction {
         }
     }
 
+    /// The order of the lists that page by keyset (`Page.cursor`).
+    public static let newestFirst = "created_at DESC, id DESC"
+
     /// `SELECT columns FROM table <condition> ORDER BY <order>`, one page of it, and the
     /// total that matches `condition`.
     /// `countLimit`: count at most that many matching rows (`PageResult.totalIsExact`
     /// false when reached), for lists whose exact count would walk a large tenant.
-    public func page<T>(_ table: String, columns: String, where condition: SQLStatement, orderBy order: String, page: Page,
-                        countLimit: Int? = nil, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+    /// `page.cursor` (keyset mode) needs `order` to be `newestFirst`; the total still
+    /// counts the whole list, not what is left after the cursor.
+    /// `with`: a common table expression (`name(columns) AS (…)`, its placeholders bound in
+    /// `condition`) that `condition` reads: computed once for the page and its count
+    /// where the condition would otherwise run the same subquery twice.
+    public func page<T>(_ table: String, columns: String, with common: String? = nil, where condition: SQLStatement, orderBy order: String,
+                        page: Page, countLimit: Int? = nil, decode: (SQLRow) throws(SQLError) -> T) throws(StorageError) -> PageResult<T> {
+        if page.cursor != nil && order != Self.newestFirst { throw StorageError.internalError("keyset paging needs the newest-first order") }
         // The total rides along as an uncorrelated scalar subquery over the same bound
         // parameters: both engines compute it once, and it saves a round trip. (A
         // window `count(*) OVER ()` measured far slower: it makes both engines
         // materialize and sort every matching row instead of walking the index.)
         let counted = countLimit.map { "(SELECT count(*) FROM (SELECT 1 FROM \(table)\(condition.sql) LIMIT \($0)) AS bounded)" }
             ?? "(SELECT count(*) FROM \(table)\(condition.sql))"
-        var select = SQLStatement("SELECT \(columns), \(counted) FROM \(table)" + condition.sql + " ORDER BY " + order)
+        // Keyset mode also selects each row's position, for the next cursor.
+        let position = page.cursor == nil ? "" : ", \(table).created_at, \(table).id"
+        let prefix = common.map { "WITH \($0) " } ?? ""
+        var select = SQLStatement(prefix + "SELECT \(columns)\(position), \(counted) FROM \(table)" + condition.sql)
         condition.parameters.forEach { _ = select.bind($0) }
-        select.append(" LIMIT \(select.bind(.int(Int64(page.limit)))) OFFSET \(select.bind(.int(Int64(page.offset))))")
+        if case .after(let createdAt, let id) = page.cursor {
+            // `created_at <=` bounds the index range on both engines (PostgreSQL cannot bound
+            // it from a plain OR of the two cases); the rest settles ties.
+            let time = select.bind(.timestamp(createdAt))
+            select.append(" AND \(table).created_at <= \(time) AND (\(table).created_at < \(time) OR \(table).id < \(select.bind(.int(id))))")
+        }
+        select.append(" ORDER BY " + order)
+        select.append(" LIMIT \(select.bind(.int(Int64(page.limit)))) OFFSET \(select.bind(.int(Int64(page.cursor == nil ? page.offset : 0))))")
         return try run { () throws(SQLError) -> PageResult<T> in
             let rows = try connection.query(select.sql, select.parameters)
             var items: [T] = []
@@ -83,11 +102,16 @@ public final class SQLTransaction {
                 total = Int(try first.int(first.count - 1))
             } else {
                 // A page past the end has no row to carry the total.
-                var count = SQLStatement("SELECT \(counted)")
+                var count = SQLStatement(prefix + "SELECT \(counted)")
                 condition.parameters.forEach { _ = count.bind($0) }
                 total = Int(try connection.queryOne(count.sql, count.parameters)?.int(0) ?? 0)
             }
-            return PageResult(items: items, total: total, totalIsExact: countLimit.map { total < $0 } ?? true)
+            var next: PageCursor?
+            if page.cursor != nil, rows.count == page.limit, let last = rows.last {
+                let at = last.count - 3
+                next = .after(createdAt: try last.timestamp(at), id: try last.int(at + 1))
+            }
+            return PageResult(items: items, total: total, totalIsExact: countLimit.map { total < $0 } ?? true, next: next)
         }
     }
 
