@@ -123,9 +123,9 @@ final class PostgresConnection: SQLConnection {
     func beginScopedReads(tenant: TenantID?) -> Bool {
         guard !distributed else { return false }
         lostBeforeFirstStatement = false
-        var statement = "SELECT set_config('transaction_read_only', 'on', true)"
-        // Our own Int64 as digits, never client text (as in `scopeToTenant`).
-        if let tenant { statement += ", set_config('app.tenant_id', '\(tenant.rawValue)', true)" }
+        // Prepared once per connection (the tenant a parameter), like any statement.
+        let statement = tenant == nil ? "SELECT set_config('transaction_read_only', 'on', true)"
+            : "SELECT set_config('transaction_read_only', 'on', true), set_config('app.tenant_id', $1, true)"
         readScope = (statement, tenant)
         scopedReadsInTransaction = false
         return true
@@ -233,7 +233,7 @@ final class PostgresConnection: SQLConnection {
 
     private func run(_ sql: String, _ parameters: [SQLValue], binaryResult: Bool = false) throws(SQLError) -> OpaquePointer {
         if let scope = readScope, !scopedReadsInTransaction {
-            return try runPipelined([scope.statement], sql, parameters, binaryResult: binaryResult)
+            return try runPipelined([scope.statement], scope: scope.tenant.map { [.text(String($0.rawValue))] } ?? [], sql, parameters, binaryResult: binaryResult)
         }
         if !heldBegin.isEmpty {
             let begin = heldBegin
@@ -254,10 +254,12 @@ final class PostgresConnection: SQLConnection {
         return result
     }
 
-    /// The held BEGIN and tenant scope, the statement's PREPARE when this connection has
-    /// not seen it, and the statement itself, in one round trip (libpq pipeline mode):
-    /// a transaction's first statement costs no extra round trip for its BEGIN.
-    private func runPipelined(_ begin: [String], _ sql: String, _ parameters: [SQLValue], binaryResult: Bool) throws(SQLError) -> OpaquePointer {
+    /// The held BEGIN and tenant scope (or a scoped read's prepared scope statement), the
+    /// statement's PREPARE when this connection has not seen it, and the statement itself,
+    /// in one round trip (libpq pipeline mode): a transaction's first statement costs no
+    /// extra round trip for its BEGIN, and a scoped read is one round trip in all.
+    private func runPipelined(_ begin: [String], scope: [SQLValue]? = nil, _ sql: String, _ parameters: [SQLValue],
+                              binaryResult: Bool) throws(SQLError) -> OpaquePointer {
         _ = try PostgresConnection.texts(parameters)  // refuses a NUL before anything is sent
         guard PQenterPipelineMode(handle) == 1 else { throw lostOrOther(nil) }
         var results: [OpaquePointer] = []
@@ -265,14 +267,33 @@ final class PostgresConnection: SQLConnection {
             results.forEach { PQclear($0) }
             PQexitPipelineMode(handle)
         }
-        let known = statements[sql]
-        let name = known ?? nextStatementName()
+        // Prepared statements in this pipeline: (text, name, whether it is new here).
+        var prepared: [(sql: String, name: String, new: Bool)] = []
         var sent = true
-        for statement in begin { sent = sent && PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 0) == 1 }
-        if known == nil { sent = sent && PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1 }
-        sent = sent && ((try? PostgresConnection.withParameters(parameters) { values, lengths, formats in
-            PQsendQueryPrepared(handle, name, Int32(parameters.count), values, lengths, formats, binaryResult ? 1 : 0)
-        }) ?? 0) == 1
+        // Per command sent, in order: the statement name when it is a PREPARE.
+        var commands: [String?] = []
+        func sendPrepared(_ text: String, _ values: [SQLValue], binary: Bool) {
+            let known = statements[text]
+            let name = known ?? nextStatementName()
+            prepared.append((text, name, known == nil))
+            if known == nil {
+                sent = sent && PQsendPrepare(handle, name, text, Int32(values.count), nil) == 1
+                commands.append(name)
+            }
+            sent = sent && ((try? PostgresConnection.withParameters(values) { v, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(values.count), v, lengths, formats, binary ? 1 : 0)
+            }) ?? 0) == 1
+            commands.append(nil)
+        }
+        for statement in begin {
+            if let scope {
+                sendPrepared(statement, scope, binary: false)
+            } else {
+                sent = sent && PQsendQueryParams(handle, statement, 0, nil, nil, nil, nil, 0) == 1
+                commands.append(nil)
+            }
+        }
+        sendPrepared(sql, parameters, binary: binaryResult)
         sent = sent && PQpipelineSync(handle) == 1
         roundTrips += 1
         guard sent else {
@@ -280,10 +301,9 @@ final class PostgresConnection: SQLConnection {
             throw lostOrOther(nil)
         }
         // One result per command (each followed by a NULL), then the sync.
-        let commands = begin.count + (known == nil ? 1 : 0) + 1
         var firstError: SQLError?
-        var prepareSucceeded = false
-        for position in 0..<commands {
+        var succeededPrepares: Set<String> = []
+        for command in commands {
             guard let result = PQgetResult(handle) else {
                 // Nothing of the transaction can have committed: a retry is safe.
                 lostBeforeFirstStatement = PQstatus(handle) != CONNECTION_OK
@@ -292,7 +312,7 @@ final class PostgresConnection: SQLConnection {
             results.append(result)
             while let extra = PQgetResult(handle) { PQclear(extra) }
             let status = PQresultStatus(result)
-            if known == nil && position == begin.count && status == PGRES_COMMAND_OK { prepareSucceeded = true }
+            if let name = command, status == PGRES_COMMAND_OK { succeededPrepares.insert(name) }
             if firstError == nil && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK {
                 firstError = status == PGRES_PIPELINE_ABORTED ? .other(code: "PG", message: "pipeline aborted") : classify(result)
                 if case .connectionLost = firstError { lostBeforeFirstStatement = true }
@@ -305,7 +325,7 @@ final class PostgresConnection: SQLConnection {
             if status == PGRES_PIPELINE_SYNC { break }
         }
         // The server keeps a statement it prepared even when what followed failed.
-        if prepareSucceeded { statements[sql] = name }
+        for entry in prepared where entry.new && succeededPrepares.contains(entry.name) { statements[entry.sql] = entry.name }
         if let firstError { throw firstError }
         // Hand the statement's own result to the caller (the others are cleared).
         return results.removeLast()
