@@ -10,9 +10,23 @@ public final class ServerMetrics: Sendable {
         let status: Int
     }
 
+    /// One route's counts and latencies: a request costs one dictionary lookup (by the
+    /// route template) and a short scan of the few method/status pairs the route sees.
+    struct RouteStats {
+        var counts: [(method: String, status: Int, count: Int)] = []
+        var durations = Histogram(bounds: ServerMetrics.bounds)
+
+        mutating func add(method: String, status: Int, count: Int) {
+            if let i = counts.firstIndex(where: { $0.status == status && $0.method == method }) {
+                counts[i].count += count
+            } else {
+                counts.append((method, status, count))
+            }
+        }
+    }
+
     struct Shard {
-        var requests: [RequestKey: Int] = [:]
-        var durations: [String: Histogram] = [:]
+        var routes: [String: RouteStats] = [:]
     }
 
     static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -37,13 +51,19 @@ public final class ServerMetrics: Sendable {
 
     /// The methods recorded by name; any other token is `other`, so a client cannot grow
     /// the label set (and `/metrics`) without bound. Routes are the router's templates.
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 
     func record(shard: Int, method: String, route: String, status: Int, seconds: Double) {
-        let method = ServerMetrics.knownMethods.contains(method) ? method : "other"
+        let method = ServerMetrics.isKnown(method) ? method : "other"
         shards[shard % shards.count].mutex.withLock { s in
-            s.requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
-            s.durations[route, default: Histogram(bounds: ServerMetrics.bounds)].observe(seconds)
+            s.routes[route, default: RouteStats()].add(method: method, status: status, count: 1)
+            s.routes[route]?.durations.observe(seconds)
+        }
+    }
+
+    private static func isKnown(_ method: String) -> Bool {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT": return true
+        default: return false
         }
     }
 
@@ -78,18 +98,21 @@ public final class ServerMetrics: Sendable {
         var merged = Shard()
         for shard in shards {
             shard.mutex.withLock { s in
-                for (key, n) in s.requests { merged.requests[key, default: 0] += n }
-                for (route, h) in s.durations { merged.durations[route, default: Histogram(bounds: ServerMetrics.bounds)].merge(h) }
+                for (route, stats) in s.routes {
+                    for entry in stats.counts { merged.routes[route, default: RouteStats()].add(method: entry.method, status: entry.status, count: entry.count) }
+                    merged.routes[route, default: RouteStats()].durations.merge(stats.durations)
+                }
             }
         }
+        let requests = merged.routes.flatMap { route, stats in stats.counts.map { (key: RequestKey(method: $0.method, route: route, status: $0.status), n: $0.count) } }
         var out = PrometheusText()
         out.family("http_requests_total", .counter, help: "HTTP requests answered, by method, route template and status.")
-        for (key, n) in merged.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+        for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
             out.sample("http_requests_total", [("method", key.method), ("route", key.route), ("status", String(key.status))], n)
         }
         out.family("http_request_duration_seconds", .histogram, help: "Time from a complete request to its response, by route template.")
-        for (route, h) in merged.durations.sorted(by: { $0.key < $1.key }) {
-            out.histogram("http_request_duration_seconds", [("route", route)], h)
+        for (route, stats) in merged.routes.sorted(by: { $0.key < $1.key }) {
+            out.histogram("http_request_duration_seconds", [("route", route)], stats.durations)
         }
         out.family("http_connections_open", .gauge, help: "Client connections currently open.")
         out.sample("http_connections_open", [], openConnections)

@@ -57,6 +57,8 @@ public struct HTTPHeaders: Sendable, Sequence {
 /// Equality of two ASCII strings ignoring case (header names are ASCII tokens).
 @inlinable
 public func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+    // Most names differ in length: settled without touching the bytes.
+    guard a.utf8.count == b.utf8.count else { return false }
     var a = a, b = b
     return a.withUTF8 { x in
         b.withUTF8 { y in
