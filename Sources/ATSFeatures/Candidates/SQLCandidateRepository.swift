@@ -17,7 +17,7 @@ public struct SQLCandidateRepository: CandidateRepository {
 
     /// How many of a tenant's newest candidates a search reads row by row before it turns
     /// to the search index (`newestMatches`).
-    public static let searchWalkLimit = 4_000
+    public static let searchWalkLimit = 2_500
 
     public func list(_ tenant: TenantID, filter: CandidateFilter, page: Page) throws -> PageResult<User> {
         if let q = filter.q, page.cursor == nil, !tx.capabilities.distributed,
@@ -80,14 +80,19 @@ public struct SQLCandidateRepository: CandidateRepository {
     ///   (`totalIsExact` false). A page they cannot fill goes to the index (nil).
     private func newestMatches(_ tenant: TenantID, _ q: String, filter: CandidateFilter, page: Page) throws -> PageResult<User>? {
         let walk = Self.searchWalkLimit
-        let pool = try tx.rows("SELECT count(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1 AND role = 'candidate' LIMIT \(walk + 1)) AS pool",
-                               [.int(tenant.rawValue)]) { (row: SQLRow) throws(SQLError) in try row.int(0) }.first ?? 0
-        let whole = pool <= walk
+        // The candidate just older than the newest `walk` bounds the walk: a range of the
+        // index, read in its order, so the engine stops at the page's last match (a
+        // subquery with its own LIMIT would be read whole, then sorted). None: a small pool.
+        let edge = try tx.rows("SELECT created_at, id FROM users WHERE tenant_id = $1 AND role = 'candidate' ORDER BY \(SQLTransaction.newestFirst) LIMIT 1 OFFSET \(walk)",
+                               [.int(tenant.rawValue)]) { (row: SQLRow) throws(SQLError) in (try row.timestamp(0), try row.int(1)) }.first
         let needed = page.offset + page.limit
-        // The same text the search index holds (migration 0008's triggers), as a substring.
-        var statement = SQLStatement("SELECT users.id FROM (SELECT id, created_at, source, full_name, email, phone, tags FROM users"
-            + " WHERE tenant_id = $1 AND role = 'candidate' ORDER BY \(SQLTransaction.newestFirst) LIMIT \(walk)) AS users WHERE ")
+        var statement = SQLStatement("SELECT id FROM users WHERE tenant_id = $1 AND role = 'candidate' AND ")
         _ = statement.bind(.int(tenant.rawValue))
+        if let (createdAt, id) = edge {
+            let time = statement.bind(.timestamp(createdAt))
+            statement.append("created_at >= \(time) AND (created_at > \(time) OR id > \(statement.bind(.int(id)))) AND ")
+        }
+        // The same text the search index holds (migration 0008's triggers), as a substring.
         let separator = tx.connection.dialect == .postgres ? "chr(31)" : "char(31)"
         let text = "lower(coalesce(full_name, '') || \(separator) || email || \(separator) || coalesce(phone, '') || \(separator) || tags)"
         let term = "lower(CAST(\(statement.bind(.text(q))) AS TEXT))"
@@ -97,6 +102,7 @@ public struct SQLCandidateRepository: CandidateRepository {
         }
         appendFilters(filter, to: &statement)
         statement.append(" ORDER BY \(SQLTransaction.newestFirst)")
+        let whole = edge == nil
         if !whole { statement.append(" LIMIT \(statement.bind(.int(Int64(needed))))") }
         let ids = try tx.rows(statement.sql, statement.parameters) { (row: SQLRow) throws(SQLError) in try row.int(0) }
         if !whole && ids.count < needed { return nil }
