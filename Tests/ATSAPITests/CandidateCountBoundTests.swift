@@ -31,6 +31,22 @@ struct CandidateCountBoundTests {
         // A filter under the bound counts exactly.
         let even = try env.call("GET", "/api/candidates?tag=even&limit=1", token: admin)
         #expect(even.header("X-Total-Count") == String(bound / 2 + 1) && even.header("X-Total-Count-Exact") == nil, "\(even.status) \(even.header("X-Total-Count") ?? "-") \(even.text.prefix(300))")
+        // A search of a pool past the walk reads the newest candidates in order: a term
+        // they fill the page with is counted as far as the page (a lower bound)...
+        let walk = SQLCandidateRepository.searchWalkLimit
+        #expect(walk < bound)
+        let common = try env.call("GET", "/api/candidates?q=even&limit=20&offset=20", token: admin)
+        let tagged = try env.call("GET", "/api/candidates?tag=even&limit=20&offset=20", token: admin)
+        #expect(common.status == 200 && common.items.count == 20 && common.items.map { $0["id"]?.int } == tagged.items.map { $0["id"]?.int })
+        #expect(common.header("X-Total-Count") == "40" && common.header("X-Total-Count-Exact") == "false")
+        #expect(common.header("Link")?.contains("rel=\"next\"") == true && common.header("Link")?.contains("rel=\"prev\"") == true)
+        // ...a page past what the newest hold, or a rare term, goes to the index: exact below the bound.
+        let deepSearch = try env.call("GET", "/api/candidates?q=even&limit=5&offset=\(walk)", token: admin)
+        let deepTagged = try env.call("GET", "/api/candidates?tag=even&limit=5&offset=\(walk)", token: admin)
+        #expect(deepSearch.items.count == 5 && deepSearch.items.map { $0["id"]?.int } == deepTagged.items.map { $0["id"]?.int })
+        #expect(deepSearch.header("X-Total-Count") == String(bound / 2 + 1) && deepSearch.header("X-Total-Count-Exact") == nil)
+        let rare = try env.call("GET", "/api/candidates?q=P77@BOUND", token: admin)
+        #expect(rare.items.map { $0["email"]?.string } == ["p77@bound.io"] && rare.header("X-Total-Count") == "1" && rare.header("X-Total-Count-Exact") == nil)
         let none = try env.call("GET", "/api/candidates?tag=even&tag=odd", token: admin)
         #expect(none.header("X-Total-Count") == "0" && none.items.isEmpty, "\(none.status) \(none.header("X-Total-Count") ?? "-") \(none.text.prefix(300))")
     }
