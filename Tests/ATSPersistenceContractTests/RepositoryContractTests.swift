@@ -410,11 +410,9 @@ struct RepositoryContractTests {
         _ = try a.job("A2")
         _ = try b.job("B1")
         let db = test.database
-        func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
-            try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
-        }
-        // Each raw() is its transaction's first statement: on PostgreSQL it travels in one
-        // pipeline with BEGIN and the tenant scope, so this also proves that fast path.
+        func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] { try rawRead(db, tenant, sql) }
+        // Each raw() is a read: on PostgreSQL it travels in one pipeline with the tenant
+        // scope (no BEGIN; on Citus with BEGIN and SET LOCAL), so this also proves that path.
         #expect(try raw(b.tenant, "SELECT current_setting('app.tenant_id')").first?.text(0) == String(b.tenant.rawValue))
         #expect(try raw(b.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["B1"])
         #expect(try raw(a.tenant, "SELECT count(*) FROM jobs").first?.int(0) == 2)
@@ -443,9 +441,7 @@ struct RepositoryContractTests {
         _ = try b.job("B2")
         // One connection, so every read below reuses what the one before left behind.
         let db = PostgresDatabase(url: test.url, poolSize: 1)
-        func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
-            try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
-        }
+        func raw(_ tenant: TenantID?, _ sql: String) throws -> [SQLRow] { try rawRead(db, tenant, sql) }
         for _ in 0..<3 {
             #expect(try raw(a.tenant, "SELECT title FROM jobs ORDER BY title").map { try $0.text(0) } == ["A1"])
             // The setting ended with its statement's implicit transaction: the next read,
@@ -484,6 +480,11 @@ struct RepositoryContractTests {
     private func slug(_ db: any Database, _ tenant: TenantID) throws -> String {
         try db.read(tenant: nil) { try $0.tenants.find(id: tenant)?.slug } ?? ""
     }
+}
+
+/// `sql` as the only statement of a read scoped to `tenant` (no repository in between).
+private func rawRead(_ db: any Database, _ tenant: TenantID?, _ sql: String) throws -> [SQLRow] {
+    try db.read(tenant: tenant) { work in try work.transaction.connection.query(sql, []) }
 }
 
 private final class Outcomes: Sendable {

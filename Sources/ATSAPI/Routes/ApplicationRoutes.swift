@@ -39,7 +39,7 @@ struct ApplicationRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
-        return .json(200, Representation.application(application), headers: headers)
+        return .json(200, application, ResourceJSON.write(application:to:), headers: headers)
     }
 
     func applicationEvents(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -69,7 +69,7 @@ struct ApplicationRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
-        return .json(200, Representation.application(application), headers: headers)
+        return .json(200, application, ResourceJSON.write(application:to:), headers: headers)
     }
 
     /// A rejected application back to the stage it was rejected from.
@@ -80,7 +80,7 @@ struct ApplicationRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("ETag", application.etag)
-        return .json(200, Representation.application(application), headers: headers)
+        return .json(200, application, ResourceJSON.write(application:to:), headers: headers)
     }
 
     /// `{application_ids: [1–500 ids], stage, note?, rejection_reason_id?, notify_candidate?}`:

@@ -48,7 +48,7 @@ struct AuthRoutes: Sendable {
             try users.create(work, tenant: tenant.id, by: Actor(try context.caller(in: work)),
                              NewUser(email: fields.email ?? "", passwordHash: hash, fullName: fields.fullName, role: role))
         }
-        return .json(201, Representation.user(user))
+        return .json(201, user, ResourceJSON.write(user:to:))
     }
 
     /// `signupsPerAddressPerHour` per client address, then `signupsPerTenantPerHour` per
@@ -173,7 +173,7 @@ struct AuthRoutes: Sendable {
 
     func me(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
         let user = try database.read(tenant: context.tenant.id) { try context.requireCaller(in: $0) }
-        return .json(200, Representation.user(user))
+        return .json(200, user, ResourceJSON.write(user:to:))
     }
 }
 

@@ -50,7 +50,7 @@ struct CandidateRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/candidates/\(user.id)")
-        return .json(201, Representation.candidate(user), headers: headers)
+        return .json(201, user, ResourceJSON.write(candidate:to:), headers: headers)
     }
 
     /// `full_name` is required on create and may not be cleared later (1-200 characters).
@@ -68,7 +68,7 @@ struct CandidateRoutes: Sendable {
         let user = try database.read(tenant: context.tenant.id) { work in
             try candidates.find(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id)
         }
-        return .json(200, Representation.candidate(user))
+        return .json(200, user, ResourceJSON.write(candidate:to:))
     }
 
     /// Profile fields; `role`, `email` and the rest are unknown fields here (422).
@@ -81,7 +81,7 @@ struct CandidateRoutes: Sendable {
         let user = try database.transaction(tenant: context.tenant.id) { work in
             try candidates.update(work, tenant: context.tenant.id, caller: try context.requireCaller(in: work), id: id, fields.changes)
         }
-        return .json(200, Representation.candidate(user))
+        return .json(200, user, ResourceJSON.write(candidate:to:))
     }
 
     func mergeCandidates(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -93,7 +93,7 @@ struct CandidateRoutes: Sendable {
             try candidates.merge(work, tenant: context.tenant, caller: try context.requireCaller(in: work), survivor: id,
                                  duplicate: UserID(duplicate ?? 0))
         }
-        return .json(200, Representation.candidate(user))
+        return .json(200, user, ResourceJSON.write(candidate:to:))
     }
 
     /// Staff add a candidate to a job (any but a closed one) in its first stage.
@@ -118,7 +118,7 @@ struct CandidateRoutes: Sendable {
         var headers = HTTPHeaders()
         headers.add("Location", "/api/applications/\(application.id)")
         headers.add("ETag", application.etag)
-        return .json(201, Representation.application(application), headers: headers)
+        return .json(201, application, ResourceJSON.write(application:to:), headers: headers)
     }
 
     /// A positive id field (null allowed when not required).

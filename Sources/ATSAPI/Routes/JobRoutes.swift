@@ -42,7 +42,7 @@ struct JobRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/jobs/\(job.id)")
-        return .json(201, Representation.job(job), headers: headers)
+        return .json(201, job, ResourceJSON.write(job:to:), headers: headers)
     }
 
     private struct JobFields {
@@ -66,7 +66,7 @@ struct JobRoutes: Sendable {
         let job = try database.read(tenant: context.tenant.id) { work in
             try jobs.find(work, tenant: context.tenant.id, caller: try context.caller(in: work), id: id)
         }
-        return .json(200, Representation.job(job))
+        return .json(200, job, ResourceJSON.write(job:to:))
     }
 
     func updateJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -79,7 +79,7 @@ struct JobRoutes: Sendable {
                                   JobChanges(title: fields.title, company: fields.company, description: fields.description,
                                              location: fields.location, status: fields.status))
         }
-        return .json(200, Representation.job(job))
+        return .json(200, job, ResourceJSON.write(job:to:))
     }
 
     func deleteJob(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -107,7 +107,7 @@ struct JobRoutes: Sendable {
         var headers = HTTPHeaders()
         headers.add("Location", "/api/applications/\(application.id)")
         headers.add("ETag", application.etag)
-        return .json(201, Representation.application(application), headers: headers)
+        return .json(201, application, ResourceJSON.write(application:to:), headers: headers)
     }
 
     static func isHTTPURL(_ text: String) -> Bool {

@@ -43,7 +43,7 @@ struct PrivacyRoutes: Sendable {
         let person = try database.transaction(tenant: context.tenant.id) { work in
             try privacy.anonymize(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), candidate: id)
         }
-        return .json(200, Representation.candidate(person))
+        return .json(200, person, ResourceJSON.write(candidate:to:))
     }
 
     /// The candidate erases themselves, proving it with their password (a stolen token

@@ -44,7 +44,7 @@ struct UserRoutes: Sendable {
         }
         var headers = HTTPHeaders()
         headers.add("Location", "/api/users/\(user.id)")
-        return .json(201, Representation.user(user), headers: headers)
+        return .json(201, user, ResourceJSON.write(user:to:), headers: headers)
     }
 
     func getUser(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {
@@ -52,7 +52,7 @@ struct UserRoutes: Sendable {
         let user = try database.read(tenant: context.tenant.id) { work in
             try users.find(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), id: id)
         }
-        return .json(200, Representation.user(user))
+        return .json(200, user, ResourceJSON.write(user:to:))
     }
 
     /// Role, activation and name (UserService keeps the tenant's last active admin).
@@ -68,7 +68,7 @@ struct UserRoutes: Sendable {
             try users.update(work, tenant: context.tenant.id, by: try context.requireCaller(in: work), id: id,
                              UserChanges(role: role, isActive: isActive, fullName: name))
         }
-        return .json(200, Representation.user(user))
+        return .json(200, user, ResourceJSON.write(user:to:))
     }
 
     func listNotifications(_ request: HTTPRequest, _ context: APIContext) throws -> HTTPResponse {

@@ -134,6 +134,13 @@ extension HTTPResponse {
     static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders? = nil) -> HTTPResponse {
         .json(status, value.bytes, headers: headers)
     }
+
+    /// One resource written straight to bytes by its `ResourceJSON.write` (no tree).
+    static func json<Item>(_ status: Int, _ item: Item, _ write: (Item, inout JSONWriter) -> Void, headers: HTTPHeaders? = nil) -> HTTPResponse {
+        var writer = JSONWriter()
+        write(item, &writer)
+        return .json(status, writer.finish(), headers: headers)
+    }
 }
 
 /// `limit`/`offset` from the query, and the `X-Total-Count` and RFC 8288 `Link` headers of

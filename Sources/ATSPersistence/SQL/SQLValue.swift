@@ -64,7 +64,7 @@ public struct SQLRow: Sendable {
         let end = ends[cell]
         if end < 0 { return try body(nil) }
         let start = cell == 0 ? 0 : (ends[cell - 1] < 0 ? ~ends[cell - 1] : ends[cell - 1])
-        return try body(UnsafeBufferPointer(start: result.bytes + start, count: end - start))
+        return try body(UnsafeBufferPointer(start: result.cells.base + start, count: end - start))
     }
 
     public func isNull(_ i: Int) throws(SQLError) -> Bool {
@@ -149,111 +149,51 @@ public struct SQLRow: Sendable {
 /// A whole result's cells, back to back, and where each ends (a NULL as the complement
 /// of its empty end). Written once by `SQLResultBuilder`, then only read.
 final class SQLResultStorage: @unchecked Sendable {
-    let bytes: UnsafeMutablePointer<UInt8>
-    let ends: UnsafeMutablePointer<Int>
+    let cells: ByteBuffer
+    let ends: [Int]
 
-    init(bytes: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>) {
-        self.bytes = bytes
+    init(cells: consuming ByteBuffer, ends: [Int]) {
+        self.cells = cells
         self.ends = ends
-    }
-
-    deinit {
-        bytes.deallocate()
-        ends.deallocate()
     }
 }
 
 /// Collects a result's rows as an adapter reads them: `beginRow`, then each cell.
 public struct SQLResultBuilder: ~Copyable {
-    private var bytes: UnsafeMutablePointer<UInt8>
-    private var byteCount = 0
-    private var byteCapacity: Int
-    private var ends: UnsafeMutablePointer<Int>
-    private var cellCount = 0
-    private var cellCapacity: Int
+    private var cells: ByteBuffer
+    private var ends: [Int] = []
     private var rowStarts: [Int] = []
 
     public init(rows: Int = 0, columns: Int = 0) {
-        byteCapacity = max(256, rows * columns * 16)
-        cellCapacity = max(16, rows * columns)
-        bytes = .allocate(capacity: byteCapacity)
-        ends = .allocate(capacity: cellCapacity)
+        cells = ByteBuffer(capacity: max(256, rows * columns * 16))
+        ends.reserveCapacity(max(16, rows * columns))
         if rows > 0 { rowStarts.reserveCapacity(rows) }
     }
 
-    deinit {
-        bytes.deallocate()
-        ends.deallocate()
-    }
+    public mutating func beginRow() { rowStarts.append(ends.count) }
 
-    public mutating func beginRow() { rowStarts.append(cellCount) }
-
-    @inline(__always)
-    private mutating func end(_ end: Int) {
-        if cellCount == cellCapacity {
-            let grown = UnsafeMutablePointer<Int>.allocate(capacity: cellCapacity * 2)
-            grown.update(from: ends, count: cellCount)
-            ends.deallocate()
-            ends = grown
-            cellCapacity *= 2
-        }
-        ends[cellCount] = end
-        cellCount += 1
-    }
-
-    @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        guard byteCount + extra > byteCapacity else { return }
-        var grown = byteCapacity * 2
-        while grown < byteCount + extra { grown *= 2 }
-        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        larger.update(from: bytes, count: byteCount)
-        bytes.deallocate()
-        bytes = larger
-        byteCapacity = grown
-    }
-
-    public mutating func appendNull() { end(~byteCount) }
+    public mutating func appendNull() { ends.append(~cells.count) }
 
     public mutating func append(_ cell: UnsafeRawBufferPointer) {
-        if let base = cell.baseAddress, !cell.isEmpty {
-            reserve(cell.count)
-            (bytes + byteCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: cell.count)
-            byteCount += cell.count
-        }
-        end(byteCount)
+        cells.append(cell.assumingMemoryBound(to: UInt8.self))
+        ends.append(cells.count)
     }
 
     /// An integer cell, as the decimal digits the text cells hold.
     public mutating func append(_ n: Int64) {
-        reserve(20)
-        if n < 0 {
-            bytes[byteCount] = UInt8(ascii: "-")
-            byteCount += 1
-        }
-        var magnitude = n.magnitude
-        var digits = 0
-        repeat {
-            bytes[byteCount + digits] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-            magnitude /= 10
-            digits += 1
-        } while magnitude > 0
-        var written = UnsafeMutableBufferPointer(start: bytes + byteCount, count: digits)
-        written.reverse()
-        byteCount += digits
-        end(byteCount)
+        cells.appendDecimal(n)
+        ends.append(cells.count)
     }
 
     /// The rows, sharing the result's storage (handed over: the builder is done).
     public consuming func rows() -> [SQLRow] {
-        // Hand the buffers to the storage and give the builder fresh empty ones to free.
-        let storage = SQLResultStorage(bytes: bytes, ends: ends)
-        bytes = .allocate(capacity: 1)
-        ends = .allocate(capacity: 1)
+        let total = ends.count
+        let starts = rowStarts
+        let storage = SQLResultStorage(cells: cells, ends: ends)
         var rows: [SQLRow] = []
-        rows.reserveCapacity(rowStarts.count)
-        for (index, start) in rowStarts.enumerated() {
-            let end = index + 1 < rowStarts.count ? rowStarts[index + 1] : cellCount
+        rows.reserveCapacity(starts.count)
+        for (index, start) in starts.enumerated() {
+            let end = index + 1 < starts.count ? starts[index + 1] : total
             rows.append(SQLRow(result: storage, first: start, count: end - start))
         }
         return rows

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Writes JSON text into a buffer of its own, growing it as needed: the one writer behind
 /// `JSONValue.bytes` and behind the resource shapes that list responses repeat per row
 /// (those write fields straight to bytes: a `JSONValue` tree per row, Swift arrays
@@ -9,23 +5,14 @@ import Glibc
 /// Keys are `StaticString`s of our own (identifiers: written as they are, unescaped);
 /// strings are escaped per RFC 8259 §7, U+2028/2029 too (for embedding in scripts).
 public struct JSONWriter: ~Copyable {
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var count = 0
+    private var buffer: ByteBuffer
     /// No member written yet in the innermost open object.
     private var first = true
 
-    public init(capacity: Int = 512) {
-        self.capacity = max(16, capacity)
-        buffer = .allocate(capacity: self.capacity)
-    }
-
-    deinit { buffer.deallocate() }
+    public init(capacity: Int = 512) { buffer = ByteBuffer(capacity: capacity) }
 
     /// The text written, as bytes.
-    public consuming func finish() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: buffer, count: count))
-    }
+    public consuming func finish() -> [UInt8] { buffer.array }
 
     /// What `body` writes, as a tree (for callers that inspect or nest it).
     public static func value(_ body: (inout JSONWriter) -> Void) -> JSONValue {
@@ -35,42 +22,9 @@ public struct JSONWriter: ~Copyable {
         return (try? JSONParser.parse(writer.finish())) ?? .null
     }
 
-    // MARK: Bytes
-
-    @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        guard count + extra > capacity else { return }
-        var grown = capacity * 2
-        while grown < count + extra { grown *= 2 }
-        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        larger.update(from: buffer, count: count)
-        buffer.deallocate()
-        buffer = larger
-        capacity = grown
-    }
-
-    @inline(__always)
-    private mutating func append(_ byte: UInt8) {
-        reserve(1)
-        buffer[count] = byte
-        count += 1
-    }
-
-    @inline(__always)
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (buffer + count).update(from: base, count: bytes.count)
-        count += bytes.count
-    }
-
-    @inline(__always)
-    private mutating func append(_ a: UInt8, _ b: UInt8) {
-        reserve(2)
-        buffer[count] = a
-        buffer[count + 1] = b
-        count += 2
-    }
+    @inline(__always) private mutating func append(_ byte: UInt8) { buffer.append(byte) }
+    @inline(__always) private mutating func append(_ a: UInt8, _ b: UInt8) { buffer.append(a, b) }
+    @inline(__always) private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(bytes) }
 
     // MARK: Values
 
@@ -99,9 +53,8 @@ public struct JSONWriter: ~Copyable {
     }
 
     public mutating func null() {
-        reserve(4)
-        buffer[count] = 0x6E; buffer[count + 1] = 0x75; buffer[count + 2] = 0x6C; buffer[count + 3] = 0x6C
-        count += 4
+        let text: StaticString = "null"
+        text.withUTF8Buffer { append($0) }
     }
 
     public mutating func bool(_ value: Bool) {
@@ -109,31 +62,13 @@ public struct JSONWriter: ~Copyable {
         text.withUTF8Buffer { append($0) }
     }
 
-    public mutating func integer(_ n: Int64) {
-        reserve(20)
-        if n < 0 {
-            buffer[count] = 0x2D
-            count += 1
-        }
-        var magnitude = n.magnitude
-        var digits = 0
-        repeat {
-            buffer[count + digits] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-            magnitude /= 10
-            digits += 1
-        } while magnitude > 0
-        var written = UnsafeMutableBufferPointer(start: buffer + count, count: digits)
-        written.reverse()
-        count += digits
-    }
+    public mutating func integer(_ n: Int64) { buffer.appendDecimal(n) }
 
     /// RFC 3339 in quotes, as `Timestamp.rfc3339` writes it.
     public mutating func timestamp(_ value: Timestamp) {
-        reserve(29)
-        buffer[count] = 0x22
-        count += 1 + value.writeRFC3339(into: UnsafeMutableBufferPointer(start: buffer + count + 1, count: 27))
-        buffer[count] = 0x22
-        count += 1
+        append(0x22)
+        buffer.write(upTo: 27) { value.writeRFC3339(into: $0) }
+        append(0x22)
     }
 
     /// `s` as a JSON string literal. Runs that need no escape are copied whole (most
@@ -141,9 +76,8 @@ public struct JSONWriter: ~Copyable {
     public mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { bytes in
-            reserve(bytes.count + 2)
-            buffer[count] = 0x22
-            count += 1
+            buffer.reserve(bytes.count + 2)
+            append(0x22)
             var runStart = 0
             var i = 0
             let total = bytes.count
@@ -226,18 +160,12 @@ public struct JSONWriter: ~Copyable {
 
     @inline(__always)
     private mutating func key(_ key: StaticString) {
-        let length = key.utf8CodeUnitCount
-        reserve(length + 4)
-        if !first {
-            buffer[count] = 0x2C
-            count += 1
-        }
+        buffer.reserve(key.utf8CodeUnitCount + 4)
+        if !first { append(0x2C) }
         first = false
-        buffer[count] = 0x22
-        (buffer + count + 1).update(from: key.utf8Start, count: length)
-        buffer[count + 1 + length] = 0x22
-        buffer[count + 2 + length] = 0x3A
-        count += length + 3
+        append(0x22)
+        key.withUTF8Buffer { append($0) }
+        append(0x22, 0x3A)
     }
 
     public mutating func field(_ name: StaticString, _ value: Int64) {
